@@ -1,0 +1,76 @@
+# tweetsearch — `make demo` and `make test` are all a fresh clone needs (see README.md).
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo
+DEMO_TWEETS ?= 5000
+BENCH_TWEETS ?= 1000000
+PYTEST_ARGS ?=
+
+# Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
+# that `es-start` starts (scripts/elasticsearch, or Docker Compose where a Docker engine answers).
+ES_URL = $(or $(ELASTICSEARCH_URL),http://localhost:9200)
+
+.PHONY: help install es-start es-stop es-status demo test lint bench clean
+
+help:
+	@echo "make demo      install, start Elasticsearch, generate a sample archive, index it, search it"
+	@echo "make test      install, start Elasticsearch, run the whole suite against it"
+	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
+	@echo "make lint      ruff"
+	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS))"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+es-start:
+	@if [ -n "$${ELASTICSEARCH_URL:-}" ]; then \
+	  echo "using ELASTICSEARCH_URL (not starting a local server)"; \
+	elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
+	  docker compose up -d --wait; \
+	else \
+	  scripts/elasticsearch start; \
+	fi
+
+es-stop:
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker compose stop; fi
+	scripts/elasticsearch stop
+
+es-status:
+	scripts/elasticsearch status
+
+demo: install es-start
+	$(BIN)/tweetsearch generate --tweets $(DEMO_TWEETS) --seed 2016 --out $(DEMO_DIR)/archive
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch index $(DEMO_DIR)/archive --rejects $(DEMO_DIR)/rejects.jsonl
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch status
+	@echo; echo '$$ tweetsearch search "voting" --limit 5        # English stemming: vote, votes, voted'
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch search "voting" --limit 5
+	@echo; echo '$$ tweetsearch search "выборы" --limit 5         # Russian stemming: выборах, выборов'
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch search "выборы" --limit 5
+	@echo; echo '$$ tweetsearch search "#maga from:..." / a phrase from the planted quotes'
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python -m search_cli.demo $(DEMO_DIR)/archive/ground_truth.json
+
+test: install
+	@if [ -z "$${ELASTICSEARCH_URL:-}" ] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
+	  echo "Docker answers: the suite starts Elasticsearch with testcontainers"; \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
+	else \
+	  $(MAKE) --no-print-directory es-start; \
+	  ELASTICSEARCH_URL=$(ES_URL) $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install es-start
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
+
+clean:
+	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Reading Twitter's information-operations archives and loading them into Elasticsearch."""

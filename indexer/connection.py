@@ -1,0 +1,162 @@
+"""Which Elasticsearch to talk to, and how to say clearly when it cannot be reached.
+
+Settings come from the environment (and the CLI's global options) so that the same code serves a laptop
+server started by `scripts/elasticsearch`, a Docker container and a secured cluster. Secrets are held in
+the settings object but never appear in its repr or in any message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from indexer.errors import ConnectionFailed, IndexNotFound, TweetsearchError
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+DEFAULT_URL = "http://localhost:9200"
+DEFAULT_ALIAS = "tweets"
+START_HINT = "start a local server with `make es-start` (or `scripts/elasticsearch start`), or set ELASTICSEARCH_URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the cluster is and how to authenticate. Built once per CLI run from options and environment."""
+
+    url: str = DEFAULT_URL
+    alias: str = DEFAULT_ALIAS
+    api_key: str | None = field(default=None, repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    ca_certs: str | None = None
+    request_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Reads ELASTICSEARCH_URL, _API_KEY, _USERNAME, _PASSWORD, _CA_CERTS and TWEETSEARCH_ALIAS."""
+        env = dict(os.environ) if env is None else env
+        values: dict[str, object] = {
+            "url": env.get("ELASTICSEARCH_URL") or DEFAULT_URL,
+            "alias": env.get("TWEETSEARCH_ALIAS") or DEFAULT_ALIAS,
+            "api_key": env.get("ELASTICSEARCH_API_KEY") or None,
+            "username": env.get("ELASTICSEARCH_USERNAME") or None,
+            "password": env.get("ELASTICSEARCH_PASSWORD") or None,
+            "ca_certs": env.get("ELASTICSEARCH_CA_CERTS") or None,
+        }
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def display_url(self) -> str:
+        """The URL without any user:password part, safe to print."""
+        return redact_url(self.url)
+
+
+def redact_url(url: str) -> str:
+    """Drops credentials embedded in a URL (`https://user:secret@host`) so it can be shown."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
+    """A client for the settings. Nothing is sent until the first request."""
+    from elasticsearch import Elasticsearch
+
+    options: dict[str, object] = {
+        "request_timeout": settings.request_timeout,
+        "max_retries": max_retries,
+        "retry_on_timeout": True,
+    }
+    if settings.api_key:
+        options["api_key"] = settings.api_key
+    elif settings.username:
+        options["basic_auth"] = (settings.username, settings.password or "")
+    if settings.ca_certs:
+        options["ca_certs"] = settings.ca_certs
+    return Elasticsearch(settings.url, **options)
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What `status` reports about the server itself."""
+
+    url: str
+    cluster_name: str
+    version: str
+    health: str
+
+
+def server_info(es: Elasticsearch, settings: Settings) -> ServerInfo:
+    """Cluster name, version and health. Uses the nodes API: the minimal distribution has no `GET /`."""
+    nodes = es.nodes.info(node_id="_local", filter_path="cluster_name,nodes.*.version")
+    versions = [node["version"] for node in nodes.body.get("nodes", {}).values()]
+    health = es.cluster.health(filter_path="status")
+    return ServerInfo(
+        url=settings.display_url,
+        cluster_name=nodes.body.get("cluster_name", "?"),
+        version=versions[0] if versions else "?",
+        health=health.body.get("status", "?"),
+    )
+
+
+def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | None:
+    """Turns an Elasticsearch client exception into the one-line error a user should see, or None.
+
+    Kept here, beside `connect`, so every command reports an unreachable server or bad credentials
+    the same way.
+    """
+    from elasticsearch import (
+        ApiError,
+        AuthenticationException,
+        AuthorizationException,
+        ConnectionError,
+        ConnectionTimeout,
+        NotFoundError,
+        UnsupportedProductError,
+    )
+
+    url = settings.display_url
+    if isinstance(exc, ConnectionTimeout):
+        return ConnectionFailed(f"Elasticsearch at {url} did not answer in time; {START_HINT}")
+    if isinstance(exc, ConnectionError):
+        return ConnectionFailed(f"cannot reach Elasticsearch at {url}; {START_HINT}")
+    if isinstance(exc, AuthenticationException):
+        return ConnectionFailed(
+            f"Elasticsearch at {url} refused the credentials (check ELASTICSEARCH_API_KEY or "
+            "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD)"
+        )
+    if isinstance(exc, AuthorizationException):
+        return ConnectionFailed(f"the credentials for {url} lack a permission this command needs: {_reason(exc)}")
+    if isinstance(exc, UnsupportedProductError):
+        return ConnectionFailed(f"the server at {url} is not a supported Elasticsearch")
+    if isinstance(exc, NotFoundError) and _error_type(exc) == "index_not_found_exception":
+        return IndexNotFound(
+            f"no index '{settings.alias}' at {url} yet; load an archive first with `tweetsearch index FILE.csv`"
+        )
+    if isinstance(exc, ApiError):
+        return TweetsearchError(f"Elasticsearch at {url} answered {exc.meta.status}: {_reason(exc)}")
+    return None
+
+
+def _error_type(exc: BaseException) -> str | None:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        return body["error"].get("type")
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        error = body["error"]
+        causes = error.get("root_cause") or [error]
+        return str(causes[0].get("reason") or error.get("type"))
+    return str(getattr(exc, "message", exc))

@@ -1,0 +1,31 @@
+"""Every error a user can cause, in one place.
+
+The CLI turns each of these into one line on stderr and a non-zero exit code; nothing here carries a
+traceback to the user. Each class says when it is raised.
+"""
+
+from __future__ import annotations
+
+
+class TweetsearchError(Exception):
+    """Base class: a problem the user can fix. `exit_code` is what the CLI exits with."""
+
+    exit_code = 1
+
+
+class ConnectionFailed(TweetsearchError):
+    """Raised when Elasticsearch cannot be reached, or refuses the credentials given."""
+
+    exit_code = 2
+
+
+class ArchiveError(TweetsearchError):
+    """Raised up front when an input file is not a recognisable archive file (no tweetid/tweet_text header)."""
+
+    exit_code = 2
+
+
+class IndexNotFound(TweetsearchError):
+    """Raised when a search names an index or alias that does not exist yet (nothing indexed)."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""The `tweetsearch` command line: queries, quote checks, URL look-ups and exports over the indexed archives."""

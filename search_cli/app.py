@@ -1,0 +1,46 @@
+"""The `tweetsearch` command: global options on the group, one module per command.
+
+Commands import their heavy dependencies (the Elasticsearch client, the archive reader) inside the
+function body, so `tweetsearch --help` and each command start without loading what they do not use.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from indexer.connection import Settings
+from search_cli.commands import status as status_cmd
+
+app = typer.Typer(
+    name="tweetsearch",
+    help="Search the archives of state-backed information operations that Twitter published.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Elasticsearch URL (env ELASTICSEARCH_URL, default http://localhost:9200)."),
+    ] = None,
+    alias: Annotated[
+        str | None,
+        typer.Option("--alias", help="Alias the tweets are searched through (env TWEETSEARCH_ALIAS, default tweets)."),
+    ] = None,
+) -> None:
+    """Credentials come from ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD, a CA from ELASTICSEARCH_CA_CERTS."""
+    ctx.obj = Settings.from_env(url=url, alias=alias)
+
+
+app.command("status")(status_cmd.status)
+
+
+def main() -> None:
+    app()

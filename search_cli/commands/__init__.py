@@ -1,0 +1,1 @@
+"""One module per CLI command: each parses options, calls one library function and renders the result."""

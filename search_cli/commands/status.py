@@ -1,0 +1,30 @@
+"""`tweetsearch status`: which server, which version, what is indexed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from search_cli.output import cli_errors, out
+
+
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Show the server, its version, the alias, the index behind it and the tweets per campaign."""
+    from indexer.connection import connect
+    from search_cli.status import collect_status
+
+    settings = ctx.obj
+    with cli_errors(settings):
+        result = collect_status(connect(settings, max_retries=1), settings)
+    if as_json:
+        from search_cli.render import print_json
+
+        print_json(result)
+        return
+    from search_cli.render import render_status
+
+    out.print(render_status(result))

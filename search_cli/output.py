@@ -1,0 +1,44 @@
+"""The CLI's edges: consoles for data (stdout) and messages (stderr), and the one place errors become exits.
+
+Library code raises `TweetsearchError` or lets Elasticsearch client exceptions through; `cli_errors`
+turns either into one line on stderr and a non-zero exit, so no command ever shows a traceback (which
+could also print credentials held in local variables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from indexer.connection import Settings, user_error
+from indexer.errors import TweetsearchError
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Prints `error: message` on stderr and returns the Exit to raise."""
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def cli_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Wrap a command's library call: user-facing errors become one line and an exit code."""
+    try:
+        yield
+    except TweetsearchError as exc:
+        raise fail(str(exc), exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted", 130) from None
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    except Exception as exc:
+        translated = user_error(exc, settings) if settings is not None else None
+        if translated is None:
+            raise
+        raise fail(str(translated), translated.exit_code) from None

@@ -1,0 +1,114 @@
+"""Fixtures: one real Elasticsearch per run, a fresh alias per test module, the CLI as a user runs it.
+
+Where the server comes from, in order: ELASTICSEARCH_URL when set (what `make test` does with the local
+server from scripts/elasticsearch); else a container from the official image via testcontainers when a
+Docker engine answers; else the run fails with a message saying how to start one. Tests never skip
+because Elasticsearch is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+HOW_TO_START = (
+    "Elasticsearch is needed for this test. Run the suite with `make test` (it starts a local server), "
+    "or start one with `make es-start` and set ELASTICSEARCH_URL=http://localhost:9200"
+)
+
+
+def _pinned_version() -> str:
+    match = re.search(r"^ES_VERSION=(\S+)", (ROOT / ".env").read_text(), re.MULTILINE)
+    assert match, ".env must pin ES_VERSION"
+    return match.group(1)
+
+
+def _docker_answers() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
+
+
+def _reachable(url: str) -> str | None:
+    """None when the server answers, else the reason."""
+    from elasticsearch import Elasticsearch
+
+    try:
+        client = Elasticsearch(url, request_timeout=5, max_retries=0)
+        client.cluster.health(wait_for_status="yellow", timeout="10s")
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def es_url() -> Iterator[str]:
+    url = os.environ.get("ELASTICSEARCH_URL")
+    if url:
+        problem = _reachable(url)
+        if problem:
+            pytest.fail(f"ELASTICSEARCH_URL={url} does not answer ({problem}). {HOW_TO_START}", pytrace=False)
+        yield url
+        return
+    if _docker_answers():
+        from testcontainers.elasticsearch import ElasticSearchContainer
+
+        image = f"docker.elastic.co/elasticsearch/elasticsearch:{_pinned_version()}"
+        with ElasticSearchContainer(image, mem_limit="2g") as container:
+            yield container.get_url()
+        return
+    pytest.fail(f"ELASTICSEARCH_URL is not set and no Docker engine answers. {HOW_TO_START}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def es(es_url: str):
+    from elasticsearch import Elasticsearch
+
+    return Elasticsearch(es_url, request_timeout=60)
+
+
+@pytest.fixture(scope="module")
+def alias(request: pytest.FixtureRequest, es) -> Iterator[str]:
+    """A fresh alias (and so fresh indices and template) per test module, removed afterwards."""
+    module = re.sub(r"[^a-z0-9]+", "-", request.module.__name__.lower()).strip("-")
+    name = f"t-{module}-{uuid.uuid4().hex[:6]}"
+    yield name
+    created = list(es.indices.get(index=f"{name}-v*", allow_no_indices=True, expand_wildcards="all").body)
+    if created:
+        es.indices.delete(index=",".join(created))
+    es.options(ignore_status=404).indices.delete_index_template(name=f"{name}-template")
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="module")
+def cli(es_url: str, alias: str):
+    """Runs `tweetsearch ARGS...` in-process against the test server and the module's alias."""
+    from search_cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> CliResult:
+        environment = {"ELASTICSEARCH_URL": es_url, "TWEETSEARCH_ALIAS": alias, "COLUMNS": "200"}
+        environment.update(env or {})
+        result = runner.invoke(app, list(args), env=environment, input=input)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    return run

@@ -1,0 +1,53 @@
+"""`tweetsearch status` and the behaviour every command shares when the server is missing."""
+
+from __future__ import annotations
+
+import time
+
+from typer.testing import CliRunner
+
+from search_cli.app import app
+
+
+def test_status_names_the_server_and_its_version(cli, es):
+    expected_version = next(iter(es.nodes.info(node_id="_local").body["nodes"].values()))["version"]
+
+    result = cli("status")
+
+    assert result.exit_code == 0, result.stderr
+    assert f"Elasticsearch {expected_version}" in result.stdout
+    assert "none yet" in result.stdout
+
+
+def test_status_as_json_has_the_alias_and_no_index_yet(cli, alias):
+    import orjson
+
+    result = cli("status", "--json")
+
+    assert result.exit_code == 0
+    data = orjson.loads(result.stdout)
+    assert data["alias"] == alias
+    assert data["indices"] == []
+    assert data["documents"] == 0
+
+
+def test_unreachable_server_gives_one_line_and_exit_2_quickly():
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["status"], env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"})
+    elapsed = time.monotonic() - started
+
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "cannot reach Elasticsearch at http://127.0.0.1:9" in lines[0]
+    assert "make es-start" in lines[0]
+    assert "Traceback" not in result.output
+    assert elapsed < 10
+
+
+def test_credentials_in_the_url_are_never_printed():
+    result = CliRunner().invoke(app, ["status"], env={"ELASTICSEARCH_URL": "http://alice:s3cret@127.0.0.1:9"})
+
+    assert result.exit_code == 2
+    assert "s3cret" not in result.output
+    assert "http://127.0.0.1:9" in result.stderr
