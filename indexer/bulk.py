@@ -38,11 +38,17 @@ class BulkFailed(TweetsearchError):
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One encoded index action; `ref` says where it came from (file, line) for rejects and checkpoints."""
+    """One encoded index action.
+
+    `ref` says where it came from (file, line) for rejects and checkpoints; `rows_read` is how many input
+    rows had been read when it was made, so that once it is stored a checkpoint knows every row before it
+    is settled.
+    """
 
     doc_id: str
     payload: bytes
     ref: tuple[str, int]
+    rows_read: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,10 +86,13 @@ class ChunkResult:
         return self.created + self.updated
 
 
-def encode_action(index: str, doc_id: str, document: dict[str, Any], ref: tuple[str, int]) -> Action:
+def encode_action(
+    index: str, doc_id: str, document: dict[str, Any], ref: tuple[str, int], rows_read: int = 0
+) -> Action:
     """Encodes the action line and the document once; the bytes are reused on retries."""
     header = orjson.dumps({"index": {"_index": index, "_id": doc_id}})
-    return Action(doc_id=doc_id, payload=header + b"\n" + orjson.dumps(document) + b"\n", ref=ref)
+    payload = header + b"\n" + orjson.dumps(document) + b"\n"
+    return Action(doc_id=doc_id, payload=payload, ref=ref, rows_read=rows_read)
 
 
 def chunk_actions(actions: Iterable[Action], *, max_docs: int, max_bytes: int) -> Iterator[list[Action]]:

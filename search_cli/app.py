@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from indexer.connection import Settings
+from search_cli.commands import index as index_cmd
 from search_cli.commands import status as status_cmd
 
 app = typer.Typer(
@@ -35,10 +36,11 @@ def global_options(
         typer.Option("--alias", help="Alias the tweets are searched through (env TWEETSEARCH_ALIAS, default tweets)."),
     ] = None,
 ) -> None:
-    """Credentials come from ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD, a CA from ELASTICSEARCH_CA_CERTS."""
+    """Credentials: ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and _PASSWORD; a CA: ELASTICSEARCH_CA_CERTS."""
     ctx.obj = Settings.from_env(url=url, alias=alias)
 
 
+app.command("index")(index_cmd.index)
 app.command("status")(status_cmd.status)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.console import Group
@@ -13,6 +13,9 @@ from rich.table import Table
 from rich.text import Text
 
 from search_cli.status import Status
+
+if TYPE_CHECKING:
+    from indexer.loader import LoadSummary
 
 
 def _default(value: Any) -> Any:
@@ -53,3 +56,26 @@ def render_status(status: Status) -> Group:
     for name, count in status.campaigns:
         campaigns.add_row(name, f"{count:,}")
     return Group(facts, campaigns)
+
+
+def render_load_summary(summary: LoadSummary) -> Group:
+    """The books of a load, ending with the reconciliation a user can check."""
+    table = Table.grid(padding=(0, 2))
+    table.add_row("files", f"{len(summary.files)}: " + ", ".join(summary.files))
+    table.add_row("rows read", f"{summary.rows_read:,}")
+    verb = "valid" if summary.dry_run else "indexed"
+    detail = "" if summary.dry_run else f" ({summary.created:,} new, {summary.duplicates:,} already indexed)"
+    table.add_row(verb, f"{summary.indexed:,}{detail}")
+    reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(summary.rejected_by_reason.items()))
+    rejected = f"{summary.rejected:,}" + (f" ({reasons}) -> {summary.rejects_path}" if summary.rejected else "")
+    table.add_row("rejected", rejected)
+    table.add_row("elapsed", f"{summary.elapsed:,.1f} s ({summary.docs_per_second:,.0f} docs/s)")
+    if summary.index is not None:
+        where = f"{summary.index} (alias {summary.alias})"
+        table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
+        if summary.replaced:
+            table.add_row("alias", f"switched from {', '.join(summary.replaced)} (kept; delete when no longer needed)")
+    mark = "[green]yes[/]" if summary.reconciled else "[red]NO[/]"
+    books = f"{summary.rows_read:,} read = {summary.indexed:,} {verb} + {summary.rejected:,} rejected"
+    table.add_row("reconciled", Text.from_markup(f"{mark}: {books}"))
+    return Group(table)

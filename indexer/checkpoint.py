@@ -1,0 +1,62 @@
+"""Where a load stands, saved after every stored request so that `--resume` continues where it stopped.
+
+A checkpoint says, per input file, the last line whose row is settled (stored, or rejected and written
+to the rejects file), plus the counts up to there. Because the loader gets bulk answers back in the order
+it sent them, "settled up to line N" is exact: resuming re-reads each file from line N+1 and ends with
+the same count as an uninterrupted load.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import orjson
+
+from indexer.errors import TweetsearchError
+
+
+class CheckpointError(TweetsearchError):
+    """Raised when `--resume` finds no checkpoint, or one written for other input files."""
+
+    exit_code = 2
+
+
+@dataclass
+class Checkpoint:
+    """The saved state of one load. `lines` maps a file's display name to its last settled line."""
+
+    index: str
+    alias: str
+    inputs: list[str]
+    fresh_index: bool
+    count_before: int
+    lines: dict[str, int] = field(default_factory=dict)
+    rows_read: int = 0
+    indexed: int = 0
+    created: int = 0
+    server_rejected: int = 0
+    restore_settings: dict[str, object] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Writes atomically (temp file + rename): a kill mid-write never leaves a torn checkpoint."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.write_bytes(orjson.dumps(asdict(self)))
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(cls, path: Path) -> Checkpoint:
+        if not path.exists():
+            raise CheckpointError(f"nothing to resume: no checkpoint at {path} (run the load without --resume)")
+        try:
+            return cls(**orjson.loads(path.read_bytes()))
+        except (orjson.JSONDecodeError, TypeError) as exc:
+            message = f"the checkpoint {path} is unreadable ({exc}); run the load without --resume"
+            raise CheckpointError(message) from None
+
+
+def default_checkpoint_path(rejects_path: Path) -> Path:
+    """Beside the rejects file, so one folder holds everything a load leaves behind."""
+    return rejects_path.with_name(rejects_path.name + ".checkpoint.json")

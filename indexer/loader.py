@@ -1,0 +1,259 @@
+"""A whole load: archive files in, documents stored, every row accounted for.
+
+`load_archive` ties the reader (`indexer.archive`), the document builder (`indexer.document`) and the bulk
+layer (`indexer.bulk`) together and keeps the books: rows read = indexed + rejected, checked at the end
+against the index's own count. Rejected rows go to a JSON-lines file the user can read; progress is
+checkpointed after every stored request so an interrupted load can be resumed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from indexer.archive import discover, read_archive
+from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_actions
+from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
+from indexer.document import to_document
+from indexer.mapping import create_version, ensure_index, indices_behind, switch_alias
+from indexer.records import Reject, RejectReason, TweetRecord
+from indexer.rejects import RejectsWriter, count_rejects, prune_rejects
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What the user asked for; see `tweetsearch index --help` for each."""
+
+    rejects_path: Path = Path("tweetsearch-rejects.jsonl")
+    checkpoint_path: Path | None = None
+    rebuild: bool = False
+    resume: bool = False
+    index_name: str | None = None
+    shards: int | None = None
+    replicas: int | None = None
+    bulk: BulkOptions = field(default_factory=BulkOptions)
+
+    @property
+    def checkpoint(self) -> Path:
+        return self.checkpoint_path or default_checkpoint_path(self.rejects_path)
+
+
+@dataclass
+class LoadProgress:
+    """Passed to the progress callback after every stored request."""
+
+    rows_read: int
+    indexed: int
+    rejected: int
+    current_file: str
+
+
+@dataclass
+class LoadSummary:
+    """The books of one load. `rows_read == indexed + rejected` always holds; `check` says so in words."""
+
+    files: list[str]
+    rows_read: int
+    indexed: int
+    created: int
+    rejected: int
+    rejected_by_reason: dict[str, int]
+    elapsed: float
+    index: str | None
+    alias: str | None
+    rejects_path: Path
+    index_count: int | None = None
+    count_before: int = 0
+    replaced: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def duplicates(self) -> int:
+        """Rows whose tweetid was already in the index (stored again, not added)."""
+        return self.indexed - self.created
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.indexed / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.rows_read == self.indexed + self.rejected
+
+
+def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSummary:
+    """`--dry-run`: reads and normalises everything, writes the rejects, talks to no server."""
+    started = time.monotonic()
+    files = discover(paths)
+    counted = 0
+    with RejectsWriter(rejects_path) as rejects:
+        for item in read_archive(files):
+            if isinstance(item, Reject):
+                rejects.write(item)
+            else:
+                to_document(item)
+                counted += 1
+        by_reason = dict(rejects.counts)
+    rejected = sum(by_reason.values())
+    return LoadSummary(
+        files=[file.name for file in files],
+        rows_read=counted + rejected,
+        indexed=counted,
+        created=counted,
+        rejected=rejected,
+        rejected_by_reason=by_reason,
+        elapsed=time.monotonic() - started,
+        index=None,
+        alias=None,
+        rejects_path=rejects_path,
+        dry_run=True,
+    )
+
+
+def load_archive(
+    es: Elasticsearch,
+    alias: str,
+    paths: Iterable[str | Path],
+    options: LoadOptions,
+    on_progress: Callable[[LoadProgress], None] | None = None,
+) -> LoadSummary:
+    """Loads archive files into the index behind `alias` (or a new version of it with `rebuild`)."""
+    started = time.monotonic()
+    files = discover(paths)
+    names = [file.name for file in files]
+    state = _begin(es, alias, names, options)
+    if options.resume:
+        prune_rejects(options.rejects_path, state.lines)
+    else:
+        options.rejects_path.unlink(missing_ok=True)
+
+    if state.fresh_index:
+        # Saved in the checkpoint: a load killed outright leaves refresh off, and its resume must still
+        # restore what the index had before, not what the killed run left.
+        state.restore_settings = state.restore_settings or _load_settings(es, state.index)
+        state.save(options.checkpoint)
+        _speed_up(es, state.index)
+    try:
+        with RejectsWriter(options.rejects_path) as rejects:
+            actions = _actions(state, read_archive(files, skip_lines=dict(state.lines)), rejects)
+            current = ""
+            for result in load_actions(es, actions, options.bulk):
+                current = _settle(state, result, rejects)
+                state.save(options.checkpoint)
+                if on_progress:
+                    on_progress(
+                        LoadProgress(state.rows_read, state.indexed, state.rows_read - state.indexed, current)
+                    )
+        # Rows after the last stored document (trailing rejects) are settled once the reader is done.
+        state.rows_read = state.indexed + count_rejects(options.rejects_path)
+    finally:
+        if state.fresh_index:
+            _restore(es, state.index, state.restore_settings)
+
+    es.indices.refresh(index=state.index)
+    index_count = es.count(index=state.index).body["count"]
+    replaced = switch_alias(es, alias, state.index) if options.rebuild else []
+    options.checkpoint.unlink(missing_ok=True)
+    by_reason = count_rejects_by_reason(options.rejects_path)
+    return LoadSummary(
+        files=names,
+        rows_read=state.rows_read,
+        indexed=state.indexed,
+        created=state.created,
+        rejected=state.rows_read - state.indexed,
+        rejected_by_reason=by_reason,
+        elapsed=time.monotonic() - started,
+        index=state.index,
+        alias=alias,
+        rejects_path=options.rejects_path,
+        index_count=index_count,
+        count_before=state.count_before,
+        replaced=replaced,
+    )
+
+
+def count_rejects_by_reason(path: Path) -> dict[str, int]:
+    from indexer.rejects import read_rejects
+
+    return dict(Counter(reject.reason for reject in read_rejects(path)))
+
+
+def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions) -> Checkpoint:
+    """The load's starting state: a saved checkpoint with --resume, else a new one on the right index."""
+    if options.resume:
+        state = Checkpoint.load(options.checkpoint)
+        if state.inputs != names or state.alias != alias:
+            raise CheckpointError(
+                f"the checkpoint {options.checkpoint} is for other input files or another alias "
+                f"({', '.join(state.inputs)} into {state.alias}); resume with the same arguments"
+            )
+        return state
+    if options.index_name:
+        index, fresh = options.index_name, not es.indices.exists(index=options.index_name)
+        if fresh:
+            es.indices.create(index=index)
+    elif options.rebuild:
+        index, fresh = create_version(es, alias, shards=options.shards, replicas=options.replicas), True
+    else:
+        fresh = not indices_behind(es, alias)
+        index = ensure_index(es, alias, shards=options.shards, replicas=options.replicas)
+    count_before = 0 if fresh else es.count(index=index).body["count"]
+    return Checkpoint(index=index, alias=alias, inputs=names, fresh_index=fresh, count_before=count_before)
+
+
+def _actions(state: Checkpoint, items: Iterable[TweetRecord | Reject], rejects: RejectsWriter) -> Iterator[Action]:
+    """Turns reader output into bulk actions; rejected rows go straight to the rejects file."""
+    rows_read = state.rows_read
+    for item in items:
+        rows_read += 1
+        if isinstance(item, Reject):
+            rejects.write(item)
+            continue
+        yield encode_action(
+            state.index, item.tweetid, to_document(item), (item.source_file, item.line), rows_read
+        )
+
+
+def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> str:
+    """Books one stored request into the checkpoint; returns the file it ended in."""
+    for action, reason in result.rejected:
+        file, line = action.ref
+        raw = action.payload.decode()
+        rejects.write(Reject(file=file, line=line, reason=RejectReason.SERVER_REJECTED, detail=reason, raw=raw))
+    rejects.flush()
+    state.indexed += result.indexed
+    state.created += result.created
+    state.server_rejected += len(result.rejected)
+    for action in result.actions:
+        file, line = action.ref
+        state.lines[file] = max(state.lines.get(file, 0), line)
+    last = result.actions[-1]
+    state.rows_read = last.rows_read
+    return last.ref[0]
+
+
+def _load_settings(es: Elasticsearch, index: str) -> dict[str, object]:
+    """The refresh interval and replica count the index has before a fast load changes them."""
+    current = es.indices.get_settings(index=index, include_defaults=True).body[index]
+    merged = {**current.get("defaults", {}).get("index", {}), **current["settings"]["index"]}
+    return {
+        "refresh_interval": merged.get("refresh_interval", "1s"),
+        "number_of_replicas": merged.get("number_of_replicas", "0"),
+    }
+
+
+def _speed_up(es: Elasticsearch, index: str) -> None:
+    """A fresh index loads fastest with refresh off and no replicas."""
+    es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1", "number_of_replicas": 0}})
+
+
+def _restore(es: Elasticsearch, index: str, previous: dict[str, object]) -> None:
+    """Puts refresh and replicas back, after a failed load too."""
+    es.indices.put_settings(index=index, settings={"index": previous})
