@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from indexer.connection import Settings
+from search_cli.commands import generate as generate_cmd
 from search_cli.commands import index as index_cmd
+from search_cli.commands import search as search_cmd
 from search_cli.commands import status as status_cmd
 
 app = typer.Typer(
@@ -41,6 +43,8 @@ def global_options(
 
 
 app.command("index")(index_cmd.index)
+app.command("generate")(generate_cmd.generate)
+app.command("search")(search_cmd.search)
 app.command("status")(status_cmd.status)
 
 

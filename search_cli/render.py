@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import sys
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from search_cli.status import Status
 
 if TYPE_CHECKING:
     from indexer.loader import LoadSummary
+    from search_cli.search import Hit, SearchResult
 
 
 def _default(value: Any) -> Any:
@@ -79,3 +81,59 @@ def render_load_summary(summary: LoadSummary) -> Group:
     books = f"{summary.rows_read:,} read = {summary.indexed:,} {verb} + {summary.rejected:,} rejected"
     table.add_row("reconciled", Text.from_markup(f"{mark}: {books}"))
     return Group(table)
+
+
+def highlighted_text(hit: Hit) -> Text:
+    """The tweet text with matches in bold yellow; markers come from the search's highlighter."""
+    from search_cli.search import HIGHLIGHT_END, HIGHLIGHT_START
+
+    source = hit.highlighted or hit.text
+    text = Text()
+    inside = False
+    for part in source.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START):
+        text.append(part, style="bold yellow" if inside else None)
+        inside = not inside
+    return text
+
+
+def render_hits(result: SearchResult) -> Table:
+    exact = "" if result.total_is_exact else "+"
+    table = Table(title=f"{result.total:,}{exact} tweets ({result.took_ms} ms)", title_justify="left", expand=True)
+    table.add_column("time (UTC)", no_wrap=True, min_width=16)
+    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
+    table.add_column("lang", no_wrap=True, max_width=4)
+    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("text", ratio=1, min_width=30, overflow="fold")
+    for hit in result.hits:
+        when = hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?"
+        account = f"@{hit.screen_name or hit.userid}"
+        table.add_row(when, account, hit.language or "", hit.campaign, highlighted_text(hit))
+    return table
+
+
+ROW_FIELDS = ["tweetid", "time", "screen_name", "userid", "language", "campaign", "text"]
+
+
+def write_rows(rows: list[Any], fmt: str, *, total: int | None = None) -> None:
+    """Writes dataclass rows to stdout as JSON (an object with the total), JSON lines or CSV."""
+    if fmt == "json":
+        print_json({"total": total, "rows": rows})
+    elif fmt == "jsonl":
+        for row in rows:
+            sys.stdout.buffer.write(to_json(row, pretty=False) + b"\n")
+    elif fmt == "csv":
+        records = [dataclasses.asdict(row) for row in rows]
+        fields = list(records[0]) if records else ROW_FIELDS
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({key: _csv_value(value) for key, value in record.items()})
+    sys.stdout.flush()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return "|".join(str(item) for item in value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value

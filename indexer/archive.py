@@ -1,0 +1,549 @@
+"""Finding and reading the archives' CSV files, streaming, with every bad row reported and none fatal.
+
+The releases are large (the IRA tweets file alone is ~6 GB) and not always clean: quoted fields hold
+newlines, a stray quote can open a field that never closes and would swallow the rest of the file, and
+some rows are not valid UTF-8. So the reader does not hand the file to `csv` directly. It reads bytes line
+by line, joins physical lines into logical rows by counting quotes, and only then decodes and splits each
+row. That keeps memory flat, gives the exact line where each row starts, confines a decoding error to its
+row, and lets a runaway quote be undone by re-reading from the line after the one where it began.
+
+The API follows twarc: the library yields `TweetRecord`s and `Reject`s, and callers count and write them.
+For every tweets file, data rows read = records + rejects.
+"""
+
+from __future__ import annotations
+
+import csv
+import glob
+import gzip
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal, NamedTuple
+
+from indexer.errors import ArchiveError
+from indexer.normalise import Account, RowError, normalise_row, parse_users_row
+from indexer.records import Reject, RejectReason, TweetRecord
+
+Kind = Literal["tweets", "users"]
+
+# No real row comes near this (a tweet, a profile and a few long URLs fit in a few KB), so a quoted field
+# still open after this many bytes is a runaway quote, and a longer physical line is not a row at all.
+MAX_ROW_BYTES = 64 * 1024
+# How much of a rejected row's text goes into the reject: enough to find and recognise it.
+MAX_REJECT_RAW = 2_000
+# A physical line longer than MAX_ROW_BYTES. Not (yet) in `RejectReason`.
+ROW_TOO_LONG = "row_too_long"
+
+TWEETS_REQUIRED = frozenset({"tweetid", "tweet_text"})
+USERS_REQUIRED = frozenset({"userid"})
+
+_BUFFER_SIZE = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+_CSV_SUFFIXES = (".csv", ".csv.gz")
+_ARCHIVE_SUFFIXES = (*_CSV_SUFFIXES, ".zip")
+_NAME = re.compile(r"(?P<campaign>.+?)_(?P<kind>tweets|users)(?:_|$)")
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_DIGITS = re.compile(r"(\d+)")
+# What a damaged compressed file raises part-way through: the rest of it cannot be read.
+_STREAM_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveFile:
+    """One CSV file of a release: a plain or gzipped file, or a member of a zip.
+
+    `display_name` names the file in messages, rejects, records' `source_file` and the `skip_lines` map;
+    `size` is the CSV's size in bytes when known cheaply (compressed size for `.csv.gz`), for progress bars.
+    """
+
+    path: Path
+    member: str | None
+    campaign: str
+    kind: Kind
+    display_name: str
+    columns: tuple[str, ...]
+    size: int
+
+    @property
+    def name(self) -> str:
+        """The display name (the name the loader's checkpoint and summary use)."""
+        return self.display_name
+
+
+class Row(NamedTuple):
+    """One logical CSV row: the line it starts on (1 = header), column → published string, and its text."""
+
+    line: int
+    values: dict[str, str]
+    text: str
+
+
+def discover(paths: Iterable[str | Path] | str | Path) -> list[ArchiveFile]:
+    """The archive files under `paths` (files, directories searched recursively, or globs).
+
+    `.csv`, `.csv.gz` and `.zip` (each CSV member) are read. A campaign's users file lying next to one of
+    its tweets files is included even if not named, since it fills in the tweets' account fields.
+    Every header is read here, so an unrecognisable file raises `ArchiveError` before any loading starts.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    found: dict[tuple[Path, str | None], ArchiveFile] = {}
+    for path in _expand(paths):
+        for file in _describe_all(path):
+            found.setdefault((file.path, file.member), file)
+    for file in _sibling_users_files(list(found.values())):
+        found.setdefault((file.path, file.member), file)
+    files = sorted(found.values(), key=lambda file: _natural_key(file.display_name))
+    _check_unique_names(files)
+    return files
+
+
+def read_archive(
+    sources: Iterable[str | Path | ArchiveFile] | str | Path,
+    *,
+    skip_lines: Mapping[str, int] | None = None,
+) -> Iterator[TweetRecord | Reject]:
+    """Every tweet row of the archives in `sources` (paths, or `ArchiveFile`s from `discover`), in order.
+
+    Campaign by campaign, the users files are loaded first (their bad rows are yielded as rejects) and then
+    the tweets files are read, each row enriched with its account from the users files. `skip_lines` maps a
+    file's display name to a line number: rows (and rejects) starting at or before it are not yielded, which
+    is how a resumed load skips what it already loaded.
+    """
+    files = _as_files(sources)
+    skip_lines = skip_lines or {}
+    for campaign in dict.fromkeys(file.campaign for file in files):
+        tweets = [file for file in files if file.campaign == campaign and file.kind == "tweets"]
+        if not tweets:
+            continue
+        accounts: dict[str, Account] = {}
+        for users in (file for file in files if file.campaign == campaign and file.kind == "users"):
+            yield from load_accounts(users, accounts, skip_lines=skip_lines.get(users.display_name, 0))
+        for file in tweets:
+            yield from read_tweets(file, accounts=accounts, skip_lines=skip_lines.get(file.display_name, 0))
+
+
+def read_tweets(
+    file: ArchiveFile,
+    *,
+    accounts: Mapping[str, Account] | None = None,
+    skip_lines: int = 0,
+) -> Iterator[TweetRecord | Reject]:
+    """The records and rejects of one tweets file; rows starting at or before line `skip_lines` are skipped."""
+    name = file.display_name
+    for row in iter_rows(file, skip_lines=skip_lines):
+        if type(row) is Reject:
+            yield row
+            continue
+        try:
+            yield normalise_row(row.values, campaign=file.campaign, source_file=name, line=row.line, accounts=accounts)
+        except RowError as error:
+            yield Reject(name, row.line, error.reason, error.detail, _clip(row.text))
+
+
+def load_accounts(file: ArchiveFile, accounts: dict[str, Account], *, skip_lines: int = 0) -> Iterator[Reject]:
+    """Load a users file into `accounts` (userid → `Account`), yielding its bad rows as rejects.
+
+    Every row is loaded whatever `skip_lines` says (the tweets need them all); only rejects starting at or
+    before line `skip_lines` are not yielded again.
+    """
+    for row in iter_rows(file):
+        if type(row) is Reject:
+            if row.line > skip_lines:
+                yield row
+            continue
+        try:
+            account = parse_users_row(row.values)
+        except RowError as error:
+            if row.line > skip_lines:
+                yield Reject(file.display_name, row.line, error.reason, error.detail, _clip(row.text))
+            continue
+        accounts[account.userid] = account  # type: ignore[index]  # parse_users_row guarantees a userid
+
+
+def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Reject]:
+    """The logical rows of one file, split into columns by header name, and the rows that cannot be split.
+
+    Rows starting at or before line `skip_lines` are passed over without being decoded or split.
+    """
+    with open_binary(file) as stream:
+        columns, header_lines = _read_header(stream, file.display_name)
+        yield from _RowSplitter(file.display_name, columns).rows(stream, header_lines, skip_lines)
+
+
+@contextmanager
+def open_binary(file: ArchiveFile) -> Iterator[BinaryIO]:
+    """The file's bytes as a buffered stream; zip members and gzip files are decompressed as they are read."""
+    if file.member is not None:
+        with zipfile.ZipFile(file.path) as archive, archive.open(file.member) as member:
+            yield io.BufferedReader(member, _BUFFER_SIZE)  # type: ignore[arg-type]
+    elif file.path.name.lower().endswith(".gz"):
+        with gzip.open(file.path, "rb") as stream:
+            yield stream  # type: ignore[misc]
+    else:
+        with file.path.open("rb", buffering=_BUFFER_SIZE) as stream:
+            yield stream
+
+
+class _OneRow:
+    """The csv reader's input: the row it was last given, then the end. One reader serves a whole file."""
+
+    __slots__ = ("row",)
+
+    def __init__(self) -> None:
+        self.row: str | None = None
+
+    def __iter__(self) -> _OneRow:
+        return self
+
+    def __next__(self) -> str:
+        row = self.row
+        if row is None:
+            raise StopIteration
+        self.row = None
+        return row
+
+
+class _Overlong(NamedTuple):
+    """A physical line longer than MAX_ROW_BYTES: its start (for the reject) and its full length."""
+
+    head: bytes
+    size: int
+
+
+class _RowSplitter:
+    """Joins physical lines into logical rows, then decodes and splits each one on its own.
+
+    A row is complete when it holds an even number of quote bytes (`"` is never part of a multi-byte UTF-8
+    character, so counting works before decoding). A quoted field still open after MAX_ROW_BYTES, or a
+    multi-line row that does not split while one of its later lines is a row by itself, is a runaway quote:
+    its first line is rejected and reading resumes from the line after it.
+    """
+
+    def __init__(self, display_name: str, columns: tuple[str, ...]) -> None:
+        self.display_name = display_name
+        self.columns = columns
+        self._feed = _OneRow()
+        self._reader = csv.reader(self._feed)
+
+    def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[Row | Reject]:
+        """Rows after the header, which ended on line `lineno`."""
+        readline = stream.readline
+        limit = MAX_ROW_BYTES + 1
+        columns = self.columns
+        pushback: list[bytes | _Overlong] = []  # lines to read again, last first
+        pending: list[bytes] = []  # the lines of a row whose quoted field is still open
+        quotes = size = start = 0
+        try:
+            while True:
+                if pushback:
+                    line = pushback.pop()
+                else:
+                    line = readline(limit)
+                    if not line:
+                        if not pending:
+                            return
+                        if len(pending) > 1 and self._holds_rows(pending):
+                            yield from self._runaway(start, skip, pending[0], "the file ends inside it")
+                            pushback.extend(reversed(pending[1:]))
+                            lineno, pending = start, []
+                            continue
+                        if start > skip:
+                            yield self._reject(
+                                start, RejectReason.TRUNCATED_ROW, "file ends inside a quoted field", pending
+                            )
+                        return
+                    if len(line) == limit and line[-1] != 0x0A:
+                        line = _Overlong(line, len(line) + _drain_line(readline, limit))
+                lineno += 1
+
+                if line.__class__ is _Overlong:
+                    if pending:
+                        yield from self._runaway(start, skip, pending[0], f"line {lineno} is longer than any row")
+                        pushback.append(line)
+                        pushback.extend(reversed(pending[1:]))
+                        lineno, pending = start, []
+                    elif lineno > skip:
+                        detail = f"line of {line.size:,} bytes is longer than any row ({MAX_ROW_BYTES:,})"
+                        yield Reject(self.display_name, lineno, ROW_TOO_LONG, detail, _raw_text(line.head))
+                    continue
+
+                if pending:
+                    pending.append(line)
+                    quotes += line.count(b'"')
+                    size += len(line)
+                    if quotes & 1:
+                        if size > MAX_ROW_BYTES:
+                            yield from self._runaway(start, skip, pending[0], f"still open after {size:,} bytes")
+                            pushback.extend(reversed(pending[1:]))
+                            lineno, pending = start, []
+                        continue
+                    lines, pending = pending, []
+                else:
+                    quotes = line.count(b'"')
+                    if quotes & 1:
+                        pending, size, start = [line], len(line), lineno
+                        continue
+                    if lineno <= skip or (len(line) <= 2 and line.isspace()):
+                        continue
+                    try:
+                        text, fields = self._split(line)
+                    except RowError as error:
+                        yield self._reject(lineno, error.reason, error.detail, [line])
+                    else:
+                        yield Row(lineno, dict(zip(columns, fields, strict=True)), text)
+                    continue
+
+                # A row spanning lines `start`..`lineno`.
+                try:
+                    text, fields = self._split(b"".join(lines))
+                except RowError as error:
+                    if self._holds_rows(lines):
+                        yield from self._runaway(start, skip, lines[0], f"{error.detail} over lines {start}-{lineno}")
+                        pushback.extend(reversed(lines[1:]))
+                        lineno = start
+                    elif start > skip:
+                        yield self._reject(start, error.reason, error.detail, lines)
+                    continue
+                if start > skip:
+                    yield Row(start, dict(zip(columns, fields, strict=True)), text)
+        except _STREAM_ERRORS as error:
+            line_at = start if pending else lineno + 1
+            if line_at > skip:
+                detail = f"compressed data is damaged, the rest of the file cannot be read: {error}"
+                yield self._reject(line_at, RejectReason.TRUNCATED_ROW, detail, pending)
+
+    def _split(self, data: bytes) -> tuple[str, list[str]]:
+        """Decode and split one logical row; raises `RowError` for NUL bytes, bad UTF-8 or a wrong width."""
+        if b"\x00" in data:
+            raise RowError(RejectReason.NUL_BYTE, f"NUL byte at offset {data.index(0)}")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RowError(
+                RejectReason.BAD_UTF8, f"invalid UTF-8 byte 0x{data[error.start]:02x} at offset {error.start}"
+            ) from None
+        text = text.rstrip("\r\n")
+        self._feed.row = text
+        try:
+            fields = next(self._reader)
+        except (csv.Error, StopIteration) as error:
+            raise RowError(RejectReason.WRONG_FIELD_COUNT, f"malformed CSV: {error}") from None
+        if len(fields) != len(self.columns):
+            raise RowError(RejectReason.WRONG_FIELD_COUNT, f"{len(fields)} fields, the header has {len(self.columns)}")
+        return text, fields
+
+    def _holds_rows(self, lines: list[bytes]) -> bool:
+        """Whether a line after the first is a complete row by itself: the first line opened a runaway."""
+        for line in lines[1:]:
+            if line.count(b'"') & 1:
+                continue
+            try:
+                self._split(line)
+            except RowError:
+                continue
+            return True
+        return False
+
+    def _runaway(self, start: int, skip: int, first: bytes, why: str) -> Iterator[Reject]:
+        """The reject for the line that opened a runaway quote (the caller re-reads the lines after it)."""
+        if start > skip:
+            detail = f"quoted field opened on line {start} never closes ({why}); reading resumes at line {start + 1}"
+            yield self._reject(start, RejectReason.RUNAWAY_QUOTE, detail, [first])
+
+    def _reject(self, line: int, reason: str, detail: str, lines: list[bytes]) -> Reject:
+        return Reject(self.display_name, line, reason, detail, _raw_text(b"".join(lines)))
+
+
+def _drain_line(readline: Callable[[int], bytes], limit: int) -> int:
+    """Read and discard the rest of an overlong physical line; returns how many bytes that was."""
+    skipped = 0
+    while True:
+        chunk = readline(limit)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped
+
+
+def _read_header(stream: BinaryIO, display_name: str) -> tuple[tuple[str, ...], int]:
+    """The column names (stripped, lower-cased) and the number of lines the header took."""
+    try:
+        first = stream.readline(MAX_ROW_BYTES + 1)
+        if not first.strip():
+            raise ArchiveError(f"{display_name}: the file is empty, expected a CSV header line")
+        lines = [first.removeprefix(_BOM)]
+        while b"".join(lines).count(b'"') & 1 and len(lines) < 5:
+            lines.append(stream.readline(MAX_ROW_BYTES + 1))
+    except _STREAM_ERRORS as error:
+        raise ArchiveError(f"{display_name}: cannot be decompressed: {error}") from None
+    data = b"".join(lines)
+    if data.count(b'"') & 1:
+        raise ArchiveError(f"{display_name}: the header line has an unclosed quote")
+    try:
+        text = data.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise ArchiveError(f"{display_name}: the header is not UTF-8 text; is this a CSV file?") from None
+    if "\r" in text or "\x00" in text:
+        raise ArchiveError(f"{display_name}: the header line is malformed (CR-only line ends or binary data)")
+    columns = tuple(name.strip().lower() for name in next(csv.reader([text])))
+    return columns, len(lines)
+
+
+def _as_files(sources: Iterable[str | Path | ArchiveFile] | str | Path) -> list[ArchiveFile]:
+    if isinstance(sources, str | Path):
+        sources = [sources]
+    sources = list(sources)
+    given = [source for source in sources if isinstance(source, ArchiveFile)]
+    paths = [source for source in sources if not isinstance(source, ArchiveFile)]
+    return given + discover(paths) if paths else given
+
+
+def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Concrete files: directories are searched recursively for archive files, globs are expanded."""
+    for given in paths:
+        path = Path(given).expanduser()
+        if path.is_dir():
+            yield from sorted(
+                found
+                for found in path.rglob("*")
+                if found.is_file() and not found.name.startswith(".") and _is_archive_name(found.name)
+            )
+        elif path.is_file():
+            yield path
+        elif _GLOB_CHARS.search(str(given)):
+            matches = sorted(glob.glob(str(path), recursive=True))
+            if not matches:
+                raise ArchiveError(f"{given}: no file matches this pattern")
+            yield from _expand(matches)
+        else:
+            raise ArchiveError(f"{given}: no such file or directory")
+
+
+def _describe_all(path: Path) -> list[ArchiveFile]:
+    """The archive files in one file on disk: itself, or each CSV member of a zip."""
+    if not path.name.lower().endswith(".zip"):
+        return [_describe(path, None, path.stat().st_size)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir() and _is_csv_member(info.filename)]
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArchiveError(f"{path.name}: not a readable zip file: {error}") from None
+    if not members:
+        raise ArchiveError(f"{path.name}: the zip holds no .csv file")
+    return [_describe(path, info.filename, info.file_size) for info in members]
+
+
+def _describe(path: Path, member: str | None, size: int) -> ArchiveFile:
+    display_name = f"{path.name}/{member}" if member else path.name
+    probe = ArchiveFile(path, member, "", "tweets", display_name, (), size)
+    try:
+        with open_binary(probe) as stream:
+            columns, _ = _read_header(stream, display_name)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArchiveError(f"{display_name}: cannot be read: {error}") from None
+    except (NotImplementedError, RuntimeError) as error:
+        # zipfile's words for Deflate64 (Windows' own zipper, for large files) and for encrypted members.
+        raise ArchiveError(f"{display_name}: cannot be read from the zip ({error}); unzip it first") from None
+    campaign, kind = _classify(path, member, columns, display_name)
+    return ArchiveFile(path, member, campaign, kind, display_name, columns, size)
+
+
+def _classify(path: Path, member: str | None, columns: tuple[str, ...], display_name: str) -> tuple[str, Kind]:
+    """Campaign and kind from the file name (`<campaign>_tweets_csv_hashed_2.csv`), checked against the header.
+
+    A file whose name does not follow the releases' pattern is classified by its header alone and takes its
+    campaign from the name of the file (or the zip) it came from.
+    """
+    names = [_stem(Path(member).name)] if member else []
+    names.append(_stem(path.name))
+    match = next((found for found in map(_NAME.match, names) if found), None)
+    present = set(columns)
+    has_tweets = present >= TWEETS_REQUIRED
+    if match and (member is None or _NAME.match(names[0])):
+        kind: Kind | None = match["kind"]  # type: ignore[assignment]
+    elif has_tweets:
+        kind = "tweets"
+    elif present >= USERS_REQUIRED and "tweetid" not in present:
+        kind = "users"
+    else:
+        kind = None
+    preview = ", ".join(columns[:6]) + (", ..." if len(columns) > 6 else "")
+    if kind is None or (kind == "tweets" and not has_tweets):
+        raise ArchiveError(
+            f"{display_name}: not a tweets file of the archives: the header has no tweetid and tweet_text "
+            f"columns (it starts: {preview})"
+        )
+    if kind == "users" and not present >= USERS_REQUIRED:
+        raise ArchiveError(f"{display_name}: not a users file: the header has no userid column ({preview})")
+    campaign = match["campaign"] if match else names[-1]
+    return campaign, kind
+
+
+def _sibling_users_files(files: list[ArchiveFile]) -> list[ArchiveFile]:
+    """Users files next to a tweets file (same directory, same campaign) that were not named themselves."""
+    have_users = {file.campaign for file in files if file.kind == "users"}
+    wanted = {(file.path.parent, file.campaign) for file in files if file.kind == "tweets"}
+    siblings: list[ArchiveFile] = []
+    for directory, campaign in sorted(wanted):
+        if campaign in have_users:
+            continue
+        for candidate in sorted(directory.iterdir()):
+            match = _NAME.match(_stem(candidate.name))
+            if (
+                match
+                and match["campaign"] == campaign
+                and match["kind"] == "users"
+                and candidate.is_file()
+                and _is_archive_name(candidate.name)
+            ):
+                siblings.extend(file for file in _describe_all(candidate) if file.kind == "users")
+    return siblings
+
+
+def _check_unique_names(files: list[ArchiveFile]) -> None:
+    seen: dict[str, ArchiveFile] = {}
+    for file in files:
+        other = seen.setdefault(file.display_name, file)
+        if other is not file:
+            raise ArchiveError(
+                f"two input files are both named {file.display_name} ({other.path} and {file.path}); "
+                "load them separately"
+            )
+
+
+def _stem(name: str) -> str:
+    lowered = name.lower()
+    for suffix in (".csv.gz", ".gz", ".csv", ".zip"):
+        if lowered.endswith(suffix):
+            return lowered[: -len(suffix)]
+    return lowered
+
+
+def _is_archive_name(name: str) -> bool:
+    return name.lower().endswith(_ARCHIVE_SUFFIXES)
+
+
+def _is_csv_member(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return name.lower().endswith(".csv") and not base.startswith(".") and not name.startswith("__MACOSX/")
+
+
+def _natural_key(name: str) -> tuple[object, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(name.lower()))
+
+
+def _raw_text(data: bytes) -> str:
+    """A rejected row's bytes as text for the user: undecodable bytes shown as `\\xNN`, long rows cut."""
+    return _clip(data[: MAX_REJECT_RAW * 4].decode("utf-8", "backslashreplace").rstrip("\r\n"))
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_REJECT_RAW:
+        return text
+    return f"{text[:MAX_REJECT_RAW]}… [{len(text) - MAX_REJECT_RAW:,} more characters]"

@@ -1,0 +1,422 @@
+"""Turning one archive row (column name → published string) into a typed `TweetRecord`.
+
+Twitter published the same columns in two encodings, sometimes within one collection: the 2018 releases
+(`true`, integer counts, `[a, b]` lists, numeric or 64-hex hashed ids) and later ones (`True`, `0.0` counts,
+`['a', 'b']` Python-repr lists, `absent` coordinates, base64-like hashed ids). Everything here accepts both,
+so the loader never needs to know which release a file came from. The functions are pure: a row that cannot
+be typed raises `RowError` with a reject code, and the reader turns that into a `Reject` with the row's text.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import TypeVar
+
+from indexer.records import RejectReason, TweetRecord
+from indexer.urls import analyse_url, tco_links
+
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "userid",
+    "user_display_name",
+    "user_screen_name",
+    "user_reported_location",
+    "user_profile_description",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+)
+TWEET_COLUMNS: tuple[str, ...] = (
+    "tweetid",
+    *ACCOUNT_COLUMNS,
+    "tweet_language",
+    "tweet_text",
+    "tweet_time",
+    "tweet_client_name",
+    "in_reply_to_tweetid",
+    "in_reply_to_userid",
+    "quoted_tweet_tweetid",
+    "is_retweet",
+    "retweet_userid",
+    "retweet_tweetid",
+    "latitude",
+    "longitude",
+    "quote_count",
+    "reply_count",
+    "like_count",
+    "retweet_count",
+    "hashtags",
+    "urls",
+    "user_mentions",
+    "poll_choices",
+)
+
+# A users-file row without a userid cannot enrich any tweet. Not (yet) in `RejectReason`.
+MISSING_USERID = "missing_userid"
+
+# Snowflake ids carry their creation time: milliseconds since Twitter's epoch, above 22 bits of worker and
+# sequence. Ids below the first snowflake (November 2010) were sequential and carry no time.
+TWITTER_EPOCH_MS = 1288834974657
+FIRST_SNOWFLAKE_ID = 29_700_859_247
+
+# How the releases write "no value" in structured columns. Free text (names, descriptions, tweet text) is
+# only treated as missing when blank: a display name may really be "None".
+PLACEHOLDERS = frozenset({"", "absent", "[]", "''", '""', "None", "none", "null", "NULL", "nan", "NaN"})
+_TRUE = frozenset({"true", "t", "1", "1.0", "yes", "y"})
+_FALSE = frozenset({"false", "f", "0", "0.0", "no", "n"})
+
+_RETWEET_PREFIX = re.compile(r"RT @([A-Za-z0-9_]{1,15}):")
+_MENTION = re.compile(r"(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
+_PYTHON_STRING = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""", re.DOTALL)
+_COMMA = re.compile(r"\s*,\s*")
+# URLs may contain commas; in a `[http://a, http://b]` list only a comma before a scheme separates two.
+_URL_SEPARATOR = re.compile(r"\s*,\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)")
+_PIPE = re.compile(r"\s*\|\s*")
+
+_T = TypeVar("_T")
+
+
+class RowError(ValueError):
+    """A row that cannot be typed; `reason` is a `RejectReason` code and `detail` names the column and value."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(slots=True, frozen=True)
+class Account:
+    """The account columns of a row, typed. Users files are loaded into these to enrich tweet rows.
+
+    Frozen, so that one parsed account can be shared by the many rows of a prolific account.
+    """
+
+    userid: str | None = None
+    user_display_name: str | None = None
+    user_screen_name: str | None = None
+    user_reported_location: str | None = None
+    user_profile_description: str | None = None
+    user_profile_url: str | None = None
+    follower_count: int | None = None
+    following_count: int | None = None
+    account_creation_date: date | None = None
+    account_language: str | None = None
+
+    def filled_from(self, other: Account) -> Account:
+        """This account with each missing field taken from `other` (the users file's view of the account)."""
+        return _filled(self, other)
+
+
+def parse_account(raw: Mapping[str, str]) -> Account:
+    """Type the account columns of a tweets-file or users-file row. Raises `RowError`."""
+    get = raw.get
+    return _account(tuple([get(name, "") for name in ACCOUNT_COLUMNS]))
+
+
+@lru_cache(maxsize=1 << 14)
+def _account(values: tuple[str, ...]) -> Account:
+    """Cached: a campaign's tweets come from a few thousand accounts whose columns repeat row after row."""
+    (userid, display_name, screen_name, location, description, url, followers, following, created, language) = values
+    return Account(
+        userid=parse_id(userid),
+        user_display_name=parse_text(display_name),
+        user_screen_name=parse_text(screen_name.strip()),
+        user_reported_location=parse_text(location),
+        user_profile_description=parse_text(description),
+        user_profile_url=parse_value(url),
+        follower_count=parse_count(followers, "follower_count"),
+        following_count=parse_count(following, "following_count"),
+        account_creation_date=parse_date(created, "account_creation_date"),
+        account_language=parse_value(language),
+    )
+
+
+def _filled(account: Account, other: Account) -> Account:
+    return Account(*[_first(getattr(account, name), getattr(other, name)) for name in ACCOUNT_COLUMNS])
+
+
+def parse_users_row(raw: Mapping[str, str]) -> Account:
+    """Type a users-file row; raises `RowError` (`MISSING_USERID` when it names no account)."""
+    account = parse_account(raw)
+    if account.userid is None:
+        raise RowError(MISSING_USERID, "userid is empty")
+    return account
+
+
+def normalise_row(
+    raw: Mapping[str, str],
+    *,
+    campaign: str,
+    source_file: str,
+    line: int,
+    accounts: Mapping[str, Account] | None = None,
+) -> TweetRecord:
+    """Type and enrich one tweets-file row. Raises `RowError` with the reject code of the first bad column.
+
+    `accounts` (userid → `Account`, from the campaign's users file) fills the account fields the row leaves
+    empty or lacks; `raw` is kept unchanged as the published strings.
+    """
+    get = raw.get
+    tweetid = parse_id(get("tweetid", ""))
+    if tweetid is None:
+        raise RowError(RejectReason.MISSING_TWEETID, "tweetid is empty")
+    account = parse_account(raw)
+    if accounts and account.userid is not None:
+        known = accounts.get(account.userid)
+        if known is not None:
+            account = account.filled_from(known)
+
+    text = parse_text(get("tweet_text", ""))
+    retweeted_screen_name = retweeted_name(text)
+    is_retweet = parse_bool(get("is_retweet", ""), "is_retweet") or retweeted_screen_name is not None
+    retweet_tweetid = parse_id(get("retweet_tweetid", ""))
+    quoted_tweet_tweetid = parse_id(get("quoted_tweet_tweetid", ""))
+    urls, urls_normalised, url_hosts, url_domains = parse_urls(get("urls", ""))
+
+    return TweetRecord(
+        tweetid=tweetid,
+        campaign=campaign,
+        source_file=source_file,
+        line=line,
+        userid=account.userid,
+        user_display_name=account.user_display_name,
+        user_screen_name=account.user_screen_name,
+        user_reported_location=account.user_reported_location,
+        user_profile_description=account.user_profile_description,
+        user_profile_url=account.user_profile_url,
+        follower_count=account.follower_count,
+        following_count=account.following_count,
+        account_creation_date=account.account_creation_date,
+        account_language=account.account_language,
+        tweet_language=parse_value(get("tweet_language", "")),
+        tweet_text=text,
+        tweet_time=parse_time(get("tweet_time", ""), "tweet_time"),
+        tweet_client_name=parse_text(get("tweet_client_name", "")),
+        in_reply_to_tweetid=parse_id(get("in_reply_to_tweetid", "")),
+        in_reply_to_userid=parse_id(get("in_reply_to_userid", "")),
+        quoted_tweet_tweetid=quoted_tweet_tweetid,
+        is_retweet=is_retweet,
+        retweet_userid=parse_id(get("retweet_userid", "")),
+        retweet_tweetid=retweet_tweetid,
+        latitude=parse_coordinate(get("latitude", ""), "latitude", 90.0),
+        longitude=parse_coordinate(get("longitude", ""), "longitude", 180.0),
+        quote_count=parse_count(get("quote_count", ""), "quote_count"),
+        reply_count=parse_count(get("reply_count", ""), "reply_count"),
+        like_count=parse_count(get("like_count", ""), "like_count"),
+        retweet_count=parse_count(get("retweet_count", ""), "retweet_count"),
+        hashtags=parse_hashtags(get("hashtags", "")),
+        user_mentions=parse_list(get("user_mentions", "")),
+        urls=urls,
+        poll_choices=parse_list(get("poll_choices", ""), _PIPE),
+        mention_names=mention_names(text),
+        urls_normalised=urls_normalised,
+        url_hosts=url_hosts,
+        url_domains=url_domains,
+        tco_links=tco_links(text),
+        retweeted_screen_name=retweeted_screen_name,
+        retweeted_time=snowflake_time(retweet_tweetid),
+        quoted_time=snowflake_time(quoted_tweet_tweetid),
+        raw=dict(raw),
+    )
+
+
+def parse_value(value: str) -> str | None:
+    """A structured value, stripped; None for an empty field or a placeholder (`absent`, `[]`, `None`, ...)."""
+    value = value.strip()
+    return None if value in PLACEHOLDERS else value
+
+
+def parse_text(value: str) -> str | None:
+    """Free text as published (not stripped); None only when blank."""
+    return value if value and not value.isspace() else None
+
+
+def parse_id(value: str) -> str | None:
+    """An id as a string (hashed ids are not numbers); a float-formatted numeric id (`123.0`) loses its `.0`."""
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return None
+    if value.endswith(".0") and value[:-2].isdigit():
+        return value[:-2]
+    return value
+
+
+def parse_count(value: str, column: str) -> int | None:
+    """An integer count; later releases write them as floats (`12.0`), which must still be whole."""
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    if value in PLACEHOLDERS:
+        return None
+    if value.endswith(".0") and value[:-2].isdigit():
+        return int(value[:-2])
+    try:
+        number = float(value)
+    except ValueError:
+        raise RowError(RejectReason.BAD_NUMBER, f"{column}: not a number: {_clip(value)!r}") from None
+    if not number.is_integer():
+        raise RowError(RejectReason.BAD_NUMBER, f"{column}: not a whole number: {_clip(value)!r}")
+    return int(number)
+
+
+def parse_coordinate(value: str, column: str, limit: float) -> float | None:
+    """A latitude (limit 90) or longitude (limit 180) in degrees; `absent` and empty mean none."""
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise RowError(RejectReason.BAD_NUMBER, f"{column}: not a number: {_clip(value)!r}") from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise RowError(RejectReason.BAD_NUMBER, f"{column}: out of range: {_clip(value)!r}")
+    return number
+
+
+def parse_bool(value: str, column: str) -> bool:
+    """`true`/`false` in any case (and 1/0); an empty field means false."""
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return False
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise RowError(RejectReason.BAD_BOOLEAN, f"{column}: not true/false: {_clip(value)!r}")
+
+
+def parse_time(value: str, column: str) -> datetime | None:
+    """A UTC-aware moment: `2017-06-22 16:03` (2018), `2019-01-01 12:00:00`, or ISO 8601 with an offset.
+
+    Times without an offset are UTC, as Twitter published them.
+    """
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return None
+    try:
+        return _utc_moment(value)
+    except ValueError:
+        raise RowError(RejectReason.BAD_DATE, f"{column}: not a date and time: {_clip(value)!r}") from None
+
+
+def parse_date(value: str, column: str) -> date | None:
+    """A calendar date (`2013-12-07`); a full timestamp is accepted and cut to its UTC date."""
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        moment = parse_time(value, column)
+    return moment.date() if moment else None
+
+
+def parse_list(value: str, separator: re.Pattern[str] = _COMMA) -> list[str]:
+    """The items of a list column in either encoding: `[a, b]`, `['a', 'b']`, or bare `a|b` (poll choices).
+
+    `separator` splits unquoted items; quoted (Python-repr) items are unescaped like Python would.
+    """
+    value = value.strip()
+    if value in PLACEHOLDERS:
+        return []
+    return list(_list_items(value, separator))
+
+
+def parse_hashtags(value: str) -> list[str]:
+    """Hashtags lower-cased, without `#`, each once: `[MAGA, #maga]` → `['maga']`."""
+    return _unique(tag.lstrip("#").lower() for tag in parse_list(value))
+
+
+def parse_urls(value: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The published URLs, and each once: their normalised forms, their hosts and registered domains."""
+    if not value or value.strip() in PLACEHOLDERS:
+        return [], [], [], []
+    return _url_parts(value)
+
+
+def retweeted_name(text: str | None) -> str | None:
+    """The screen name in a leading `RT @name:`, as written; None when the text is not a retweet."""
+    if not text or not text.startswith("RT @"):
+        return None
+    match = _RETWEET_PREFIX.match(text)
+    return match.group(1) if match else None
+
+
+def mention_names(text: str | None) -> list[str]:
+    """The @names in the text, lower-cased, each once; e-mail addresses are not mentions."""
+    if not text or "@" not in text:
+        return []
+    return _unique(name.lower() for name in _MENTION.findall(text))
+
+
+def snowflake_time(tweet_id: str | None) -> datetime | None:
+    """When a tweet was posted, read from its snowflake id; None for hashed or pre-snowflake ids."""
+    if not tweet_id or not (tweet_id.isascii() and tweet_id.isdigit()):
+        return None
+    number = int(tweet_id)
+    if number < FIRST_SNOWFLAKE_ID:
+        return None
+    try:
+        return datetime.fromtimestamp(((number >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+@lru_cache(maxsize=1 << 16)
+def _utc_moment(value: str) -> datetime:
+    """Cached: a 2018 file has one distinct `tweet_time` per minute, shared by many rows."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@lru_cache(maxsize=1 << 16)
+def _list_items(value: str, separator: re.Pattern[str]) -> tuple[str, ...]:
+    """Cached: the same hashtag, mention and URL lists recur across a campaign's tweets."""
+    if value[0] == "[" and value[-1] == "]":
+        value = value[1:-1].strip()
+        if value[:1] in ("'", '"'):
+            quoted = _PYTHON_STRING.findall(value)
+            if quoted:
+                return tuple(item for item in map(_unquote, quoted) if item)
+    return tuple(item for item in separator.split(value) if item and item not in PLACEHOLDERS)
+
+
+def _url_parts(value: str) -> tuple[list[str], list[str], list[str], list[str]]:
+    urls = parse_list(value, _URL_SEPARATOR)
+    infos = [info for info in map(analyse_url, urls) if info is not None]
+    return (
+        urls,
+        _unique(info.normalised for info in infos),
+        _unique(info.host for info in infos if info.host),
+        _unique(info.domain for info in infos if info.domain),
+    )
+
+
+def _unquote(item: str) -> str:
+    if "\\" in item:
+        try:
+            return str(ast.literal_eval(item)).strip()
+        except (ValueError, SyntaxError):
+            pass
+    return item[1:-1].strip()
+
+
+def _unique(items: Iterable[_T]) -> list[_T]:
+    return list(dict.fromkeys(items))
+
+
+def _first(value: _T | None, fallback: _T | None) -> _T | None:
+    return fallback if value is None else value
+
+
+def _clip(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"

@@ -1,0 +1,49 @@
+"""`tweetsearch search QUERY`: matching tweets, newest or most relevant first, or just the exact count."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import typer
+
+from search_cli.output import cli_errors, err, out
+
+Format = Literal["table", "json", "jsonl", "csv"]
+QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help=QUERY_HELP)],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many tweets to show.")] = 20,
+    sort: Annotated[str, typer.Option("--sort", help="newest, oldest or relevance.")] = "newest",
+    count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
+    output_format: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+) -> None:
+    """Search tweets with the operators investigators know from Twitter's advanced search."""
+    from indexer.connection import connect
+    from search_cli.render import render_hits, write_rows
+    from search_cli.search import PartialResults, count_tweets, search_tweets
+
+    settings = ctx.obj
+    fmt = "json" if as_json else output_format
+    if sort not in ("newest", "oldest", "relevance"):
+        raise typer.BadParameter(f"must be newest, oldest or relevance, not {sort!r}", param_hint="--sort")
+    if fmt not in ("table", "json", "jsonl", "csv"):
+        raise typer.BadParameter(f"must be table, json, jsonl or csv, not {fmt!r}", param_hint="--format")
+    with cli_errors(settings):
+        es = connect(settings)
+        if count:
+            total = count_tweets(es, settings.alias, query)
+            out.print(str(total) if fmt == "table" else f'{{"count": {total}}}')
+            return
+        result = search_tweets(es, settings.alias, query, limit=limit, sort=sort)  # type: ignore[arg-type]
+        if fmt == "table":
+            out.print(render_hits(result))
+        else:
+            write_rows(result.hits, fmt, total=result.total)
+        if result.partial_reason:
+            raise PartialResults(result.partial_reason)
+    if fmt == "table" and result.total > len(result.hits):
+        err.print(f"showing {len(result.hits):,} of {result.total:,}; use --limit or `tweetsearch export`")

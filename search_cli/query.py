@@ -1,0 +1,689 @@
+"""The query language: what investigators type, parsed into a small AST and built into an Elasticsearch query.
+
+The syntax is Twitter's advanced search, because that is what the people reading these archives already know:
+
+    words            every word must match (implicit AND), in any language: a word is searched on `tweet_text`
+                     (accent- and case-insensitive, unstemmed) and on every `lang.*` field (stemmed per language)
+    "exact phrase"   `match_phrase` on `tweet_text` only: no stemming ("curly" quotes are accepted too)
+    a OR b           OR binds tighter than the implicit AND, as on Twitter: `a b OR c` is `a AND (b OR c)`;
+                     a lone upper-case AND is accepted and means the implicit AND; lower-case or/and are words
+    -x               excludes a word, "phrase", (group) or operator
+    ( )              grouping
+    word*            prefix of a word on `tweet_text` (the `lang.*` fields are stemmed, so prefixes there lie)
+    from:name        author screen name, case-insensitive, a leading @ is accepted; `from:ten_*` is a prefix
+    @name  #tag      mentioned screen name / hashtag, case-insensitive; `#maga*` is a prefix
+    lang:ru          `tweet_language`
+    since:2016-01-01 inclusive, from the start of that UTC day; until: is exclusive, as on Twitter.
+                     Twitter's `2016-01-01_12:00:00_UTC` form is accepted too.
+    url:VALUE        a domain or host (`bbc.co.uk`, `news.bbc.co.uk`, `www.` ignored) → `url_domains`/`url_hosts`;
+                     an address with a path (`example.com/a`, `https://www.example.com/a/`) → the URL normalised
+                     by the indexer's own `indexer.urls.analyse_url`, in `urls`, exactly or followed by `/`, `?`,
+                     `&` or `#`, under http and https alike;
+                     `url:example.com/new*` is a plain prefix. A t.co address also looks in `tco_links` and for
+                     the link in the tweet text.
+    campaign:ira  client:"TweetDeck"   keyword fields, case-insensitive; a trailing * makes a prefix
+    filter:retweets | filter:replies | filter:links     and their negations, `-filter:retweets`
+    min_retweets:N  min_faves:N  min_replies:N           at least N
+    Any operator value may be quoted: `client:"Twitter for iPhone"`.
+
+Decisions worth knowing:
+
+* A bare `http://` or `https://` word is read as `url:` (so pasting a t.co link finds the tweets carrying it);
+  a word with any other scheme (`ftp://x`) is searched as a phrase on `tweet_text`. A word ending with a colon
+  (`BREAKING:`) is a word; `name:value` with an unknown name is an error, so a typo never silently becomes text.
+* `parse_query("")` is an error (an empty query or group is malformed); commands that may run without a query
+  (`top`, `timeline`) call `build_query_from_text`, which turns blank text into `match_all`.
+* Only match_phrase / term / terms / prefix / range / exists / bool / match_all nodes are built: user text is
+  never parsed by Elasticsearch as query syntax.
+* `to:` does not exist: the archives record no addressee by name. Unknown operators raise `QuerySyntaxError`
+  with a did-you-mean suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from indexer.errors import TweetsearchError
+from indexer.urls import analyse_url
+
+__all__ = [
+    "HIGHLIGHT_FIELDS",
+    "LANG_FIELDS",
+    "WORD_FIELDS",
+    "And",
+    "Node",
+    "Not",
+    "Operator",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "QuerySyntaxError",
+    "Term",
+    "build_query",
+    "build_query_from_text",
+    "describe",
+    "highlight_body",
+    "match_all",
+    "parse_query",
+]
+
+LANG_FIELDS: tuple[str, ...] = tuple(
+    f"lang.{code}"
+    for code in ("en", "ru", "de", "fr", "es", "it", "pt", "ar", "fa", "tr", "nl", "sv", "id", "hi", "el", "cjk", "std")
+)
+"""The per-language sub-fields; a tweet fills only the one for its language, so a word is looked up in all."""
+
+WORD_FIELDS: tuple[str, ...] = ("tweet_text", *LANG_FIELDS)
+"""Where a plain word is searched: the precise folded field (catches stopwords and accents) plus every language."""
+
+HIGHLIGHT_FIELDS: tuple[str, ...] = ("tweet_text",)
+"""The only field worth highlighting: `lang.*` is excluded from `_source`, so matches found only through
+stemming are not highlighted."""
+
+
+class QuerySyntaxError(TweetsearchError):
+    """Raised by `parse_query` for a malformed query; `position` is the 0-based offset of the problem.
+
+    `str()` is the one line the CLI prints; `pointer(query)` adds the query with a caret under the problem.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message, position)
+        self.message = message
+        self.position = position
+
+    @property
+    def column(self) -> int:
+        """1-based, as people count columns."""
+        return self.position + 1
+
+    def __str__(self) -> str:
+        return f"{self.message} (column {self.column})"
+
+    def pointer(self, query: str) -> str:
+        """The query on one line and a caret under the offending character on the next.
+
+        Wide (CJK) characters take two terminal cells, so they get two spaces of indent.
+        """
+        shown = "".join(" " if ch in "\t\r\n" else ch for ch in query)
+        indent = "".join(
+            "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " " for ch in shown[: self.position]
+        )
+        return f"{shown}\n{indent}^"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A plain word: searched on `WORD_FIELDS`, its tokens adjacent (so `anti-vax` means "anti vax")."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A quoted phrase, whitespace collapsed: exact (folded, unstemmed) on `tweet_text`."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """`word*`: `text` is the stem already lower-cased and ASCII-folded like `tweet_text`'s tokens."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """`name:value`, `@name` (name "mention") or `#tag` (name "hashtag"), value already normalised.
+
+    `prefix` is set by a trailing `*` on operators that allow it (from, mention, hashtag, campaign, client, url).
+    """
+
+    name: str
+    value: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """All children must match; never nested directly in another And, never fewer than two children."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    """At least one child must match; never nested directly in another Or, never fewer than two children."""
+
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    """The child must not match."""
+
+    child: Node
+
+
+Node = Term | Phrase | Prefix | Operator | And | Or | Not
+
+# --- operators ------------------------------------------------------------------------------------------------
+
+_TYPED_OPERATORS: tuple[str, ...] = (
+    "from",
+    "lang",
+    "since",
+    "until",
+    "url",
+    "campaign",
+    "client",
+    "filter",
+    "min_retweets",
+    "min_faves",
+    "min_replies",
+)
+_PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "url"})
+_FILTERS: tuple[str, ...] = ("retweets", "replies", "links")
+_MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
+
+# Operators people bring from elsewhere (Twitter API v2, other tools): a better hint than difflib's.
+_HINTS = {
+    "to": "to: is not supported: the archives record no addressee by name (try @name for mentions)",
+    "is": 'unknown operator "is:"; did you mean filter:retweets or filter:replies?',
+    "has": 'unknown operator "has:"; did you mean filter:links?',
+    "min_likes": 'unknown operator "min_likes:"; did you mean "min_faves:"?',
+    "hashtag": 'unknown operator "hashtag:"; write #tag',
+    "mention": 'unknown operator "mention:"; write @name',
+}
+
+_QUOTES = '"\u201c\u201d'
+_OPERATOR_WORD = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
+_OPERATOR_NAME = re.compile(r"[A-Za-z_]+:")
+_SCHEME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_HTTP_WORD = re.compile(r"https?://", re.IGNORECASE)
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:_(\d{2}):(\d{2}):(\d{2})_UTC)?")
+_LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
+_PREFIX_STEM = re.compile(r"\w+(?:['.]\w+)*")
+_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_MIN_PREFIX = 2
+# Folds Lucene's ASCIIFoldingFilter makes that Unicode decomposition does not.
+_FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
+
+
+def _unknown_operator(name: str, position: int) -> QuerySyntaxError:
+    key = name.lower()
+    if key in _HINTS:
+        return QuerySyntaxError(_HINTS[key], position)
+    close = difflib.get_close_matches(key, _TYPED_OPERATORS, n=1, cutoff=0.6)
+    hint = f'did you mean "{close[0]}:"?' if close else "put it in quotes to search it as text"
+    return QuerySyntaxError(f'unknown operator "{name}:"; {hint}', position)
+
+
+def _typed_operator(name: str, value: str, position: int, value_position: int) -> Operator:
+    """`name:value` as typed: only the documented names (`@` and `#` have no `name:` spelling)."""
+    if name.lower() not in _TYPED_OPERATORS:
+        raise _unknown_operator(name, position)
+    return _operator(name, value, position, value_position)
+
+
+def _operator(name: str, value: str, position: int, value_position: int) -> Operator:
+    """Validate and normalise one operator; errors point at the operator or at its value."""
+    key = name.lower()
+    value = value.strip()
+    prefix = False
+    if key in _PREFIXABLE and value.endswith("*"):
+        prefix, value = True, value[:-1]
+        if not value:
+            raise QuerySyntaxError(f"{_label(key)} needs something before *", position)
+    if key in _PREFIXABLE and "*" in value:
+        raise QuerySyntaxError("* works only at the end of a value", value_position + value.index("*"))
+    if not value:
+        raise QuerySyntaxError(_missing_value(key), position)
+
+    if key == "from":
+        value = value.removeprefix("@").lower()
+        if not value:
+            raise QuerySyntaxError(_missing_value(key), position)
+    elif key in ("mention", "hashtag"):
+        value = value.rstrip(".,:;!?").lower()
+        if not value:
+            raise QuerySyntaxError(_missing_value(key), position)
+    elif key == "lang":
+        value = value.lower()
+        if not _LANG_CODE.fullmatch(value):
+            raise QuerySyntaxError(f'lang: expects a language code such as "ru", got "{value}"', value_position)
+    elif key in ("since", "until"):
+        if not _valid_date(value):
+            raise QuerySyntaxError(f'{key}: expects a date such as 2016-01-01, got "{value}"', value_position)
+    elif key == "url":
+        value, prefix = _normalise_url(value, prefix, value_position)
+    elif key == "filter":
+        value = value.lower()
+        if value not in _FILTERS:
+            close = difflib.get_close_matches(value, _FILTERS, n=1, cutoff=0.6)
+            hint = f'; did you mean "filter:{close[0]}"?' if close else f" (known: {', '.join(_FILTERS)})"
+            raise QuerySyntaxError(f'unknown filter "{value}"{hint}', value_position)
+    elif key in _MIN_FIELDS:
+        if not value.isascii() or not value.isdigit():
+            raise QuerySyntaxError(f'{key}: expects a whole number, got "{value}"', value_position)
+        value = str(int(value))
+    return Operator(key, value, prefix)
+
+
+def _label(key: str) -> str:
+    return {"mention": "@", "hashtag": "#"}.get(key, f"{key}:")
+
+
+def _missing_value(key: str) -> str:
+    if key == "mention":
+        return "@ must be followed by a screen name"
+    if key == "hashtag":
+        return "# must be followed by a hashtag"
+    return f"{key}: needs a value"
+
+
+def _valid_date(value: str) -> bool:
+    match = _DATE.fullmatch(value)
+    if not match:
+        return False
+    try:
+        datetime(*(int(part) for part in match.groups() if part is not None))
+    except ValueError:
+        return False
+    return True
+
+
+def _date_bound(value: str) -> str:
+    """`2016-01-01` → `2016-01-01T00:00:00Z`; `2016-01-01_12:30:00_UTC` → `2016-01-01T12:30:00Z`."""
+    day, _, rest = value.partition("_")
+    clock = rest.removesuffix("_UTC") or "00:00:00"
+    return f"{day}T{clock}Z"
+
+
+def _normalise_url(value: str, prefix: bool, position: int) -> tuple[str, bool]:
+    """The indexer's normalisation (`indexer.urls.analyse_url`) minus the scheme: http and https are one page.
+
+    Returns `host[:port][/path][?sorted query]` and whether a plain prefix is meant, or for an address without
+    path or query just the host (no port), since `url_hosts` and `url_domains` hold bare hosts; a `*` after a
+    bare host adds nothing. A prefix keeps the trailing slash it was typed with: `news/*` is not `news*`.
+    The result is a fixed point: normalising it again gives itself.
+    """
+    raw = value if _SCHEME_WORD.match(value) else "http://" + value.lstrip("/")
+    info = analyse_url(raw)
+    scheme, _, rest = info.normalised.partition("://") if info else ("", "", "")
+    if info is None or scheme not in ("http", "https") or not info.host or not _HOST.fullmatch(info.host):
+        raise QuerySyntaxError(
+            f'url: expects a domain or a web address such as example.com/page, got "{value}"', position
+        )
+    if "/" not in rest and "?" not in rest:
+        return info.host, False
+    if prefix and "?" not in rest and raw.partition("?")[0].partition("#")[0].endswith("/"):
+        rest += "/"
+    return rest, prefix
+
+
+def _fold(text: str) -> str:
+    """Lower-case and ASCII-fold like the `folded` analyzer, so a prefix matches `tweet_text`'s indexed tokens.
+
+    Only characters whose decomposition is ASCII are folded: Lucene leaves Cyrillic `й` or Hangul alone.
+    """
+    out = []
+    for ch in text.lower().translate(_FOLD_EXTRA):
+        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+        out.append(base if base and base.isascii() else ch)
+    return "".join(out)
+
+
+def _searchable(text: str) -> bool:
+    """Whether an analyzer will keep anything: letters, digits, marks or emoji, not only punctuation."""
+    return any(unicodedata.category(ch)[0] in "LNM" or unicodedata.category(ch) == "So" for ch in text)
+
+
+# --- lexer ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "leaf", "(", ")", "OR", "AND", "-"
+    position: int
+    node: Node | None = None
+
+
+def _read_quoted(text: str, start: int) -> tuple[str, int]:
+    """The body of the quote opening at `start`, and the offset just past its closing quote."""
+    end = next((i for i in range(start + 1, len(text)) if text[i] in _QUOTES), -1)
+    if end < 0:
+        raise QuerySyntaxError("unclosed quote", start)
+    return text[start + 1 : end], end + 1
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in "()":
+            tokens.append(_Token(ch, i))
+            i += 1
+        elif ch in _QUOTES:
+            body, i_next = _read_quoted(text, i)
+            tokens.append(_Token("leaf", i, _phrase(body, i)))
+            i = i_next
+        elif ch == "-":
+            if i + 1 == n or text[i + 1].isspace():
+                raise _dangling_minus(i)
+            tokens.append(_Token("-", i))
+            i += 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in "()" and text[j] not in _QUOTES:
+                j += 1
+            word = text[i:j]
+            if j < n and text[j] in _QUOTES and _OPERATOR_NAME.fullmatch(word):
+                value, j = _read_quoted(text, j)
+                tokens.append(_Token("leaf", i, _typed_operator(word[:-1], value, i, i + len(word) + 1)))
+            else:
+                tokens.append(_classify_word(word, i))
+            i = j
+    return tokens
+
+
+def _phrase(body: str, position: int) -> Phrase:
+    text = " ".join(body.split())
+    if not text:
+        raise QuerySyntaxError("empty phrase", position)
+    if not _searchable(text):
+        raise QuerySyntaxError(f'nothing to search for in "{text}": no letters or digits', position)
+    return Phrase(text)
+
+
+def _classify_word(word: str, position: int) -> _Token:
+    if word in ("OR", "AND"):
+        return _Token(word, position)
+    if word[0] == "#":
+        return _Token("leaf", position, _operator("hashtag", word[1:], position, position + 1))
+    if word[0] == "@":
+        return _Token("leaf", position, _operator("mention", word[1:], position, position + 1))
+    if _HTTP_WORD.match(word):
+        return _Token("leaf", position, _operator("url", word, position, position))
+    if _SCHEME_WORD.match(word):
+        return _Token("leaf", position, _phrase(word, position))
+    match = _OPERATOR_WORD.fullmatch(word)
+    if match and (match[2] or match[1].lower() in _TYPED_OPERATORS):
+        value_position = position + len(match[1]) + 1
+        return _Token("leaf", position, _typed_operator(match[1], match[2], position, value_position))
+    if "*" in word:
+        return _Token("leaf", position, _prefix(word, position))
+    if not _searchable(word):
+        raise QuerySyntaxError(f'nothing to search for in "{word}": no letters or digits', position)
+    return _Token("leaf", position, Term(word))
+
+
+def _prefix(word: str, position: int) -> Prefix:
+    star = word.index("*")
+    if star != len(word) - 1:
+        raise QuerySyntaxError("* works only at the end of a word", position + star)
+    stem = _fold(word[:-1])
+    if not stem:
+        raise QuerySyntaxError("* needs a word before it", position)
+    if not _PREFIX_STEM.fullmatch(stem):
+        raise QuerySyntaxError("a prefix* must be a single word of letters or digits", position)
+    if len(stem) < _MIN_PREFIX:
+        raise QuerySyntaxError(f"a prefix* needs at least {_MIN_PREFIX} characters before *", position)
+    return Prefix(stem)
+
+
+def _dangling_minus(position: int) -> QuerySyntaxError:
+    return QuerySyntaxError('"-" must be followed by a word, "phrase", (group) or operator', position)
+
+
+# --- parser ---------------------------------------------------------------------------------------------------
+#   sequence := or_expr ( ["AND"] or_expr )*
+#   or_expr  := unary ( "OR" unary )*
+#   unary    := "-" unary | primary
+#   primary  := "(" sequence ")" | leaf
+
+_STOPPERS = (")", "OR", "AND")
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self._tokens = tokens
+        self._i = 0
+
+    def _peek(self) -> _Token | None:
+        return self._tokens[self._i] if self._i < len(self._tokens) else None
+
+    def parse(self) -> Node:
+        return self._sequence(None)
+
+    def _sequence(self, opened: _Token | None) -> Node:
+        items: list[Node] = []
+        while (token := self._peek()) is not None:
+            if token.kind == ")":
+                if opened is None:
+                    raise QuerySyntaxError("unmatched )", token.position)
+                break
+            if token.kind == "AND":
+                self._i += 1
+                after = self._peek()
+                if not items or after is None or after.kind in _STOPPERS:
+                    raise QuerySyntaxError("AND needs something on both sides", token.position)
+                continue
+            if token.kind == "OR":
+                raise QuerySyntaxError("OR needs something on both sides", token.position)
+            items.append(self._or())
+        if token is None and opened is not None:
+            raise QuerySyntaxError("unclosed parenthesis", opened.position)
+        return _join(And, items)
+
+    def _or(self) -> Node:
+        children = [self._unary()]
+        while (token := self._peek()) is not None and token.kind == "OR":
+            self._i += 1
+            after = self._peek()
+            if after is None or after.kind in _STOPPERS:
+                raise QuerySyntaxError("OR needs something on both sides", token.position)
+            children.append(self._unary())
+        return _join(Or, children)
+
+    def _unary(self) -> Node:
+        token = self._tokens[self._i]
+        if token.kind != "-":
+            return self._primary()
+        self._i += 1
+        after = self._peek()
+        if after is None or after.kind in _STOPPERS:
+            raise _dangling_minus(token.position)
+        return Not(self._unary())
+
+    def _primary(self) -> Node:
+        token = self._tokens[self._i]
+        self._i += 1
+        if token.kind == "(":
+            after = self._peek()
+            if after is not None and after.kind == ")":
+                raise QuerySyntaxError("empty parentheses", token.position)
+            node = self._sequence(token)
+            self._i += 1
+            return node
+        assert token.node is not None, token  # callers stop before ")", "OR" and "AND"
+        return token.node
+
+
+def _join(kind: type[And] | type[Or], items: list[Node]) -> Node:
+    """One item stays itself; nested groups of the same kind are flattened (`a (b c)` is `a b c`)."""
+    flat: list[Node] = []
+    for item in items:
+        flat.extend(item.children if isinstance(item, kind) else (item,))
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+def parse_query(text: str) -> Node:
+    """Parse a query into an AST, or raise `QuerySyntaxError` pointing at the first problem.
+
+    Blank text is an error here; use `build_query_from_text` where "no query" means "everything".
+    """
+    tokens = _tokenize(text)
+    if not tokens:
+        raise QuerySyntaxError("the query is empty", 0)
+    return _Parser(tokens).parse()
+
+
+# --- builder --------------------------------------------------------------------------------------------------
+
+
+def match_all() -> dict[str, Any]:
+    """The query for "no query": every tweet."""
+    return {"match_all": {}}
+
+
+def build_query_from_text(text: str) -> dict[str, Any]:
+    """Parse and build in one step; blank text means every tweet (for `top` and `timeline` without a query)."""
+    if not text.strip():
+        return match_all()
+    return build_query(parse_query(text))
+
+
+def build_query(node: Node) -> dict[str, Any]:
+    """The Elasticsearch `query` object for an AST.
+
+    Operators only narrow the set, so they go in `filter` (cached, no scoring); words and phrases go in `must`.
+    A query made only of operators is wrapped in `bool.filter` so that every hit scores the same.
+    """
+    if isinstance(node, And | Not) or not _is_filter(node):
+        return _clause(node)
+    return {"bool": {"filter": [_clause(node)]}}
+
+
+def _is_filter(node: Node) -> bool:
+    if isinstance(node, Operator | Not):
+        return True
+    if isinstance(node, And | Or):
+        return all(_is_filter(child) for child in node.children)
+    return False
+
+
+def _should(clauses: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _clause(node: Node) -> dict[str, Any]:
+    if isinstance(node, Term):
+        return _should([{"match_phrase": {field: node.text}} for field in WORD_FIELDS])
+    if isinstance(node, Phrase):
+        return {"match_phrase": {"tweet_text": node.text}}
+    if isinstance(node, Prefix):
+        return {"prefix": {"tweet_text": node.text}}
+    if isinstance(node, Operator):
+        return _operator_clause(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [_clause(node.child)]}}
+    if isinstance(node, Or):
+        return _should([_clause(child) for child in node.children])
+    groups: dict[str, list[dict[str, Any]]] = {"must": [], "filter": [], "must_not": []}
+    for child in node.children:
+        if isinstance(child, Not):
+            groups["must_not"].append(_clause(child.child))
+        else:
+            groups["filter" if _is_filter(child) else "must"].append(_clause(child))
+    return {"bool": {kind: clauses for kind, clauses in groups.items() if clauses}}
+
+
+def _keyword(field: str, value: str, prefix: bool, case_insensitive: bool = False) -> dict[str, Any]:
+    kind = "prefix" if prefix else "term"
+    if case_insensitive:
+        return {kind: {field: {"value": value, "case_insensitive": True}}}
+    return {kind: {field: value}}
+
+
+def _operator_clause(node: Operator) -> dict[str, Any]:
+    name, value = node.name, node.value
+    if name == "from":
+        return _keyword("user_screen_name", value, node.prefix)
+    if name == "mention":
+        return _keyword("mention_names", value, node.prefix)
+    if name == "hashtag":
+        return _keyword("hashtags", value, node.prefix)
+    if name == "campaign":
+        return _keyword("campaign", value, node.prefix, case_insensitive=True)
+    if name == "client":
+        return _keyword("tweet_client_name", value, node.prefix, case_insensitive=True)
+    if name == "lang":
+        return {"term": {"tweet_language": value}}
+    if name == "since":
+        return {"range": {"tweet_time": {"gte": _date_bound(value)}}}
+    if name == "until":
+        return {"range": {"tweet_time": {"lt": _date_bound(value)}}}
+    if name in _MIN_FIELDS:
+        return {"range": {_MIN_FIELDS[name]: {"gte": int(value)}}}
+    if name == "filter":
+        if value == "retweets":
+            return {"term": {"is_retweet": True}}
+        if value == "replies":
+            return {"exists": {"field": "in_reply_to_tweetid"}}
+        if value == "links":
+            return _should([{"exists": {"field": "urls"}}, {"exists": {"field": "tco_links"}}])
+    if name == "url":
+        return _url_clause(value, node.prefix)
+    raise ValueError(f"not a known operator: {node!r}")
+
+
+def _url_clause(value: str, prefix: bool) -> dict[str, Any]:
+    if "/" not in value and "?" not in value:
+        return _should([{"term": {"url_domains": value}}, {"term": {"url_hosts": value}}])
+    addresses = [f"http://{value}", f"https://{value}"]
+    if prefix:
+        return _should([{"prefix": {"urls": address}} for address in addresses])
+    continuations = "&#" if "?" in value else "/?#"
+    clauses: list[dict[str, Any]] = [{"terms": {"urls": addresses}}]
+    clauses += [{"prefix": {"urls": address + c}} for c in continuations for address in addresses]
+    host, _, path = value.partition("/")
+    if host == "t.co" and path:
+        clauses.append({"terms": {"tco_links": addresses}})
+        clauses.append({"match_phrase": {"tweet_text": value}})
+    return _should(clauses)
+
+
+# --- describe -------------------------------------------------------------------------------------------------
+
+
+def describe(node: Node) -> str:
+    """The normalised query, with OR groups parenthesised to show the precedence: for `--explain`.
+
+    `parse_query(describe(node)) == node` for every parsed node.
+    """
+    if isinstance(node, Term):
+        return node.text
+    if isinstance(node, Phrase):
+        return f'"{node.text}"'
+    if isinstance(node, Prefix):
+        return f"{node.text}*"
+    if isinstance(node, Operator):
+        value = node.value + ("*" if node.prefix else "")
+        if node.name in ("mention", "hashtag"):
+            return _label(node.name) + value
+        if not value or any(ch.isspace() or ch in "()" for ch in value):
+            value = f'"{value}"'
+        return f"{node.name}:{value}"
+    if isinstance(node, Not):
+        inner = describe(node.child)
+        return f"-({inner})" if isinstance(node.child, And | Or) else f"-{inner}"
+    if isinstance(node, Or):
+        return " OR ".join(f"({describe(c)})" if isinstance(c, And) else describe(c) for c in node.children)
+    return " ".join(f"({describe(c)})" if isinstance(c, Or) else describe(c) for c in node.children)
+
+
+def highlight_body() -> dict[str, Any]:
+    """The search request's `highlight` section: whole tweet text (tweets are short), matched words marked."""
+    return {"fields": {field: {"number_of_fragments": 0} for field in HIGHLIGHT_FIELDS}}
