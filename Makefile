@@ -50,12 +50,7 @@ demo: install es-start
 	$(BIN)/tweetsearch generate --tweets $(DEMO_TWEETS) --seed 2016 --out $(DEMO_DIR)/archive
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch index $(DEMO_DIR)/archive --rejects $(DEMO_DIR)/rejects.jsonl
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch status
-	@echo; echo '$$ tweetsearch search "voting" --limit 5        # English stemming: vote, votes, voted'
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch search "voting" --limit 5
-	@echo; echo '$$ tweetsearch search "выборы" --limit 5         # Russian stemming: выборах, выборов'
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch search "выборы" --limit 5
-	@echo; echo '$$ tweetsearch search "#maga from:..." / a phrase from the planted quotes'
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python -m search_cli.demo $(DEMO_DIR)/archive/ground_truth.json
+	ELASTICSEARCH_URL=$(ES_URL) scripts/demo-searches $(DEMO_DIR)/archive/ground_truth.json
 
 test: install
 	@if [ -z "$${ELASTICSEARCH_URL:-}" ] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then \

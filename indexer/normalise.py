@@ -112,7 +112,13 @@ class Account:
 
     def filled_from(self, other: Account) -> Account:
         """This account with each missing field taken from `other` (the users file's view of the account)."""
-        return _filled(self, other)
+        values = [getattr(self, name) for name in ACCOUNT_COLUMNS]
+        return Account(
+            *[
+                getattr(other, name) if value is None else value
+                for name, value in zip(ACCOUNT_COLUMNS, values, strict=True)
+            ]
+        )
 
 
 def parse_account(raw: Mapping[str, str]) -> Account:
@@ -137,10 +143,6 @@ def _account(values: tuple[str, ...]) -> Account:
         account_creation_date=parse_date(created, "account_creation_date"),
         account_language=parse_value(language),
     )
-
-
-def _filled(account: Account, other: Account) -> Account:
-    return Account(*[_first(getattr(account, name), getattr(other, name)) for name in ACCOUNT_COLUMNS])
 
 
 def parse_users_row(raw: Mapping[str, str]) -> Account:
@@ -412,10 +414,6 @@ def _unquote(item: str) -> str:
 
 def _unique(items: Iterable[_T]) -> list[_T]:
     return list(dict.fromkeys(items))
-
-
-def _first(value: _T | None, fallback: _T | None) -> _T | None:
-    return fallback if value is None else value
 
 
 def _clip(value: str, limit: int = 80) -> str:

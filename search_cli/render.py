@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import sys
 from datetime import date, datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -27,6 +28,8 @@ def _default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
         return list(value)
+    if isinstance(value, PurePath):
+        return str(value)
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
