@@ -87,4 +87,6 @@ class RejectReason:
     TRUNCATED_ROW = "truncated_row"
     RUNAWAY_QUOTE = "runaway_quote"
     MISSING_TWEETID = "missing_tweetid"
+    MISSING_USERID = "missing_userid"
+    ROW_TOO_LONG = "row_too_long"
     SERVER_REJECTED = "server_rejected"

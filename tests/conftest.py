@@ -112,3 +112,27 @@ def cli(es_url: str, alias: str):
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+@pytest.fixture(scope="module")
+def generated_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A small synthetic release (3 campaigns, 3000 tweets, one malformed row of each kind) and its ground truth."""
+    import orjson
+
+    from indexer.generate import generate_release
+
+    out = tmp_path_factory.mktemp("release")
+    summary = generate_release(out, tweets=3000, seed=11, malformed=1)
+    return out, orjson.loads(summary.ground_truth.read_bytes())
+
+
+@pytest.fixture(scope="module")
+def indexed_release(cli, generated_release, tmp_path_factory) -> dict:
+    """The release loaded with `tweetsearch index` into the module's alias: summary, rejects path, ground truth."""
+    import orjson
+
+    folder, truth = generated_release
+    rejects = tmp_path_factory.mktemp("load") / "rejects.jsonl"
+    result = cli("index", str(folder), "--rejects", str(rejects), "--json")
+    assert result.exit_code == 0, result.stderr
+    return {"summary": orjson.loads(result.stdout), "rejects": rejects, "truth": truth, "folder": folder}

@@ -5,28 +5,18 @@ Every expected number comes from the generator's ground truth, never from a prev
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 import pytest
 
-from indexer.generate import generate_release
+
+@pytest.fixture(scope="module")
+def release(generated_release):
+    return generated_release
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("release")
-    summary = generate_release(out, tweets=3000, seed=11, malformed=1)
-    return out, orjson.loads(summary.ground_truth.read_bytes())
-
-
-@pytest.fixture(scope="module")
-def loaded(cli, release, tmp_path_factory) -> dict:
-    folder, truth = release
-    rejects = tmp_path_factory.mktemp("load") / "rejects.jsonl"
-    result = cli("index", str(folder), "--rejects", str(rejects), "--json")
-    assert result.exit_code == 0, result.stderr
-    return {"summary": orjson.loads(result.stdout), "rejects": rejects, "truth": truth}
+def loaded(indexed_release):
+    return indexed_release
 
 
 def test_every_row_is_indexed_or_rejected(loaded):
