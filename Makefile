@@ -65,7 +65,8 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install es-start
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS)
+	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache
