@@ -13,8 +13,8 @@ under 300 MB) and the index size on disk per million tweets. Figures only; nothi
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -80,7 +80,7 @@ def bodies_for(release: Path, batch_size: int) -> Path:
 def chunks(bodies: Path) -> Iterator[bytes]:
     marks = [int(line) for line in bodies.with_suffix(".offsets").read_text().split()]
     with bodies.open("rb") as source:
-        for start, end in zip(marks, marks[1:], strict=False):
+        for start, end in itertools.pairwise(marks):
             source.seek(start)
             yield source.read(end - start)
 
