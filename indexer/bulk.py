@@ -80,6 +80,7 @@ class ChunkResult:
     updated: int = 0
     rejected: list[tuple[Action, str]] = field(default_factory=list)
     retries: int = 0
+    splits: int = 0
 
     @property
     def indexed(self) -> int:
@@ -126,6 +127,7 @@ def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -
             status = exc.meta.status
             if status == 413 and len(pending) > 1:
                 half = len(pending) // 2
+                result.splits += 1
                 for part in (pending[:half], pending[half:]):
                     _merge(result, send_chunk(es, part, options))
                 return result
@@ -184,6 +186,7 @@ def _merge(into: ChunkResult, part: ChunkResult) -> None:
     into.updated += part.updated
     into.rejected.extend(part.rejected)
     into.retries += part.retries
+    into.splits += part.splits
 
 
 def load_actions(

@@ -72,6 +72,8 @@ class LoadSummary:
     index_count: int | None = None
     count_before: int = 0
     replaced: list[str] = field(default_factory=list)
+    retries: int = 0
+    splits: int = 0
     dry_run: bool = False
 
     @property
@@ -176,6 +178,8 @@ def load_archive(
         index_count=index_count,
         count_before=state.count_before,
         replaced=replaced,
+        retries=state.retries,
+        splits=state.splits,
     )
 
 
@@ -231,6 +235,8 @@ def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> s
     state.indexed += result.indexed
     state.created += result.created
     state.server_rejected += len(result.rejected)
+    state.retries += result.retries
+    state.splits += result.splits
     for action in result.actions:
         file, line = action.ref
         state.lines[file] = max(state.lines.get(file, 0), line)

@@ -75,6 +75,8 @@ def render_load_summary(summary: LoadSummary) -> Group:
     rejected = f"{summary.rejected:,}" + (f" ({reasons}) -> {summary.rejects_path}" if summary.rejected else "")
     table.add_row("rejected", rejected)
     table.add_row("elapsed", f"{summary.elapsed:,.1f} s ({summary.docs_per_second:,.0f} docs/s)")
+    if summary.retries or summary.splits:
+        table.add_row("server", f"refused {summary.retries:,} requests for a while (retried), {summary.splits:,} split")
     if summary.index is not None:
         where = f"{summary.index} (alias {summary.alias})"
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")

@@ -10,33 +10,19 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from servers import docker_answers, pinned_version
 from typer.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
 HOW_TO_START = (
     "Elasticsearch is needed for this test. Run the suite with `make test` (it starts a local server), "
     "or start one with `make es-start` and set ELASTICSEARCH_URL=http://localhost:9200"
 )
-
-
-def _pinned_version() -> str:
-    match = re.search(r"^ES_VERSION=(\S+)", (ROOT / ".env").read_text(), re.MULTILINE)
-    assert match, ".env must pin ES_VERSION"
-    return match.group(1)
-
-
-def _docker_answers() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    return subprocess.run(["docker", "info"], capture_output=True, check=False).returncode == 0
 
 
 def _reachable(url: str) -> str | None:
@@ -60,10 +46,10 @@ def es_url() -> Iterator[str]:
             pytest.fail(f"ELASTICSEARCH_URL={url} does not answer ({problem}). {HOW_TO_START}", pytrace=False)
         yield url
         return
-    if _docker_answers():
+    if docker_answers():
         from testcontainers.elasticsearch import ElasticSearchContainer
 
-        image = f"docker.elastic.co/elasticsearch/elasticsearch:{_pinned_version()}"
+        image = f"docker.elastic.co/elasticsearch/elasticsearch:{pinned_version()}"
         with ElasticSearchContainer(image, mem_limit="2g") as container:
             yield container.get_url()
         return
@@ -79,14 +65,19 @@ def es(es_url: str):
 
 @pytest.fixture(scope="module")
 def alias(request: pytest.FixtureRequest, es) -> Iterator[str]:
-    """A fresh alias (and so fresh indices and template) per test module, removed afterwards."""
+    """A fresh alias (and so fresh indices and template) per test module, removed afterwards.
+
+    A test that needs a second alias names it `<alias>-<suffix>`; it is removed with the first.
+    """
     module = re.sub(r"[^a-z0-9]+", "-", request.module.__name__.lower()).strip("-")
     name = f"t-{module}-{uuid.uuid4().hex[:6]}"
     yield name
-    created = list(es.indices.get(index=f"{name}-v*", allow_no_indices=True, expand_wildcards="all").body)
+    created = list(es.indices.get(index=f"{name}*", allow_no_indices=True, expand_wildcards="all").body)
     if created:
         es.indices.delete(index=",".join(created))
-    es.options(ignore_status=404).indices.delete_index_template(name=f"{name}-template")
+    templates = es.options(ignore_status=404).indices.get_index_template(name=f"{name}*").body
+    for template in templates.get("index_templates", []):
+        es.indices.delete_index_template(name=template["name"])
 
 
 @dataclass

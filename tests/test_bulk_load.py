@@ -1,0 +1,168 @@
+"""The bulk loader under stress, against real servers: nothing lost, nothing duplicated.
+
+- a load killed outright in the middle of a file resumes with `--resume` to the exact count;
+- a server that refuses most requests (429: a write thread pool of one with a queue of one) is survived;
+- a server that finds requests too large (413: a tiny `http.max_content_length`) gets them split;
+- `--rebuild` switches the alias atomically while searches keep answering with the full count.
+The stressed server is a second, small one (started like the main one), so the main server stays healthy.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from servers import ROOT, start_small_server
+
+from indexer.bulk import Action, BulkOptions, chunk_actions, encode_action
+from indexer.generate import generate_release
+
+STORM_SETTINGS = "thread_pool.write.size=1 thread_pool.write.queue_size=1 http.max_content_length=300kb"
+
+
+def test_encode_action_leaves_the_document_untouched():
+    document = {"tweetid": "1", "hashtags": ["a"]}
+    before = orjson.dumps(document)
+
+    action = encode_action("tweets-v1", "1", document, ("f.csv", 2), rows_read=1)
+
+    assert orjson.dumps(document) == before
+    header, body, end = action.payload.split(b"\n")
+    assert orjson.loads(header) == {"index": {"_index": "tweets-v1", "_id": "1"}}
+    assert orjson.loads(body) == document
+    assert end == b""
+
+
+def test_chunks_respect_both_the_count_and_the_byte_limits():
+    actions = [Action(doc_id=str(i), payload=b"x" * 100, ref=("f", i)) for i in range(10)]
+
+    by_count = [len(chunk) for chunk in chunk_actions(actions, max_docs=4, max_bytes=10_000)]
+    by_bytes = [len(chunk) for chunk in chunk_actions(actions, max_docs=100, max_bytes=250)]
+
+    assert by_count == [4, 4, 2]
+    assert by_bytes == [2, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("field,value", [("chunk_docs", 0), ("in_flight", 0), ("retry_seconds", -1)])
+def test_bulk_options_say_which_value_is_wrong(field, value):
+    with pytest.raises(ValueError, match=f"'{field}' must"):
+        BulkOptions(**{field: value})
+
+
+@pytest.fixture(scope="module")
+def big_release(tmp_path_factory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("big")
+    summary = generate_release(out, tweets=20_000, seed=5, malformed=1)
+    return out, orjson.loads(summary.ground_truth.read_bytes())
+
+
+def _tweetsearch(*args: str, url: str, alias: str) -> list[str]:
+    return [str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", url, "--alias", alias, *args]
+
+
+def test_a_load_killed_mid_file_resumes_to_the_exact_count(es, es_url, alias, big_release, tmp_path, cli):
+    folder, truth = big_release
+    own_alias = f"{alias}-resume"
+    rejects = tmp_path / "rejects.jsonl"
+    checkpoint = tmp_path / "rejects.jsonl.checkpoint.json"
+    command = _tweetsearch(
+        "index", str(folder), "--rejects", str(rejects), "--batch-size", "200", "--in-flight", "1",
+        url=es_url, alias=own_alias,
+    )  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if checkpoint.exists() and orjson.loads(checkpoint.read_bytes())["indexed"] >= 4000:
+                break
+            assert process.poll() is None, "the load ended before it could be interrupted"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    killed_at = orjson.loads(checkpoint.read_bytes())
+    assert 0 < killed_at["indexed"] < truth["total_tweets"]
+    index = killed_at["index"]
+    assert es.indices.get_settings(index=index).body[index]["settings"]["index"]["refresh_interval"] == "-1"
+
+    resume = ("index", str(folder), "--rejects", str(rejects), "--resume", "--json")
+    result = cli(*resume, env={"TWEETSEARCH_ALIAS": own_alias})
+
+    assert result.exit_code == 0, result.stderr
+    summary = orjson.loads(result.stdout)
+    assert summary["index_count"] == truth["total_tweets"]
+    assert summary["rows_read"] == truth["total_tweets"] + len(truth["malformed"])
+    assert summary["rejected"] == len(truth["malformed"])
+    assert summary["reconciled"]
+    lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert len(lines) == len({(r["file"], r["line"]) for r in lines}) == len(truth["malformed"])
+    restored = es.indices.get_settings(index=index, include_defaults=True).body[index]
+    assert restored["settings"]["index"].get("refresh_interval", "1s") != "-1"
+    assert not checkpoint.exists()
+
+
+def test_resume_without_a_checkpoint_is_refused(cli, big_release, tmp_path):
+    folder, _ = big_release
+
+    result = cli("index", str(folder), "--rejects", str(tmp_path / "none.jsonl"), "--resume")
+
+    assert result.exit_code == 2
+    assert "nothing to resume" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def storm_url() -> Iterator[str]:
+    with start_small_server("storm", 9251, STORM_SETTINGS) as url:
+        yield url
+
+
+def test_a_storm_of_429s_and_413s_is_survived_with_nothing_lost(storm_url, big_release, tmp_path):
+    folder, truth = big_release
+    command = _tweetsearch(
+        "index", str(folder), "--rejects", str(tmp_path / "r.jsonl"), "--json", "--batch-size", "1000",
+        "--in-flight", "6", url=storm_url, alias="storm",
+    )  # fmt: skip
+
+    done = subprocess.run(command, capture_output=True, check=False, timeout=600)
+
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    summary = orjson.loads(done.stdout)
+    assert summary["retries"] > 0, "the small server never refused a request: the test proves nothing"
+    assert summary["splits"] > 0, "no request was too large: the test proves nothing"
+    assert summary["index_count"] == truth["total_tweets"]
+    assert summary["reconciled"]
+
+
+def test_rebuild_switches_the_alias_while_searches_keep_answering(es, es_url, alias, indexed_release, tmp_path):
+    from indexer.connection import Settings, connect
+    from indexer.loader import LoadOptions, load_archive
+
+    total = indexed_release["truth"]["total_tweets"]
+    before = sorted(es.indices.get_alias(name=alias).body)
+    outcome: dict[str, object] = {}
+
+    def rebuild() -> None:
+        client = connect(Settings(url=es_url))
+        options = LoadOptions(rejects_path=tmp_path / "r.jsonl", rebuild=True, bulk=BulkOptions(chunk_docs=200))
+        outcome["summary"] = load_archive(client, alias, [indexed_release["folder"]], options)
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    counts = []
+    while worker.is_alive():
+        counts.append(es.count(index=alias).body["count"])
+        time.sleep(0.02)
+    worker.join()
+
+    summary = outcome["summary"]
+    after = sorted(es.indices.get_alias(name=alias).body)
+    assert len(counts) > 5
+    assert set(counts) == {total}
+    assert after != before and summary.replaced == before
+    assert es.count(index=alias).body["count"] == total
