@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from indexer import corpus
-from indexer.records import RejectReason
+from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason
 
 Compress = Literal["none", "gz", "zip"]
 
@@ -56,42 +56,9 @@ BATCH_ROWS = 10_000
 MIN_TWEETS = 1000
 GROUND_TRUTH_FILE = "ground_truth.json"
 
-USER_COLUMNS: tuple[str, ...] = (
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-)
-TWEET_COLUMNS_2018: tuple[str, ...] = (
-    "tweetid",
-    *USER_COLUMNS,
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_tweetid",
-    "in_reply_to_userid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-)
+# The 2018 releases use Twitter's original column order; later ones swap the two reply columns.
+USER_COLUMNS: tuple[str, ...] = ACCOUNT_COLUMNS
+TWEET_COLUMNS_2018: tuple[str, ...] = TWEET_COLUMNS
 TWEET_COLUMNS_LATER: tuple[str, ...] = tuple(
     {"in_reply_to_tweetid": "in_reply_to_userid", "in_reply_to_userid": "in_reply_to_tweetid"}.get(c, c)
     for c in TWEET_COLUMNS_2018

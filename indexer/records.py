@@ -10,6 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+# The account columns, as users files publish them and as tweets files repeat them.
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "userid", "user_display_name", "user_screen_name", "user_reported_location", "user_profile_description",
+    "user_profile_url", "follower_count", "following_count", "account_creation_date", "account_language",
+)  # fmt: skip
+# The tweets columns in the order of the 2018 releases (later releases reorder them: read by name).
+TWEET_COLUMNS: tuple[str, ...] = (
+    "tweetid", *ACCOUNT_COLUMNS, "tweet_language", "tweet_text", "tweet_time", "tweet_client_name",
+    "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid",
+    "retweet_tweetid", "latitude", "longitude", "quote_count", "reply_count", "like_count", "retweet_count",
+    "hashtags", "urls", "user_mentions", "poll_choices",
+)  # fmt: skip
+
 
 @dataclass(slots=True)
 class TweetRecord:
