@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from indexer.connection import Settings
+from search_cli.commands import export as export_cmd
 from search_cli.commands import generate as generate_cmd
 from search_cli.commands import index as index_cmd
 from search_cli.commands import search as search_cmd
@@ -44,6 +45,7 @@ def global_options(
 
 app.command("index")(index_cmd.index)
 app.command("generate")(generate_cmd.generate)
+app.command("export")(export_cmd.export)
 app.command("search")(search_cmd.search)
 app.command("status")(status_cmd.status)
 

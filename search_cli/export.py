@@ -1,0 +1,312 @@
+"""Exporting every tweet a query matches, however many, as CSV in the archive's own columns or as JSON lines.
+
+A search page stops at 10,000 hits, so an export walks the matches with a point in time (a frozen view of
+the index) and `search_after`, oldest tweet first (`tweet_time`, then `tweetid`; the server adds its own
+`_shard_doc` tiebreaker). The frozen view is what makes the books exact: the total counted on the first
+page is the number of rows the export must write, and a mismatch fails the export rather than leaving a
+short file that looks complete. Pages are written as they arrive, so memory stays flat.
+
+The CSV holds the published column strings kept in each document's `raw` object, in the order of Twitter's
+2018 tweets files (`indexer.records.TWEET_COLUMNS`), quoted like those files. So an export is a file of the
+archives again: it diffs against the original rows and loads again with `tweetsearch index`. A column the
+source file did not publish is left empty; columns outside Twitter's list are only in the JSONL export.
+The campaign is not an archive column (the releases carry it in the file name); `with_campaign` adds it as
+a leading `campaign` column, which the archive reader ignores when the file is loaded again.
+
+JSON lines carry each document's `_source` as indexed: the normalised fields and `raw`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+
+import orjson
+
+from indexer.errors import TweetsearchError
+from indexer.records import TWEET_COLUMNS
+from search_cli.query import build_query_from_text
+from search_cli.search import SORTS, PartialResults, partial_reason
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+ExportFormat = Literal["csv", "jsonl"]
+FORMATS: tuple[ExportFormat, ...] = ("csv", "jsonl")
+MAX_PAGE_SIZE = 10_000
+"""The server's default `index.max_result_window`: no single page may be larger."""
+
+_SUFFIXES: dict[str, ExportFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+ProgressCallback = Callable[[int, int], None]
+
+
+class ExportError(TweetsearchError):
+    """Raised when an export cannot be written completely (the reason says what to do)."""
+
+    exit_code = 1
+
+
+class ExportIncomplete(ExportError):
+    """Raised when the rows written differ from the total the search counted: the export is not trusted."""
+
+
+class PointInTimeExpired(ExportError):
+    """Raised when the point in time lapsed between two pages (the output was blocked longer than keep_alive)."""
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """The books of an export: `rows` written must equal the `total` the search counted."""
+
+    rows: int
+    total: int
+    seconds: float
+    pit_closed: bool
+    format: ExportFormat
+    target: str
+    with_campaign: bool = False
+
+
+def export_format_for(target: str, fmt: str | None = None) -> ExportFormat:
+    """The format asked for, else the one the file name says (`.csv`, `.jsonl`, `.ndjson`, each maybe `.gz`).
+
+    stdout (`-`) defaults to CSV, the archive's own format. An unknown extension is an error rather than a
+    guess, so `tweets.txt` never silently becomes one format or the other.
+    """
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise ValueError(f"--format must be csv or jsonl, not {fmt!r}")
+        return fmt  # type: ignore[return-value]
+    if target == "-":
+        return "csv"
+    name = target.lower().removesuffix(".gz")
+    for suffix, found in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return found
+    raise ValueError(f"cannot tell the format from the name {target!r}: end it with .csv or .jsonl, or use --format")
+
+
+def csv_header(*, with_campaign: bool = False) -> list[str]:
+    """The archive's tweets columns in Twitter's order, after `campaign` when asked for."""
+    return ["campaign", *TWEET_COLUMNS] if with_campaign else list(TWEET_COLUMNS)
+
+
+def csv_record(source: Mapping[str, Any], *, with_campaign: bool = False) -> list[str]:
+    """One tweet's published column strings (from `raw`), in `csv_header` order; absent columns are empty."""
+    raw = source.get("raw")
+    if not isinstance(raw, dict):
+        raise ExportError(
+            f"tweet {source.get('tweetid', '?')} has no published columns (`raw`) in the index; "
+            "re-index it with this version, or export with --format jsonl"
+        )
+    values = [raw.get(column) or "" for column in TWEET_COLUMNS]
+    return [source.get("campaign") or "", *values] if with_campaign else values
+
+
+def encode_csv(records: Iterable[Sequence[str]]) -> bytes:
+    """CSV as the 2018 releases write it: every field quoted, `\\n` line ends, UTF-8 without BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    writer.writerows(records)
+    return buffer.getvalue().encode("utf-8")
+
+
+def jsonl_record(source: Mapping[str, Any]) -> bytes:
+    """One document's `_source` as a JSON line."""
+    return orjson.dumps(source, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def export_tweets(
+    es: Elasticsearch,
+    alias: str,
+    query_text: str,
+    sink: BinaryIO,
+    *,
+    fmt: ExportFormat,
+    page_size: int = 5000,
+    with_campaign: bool = False,
+    keep_alive: str = "2m",
+    on_progress: ProgressCallback | None = None,
+    target: str = "-",
+) -> ExportSummary:
+    """Writes every tweet matching `query_text` (blank: all) to `sink`, oldest first, and checks the count.
+
+    The point in time is closed however this ends (an error, an interrupt, a broken pipe), so an abandoned
+    export never holds the server's resources until keep_alive runs out. `on_progress(rows, total)` is
+    called after each page. Raises `ExportIncomplete` if fewer or more rows were written than counted.
+    """
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE:,}, not {page_size}")
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be csv or jsonl, not {fmt!r}")
+    query = build_query_from_text(query_text)
+    started = time.monotonic()
+    source: list[str] | bool = ["raw", "campaign", "tweetid"] if fmt == "csv" else True
+    rows = total = 0
+    with _point_in_time(es, alias, keep_alive) as pit:
+        if fmt == "csv":
+            sink.write(encode_csv([csv_header(with_campaign=with_campaign)]))
+        for hits, total in _pages(es, pit, query, source, page_size, keep_alive):
+            if fmt == "csv":
+                sink.write(encode_csv(csv_record(hit["_source"], with_campaign=with_campaign) for hit in hits))
+            else:
+                sink.write(b"".join(jsonl_record(hit["_source"]) for hit in hits))
+            rows += len(hits)
+            if on_progress is not None:
+                on_progress(rows, total)
+        sink.flush()
+    if rows != total:
+        raise ExportIncomplete(
+            f"wrote {rows:,} tweets but the search counted {total:,}; the export is incomplete, run it again"
+        )
+    return ExportSummary(
+        rows=rows,
+        total=total,
+        seconds=time.monotonic() - started,
+        pit_closed=pit.closed,
+        format=fmt,
+        target=target,
+        with_campaign=with_campaign,
+    )
+
+
+def export_to_file(
+    es: Elasticsearch,
+    alias: str,
+    query_text: str,
+    target: Path,
+    *,
+    fmt: ExportFormat,
+    page_size: int = 5000,
+    with_campaign: bool = False,
+    keep_alive: str = "2m",
+    on_progress: ProgressCallback | None = None,
+) -> ExportSummary:
+    """`export_tweets` into `target`, atomically: written to a hidden file beside it, renamed when complete.
+
+    An interrupted or failed export removes its partial file and leaves an existing `target` untouched, so
+    a file at `target` is always a whole export. A name ending in `.gz` is gzip-compressed.
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {target}: the folder {target.parent} does not exist")
+    if target.is_dir():
+        raise ExportError(f"cannot write {target}: it is a folder")
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        with open(partial, "xb") as file:
+            with _maybe_gzip(file, target.name) as sink:
+                summary = export_tweets(
+                    es,
+                    alias,
+                    query_text,
+                    sink,
+                    fmt=fmt,
+                    page_size=page_size,
+                    with_campaign=with_campaign,
+                    keep_alive=keep_alive,
+                    on_progress=on_progress,
+                    target=str(target),
+                )
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return summary
+
+
+@contextmanager
+def _maybe_gzip(file: BinaryIO, name: str) -> Iterator[BinaryIO]:
+    if not name.lower().endswith(".gz"):
+        yield file
+        return
+    with gzip.GzipFile(filename=name.removesuffix(".gz"), mode="wb", fileobj=file, mtime=0) as compressed:
+        yield compressed  # type: ignore[misc]
+
+
+class _PointInTimeHandle:
+    """The current point-in-time id (each answer may hand back a new one) and whether closing it worked."""
+
+    def __init__(self, pit_id: str) -> None:
+        self.id = pit_id
+        self.closed = False
+
+
+@contextmanager
+def _point_in_time(es: Elasticsearch, alias: str, keep_alive: str) -> Iterator[_PointInTimeHandle]:
+    """Opens a point in time on `alias` and closes it on the way out, whatever happened in between.
+
+    A failure to close is recorded (`closed` stays False), never raised over the export's own outcome: the
+    server frees the point in time by itself once keep_alive has passed.
+    """
+    pit = _PointInTimeHandle(es.open_point_in_time(index=alias, keep_alive=keep_alive)["id"])
+    try:
+        yield pit
+    finally:
+        try:
+            pit.closed = bool(es.close_point_in_time(id=pit.id).body.get("succeeded"))
+        except Exception:
+            pit.closed = False
+
+
+def _pages(
+    es: Elasticsearch,
+    pit: _PointInTimeHandle,
+    query: dict[str, Any],
+    source: list[str] | bool,
+    page_size: int,
+    keep_alive: str,
+) -> Iterator[tuple[list[dict[str, Any]], int]]:
+    """Pages of hits, each with the exact total counted on the first page (the same frozen view as every page).
+
+    The first page is yielded even when empty, so a query matching nothing still reports its total of 0.
+    """
+    from elasticsearch import NotFoundError
+
+    search_after: list[Any] | None = None
+    first = True
+    total = 0
+    while True:
+        try:
+            answer = es.search(
+                pit={"id": pit.id, "keep_alive": keep_alive},
+                query=query,
+                size=page_size,
+                sort=SORTS["oldest"],
+                search_after=search_after,
+                track_total_hits=first,
+                source=source,
+            ).body
+        except NotFoundError as exc:
+            if first or "search context" not in str(exc).lower():
+                raise
+            raise PointInTimeExpired(
+                f"the server dropped the export's point in time: more than {keep_alive} passed between two pages "
+                "(was the output blocked?); run it again, with a longer --keep-alive"
+            ) from None
+        reason = partial_reason(answer)
+        if reason:
+            raise PartialResults(reason)
+        pit.id = answer.get("pit_id", pit.id)
+        if first:
+            total = answer["hits"]["total"]["value"]
+            first = False
+        hits = answer["hits"]["hits"]
+        yield hits, total
+        if len(hits) < page_size:
+            return
+        search_after = hits[-1]["sort"]
