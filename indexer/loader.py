@@ -89,6 +89,17 @@ class LoadSummary:
     def reconciled(self) -> bool:
         return self.rows_read == self.indexed + self.rejected
 
+    @property
+    def count_matches(self) -> bool:
+        """The index's own count agrees: it grew by at least the documents created and at most those stored.
+
+        (A resumed load stores again the few documents the interrupted run sent after its last checkpoint;
+        the server reports those as updates, so `created` alone can undercount the growth.)
+        """
+        if self.dry_run or self.index_count is None:
+            return True
+        return self.created <= self.index_count - self.count_before <= self.indexed
+
 
 def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSummary:
     """`--dry-run`: reads and normalises everything, writes the rejects, talks to no server."""

@@ -100,6 +100,7 @@ def test_a_load_killed_mid_file_resumes_to_the_exact_count(es, es_url, alias, bi
     assert summary["rows_read"] == truth["total_tweets"] + len(truth["malformed"])
     assert summary["rejected"] == len(truth["malformed"])
     assert summary["reconciled"]
+    assert summary["count_matches"]
     lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
     assert len(lines) == len({(r["file"], r["line"]) for r in lines}) == len(truth["malformed"])
     restored = es.indices.get_settings(index=index, include_defaults=True).body[index]

@@ -27,6 +27,7 @@ def test_every_row_is_indexed_or_rejected(loaded):
     assert summary["rejected"] == malformed
     assert summary["rows_read"] == truth["total_tweets"] + malformed
     assert summary["reconciled"] is True
+    assert summary["count_matches"] is True
     assert summary["index_count"] == truth["total_tweets"]
 
 

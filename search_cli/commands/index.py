@@ -66,13 +66,26 @@ def index(
     if as_json:
         from search_cli.render import print_json
 
-        print_json({**summary.__dict__, "duplicates": summary.duplicates, "reconciled": summary.reconciled})
+        print_json(
+            {
+                **summary.__dict__,
+                "duplicates": summary.duplicates,
+                "reconciled": summary.reconciled,
+                "count_matches": summary.count_matches,
+            }
+        )
     else:
         from search_cli.render import render_load_summary
 
         err.print(render_load_summary(summary))
     if not summary.reconciled:
         raise fail("the counts do not reconcile (rows read != indexed + rejected); please report this", 1)
+    if not summary.count_matches:
+        raise fail(
+            f"the index holds {summary.index_count:,} tweets, which does not match this load "
+            f"({summary.count_before:,} before, {summary.created:,} created); was another load writing to it?",
+            1,
+        )
 
 
 class _progress_reporter:
