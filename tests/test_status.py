@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from typer.testing import CliRunner
 
 from search_cli.app import app
@@ -31,9 +32,12 @@ def test_status_as_json_has_the_alias_and_no_index_yet(cli, alias):
     assert data["documents"] == 0
 
 
-def test_unreachable_server_gives_one_line_and_exit_2_quickly():
+@pytest.mark.parametrize(
+    "command", [["status"], ["search", "vote"], ["search", "vote", "--count"], ["export", "", "-o", "-"]]
+)
+def test_unreachable_server_gives_one_line_and_exit_2_quickly(command):
     started = time.monotonic()
-    result = CliRunner().invoke(app, ["status"], env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"})
+    result = CliRunner().invoke(app, command, env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"})
     elapsed = time.monotonic() - started
 
     assert result.exit_code == 2
