@@ -20,6 +20,7 @@ from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_a
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
 from indexer.mapping import create_version, ensure_index, indices_behind, switch_alias
+from indexer.progress import LineCounter
 from indexer.records import Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, count_rejects, prune_rejects
 
@@ -53,6 +54,15 @@ class LoadProgress:
     indexed: int
     rejected: int
     current_file: str
+    lines_done: int = 0
+    lines_total: int | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        """The share of input lines settled, when the line count is known."""
+        if not self.lines_total:
+            return None
+        return min(self.lines_done / self.lines_total, 1.0)
 
 
 @dataclass
@@ -156,14 +166,14 @@ def load_archive(
     try:
         with RejectsWriter(options.rejects_path) as rejects:
             actions = _actions(state, read_archive(files, skip_lines=dict(state.lines)), rejects)
-            current = ""
+            lines = LineCounter(files) if on_progress else None
             for result in load_actions(es, actions, options.bulk):
                 current = _settle(state, result, rejects)
                 state.save(options.checkpoint)
-                if on_progress:
-                    on_progress(
-                        LoadProgress(state.rows_read, state.indexed, state.rows_read - state.indexed, current)
-                    )
+                if on_progress and lines:
+                    rejected = state.rows_read - state.indexed
+                    done = sum(state.lines.values())
+                    on_progress(LoadProgress(state.rows_read, state.indexed, rejected, current, done, lines.total))
         # Rows after the last stored document (trailing rejects) are settled once the reader is done.
         state.rows_read = state.indexed + count_rejects(options.rejects_path)
     finally:

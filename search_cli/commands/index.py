@@ -112,6 +112,10 @@ class _progress_reporter:
             f"{progress.rows_read:,} rows read, {progress.indexed:,} indexed ({rate:,.0f} docs/s), "
             f"{progress.rejected:,} rejected — {progress.current_file}"
         )
+        fraction = progress.fraction
+        if fraction:
+            remaining = (now - self.started) * (1 - fraction) / fraction
+            line = f"{fraction:5.1%}, ETA {_duration(remaining)} — {line}"
         if self.live is not None:
             self.live.update(self.task, description=line)
         elif now - self.last_line >= 10:
@@ -122,3 +126,9 @@ class _progress_reporter:
         if self.live is not None:
             self.live.stop()
 
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
