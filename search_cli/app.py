@@ -14,6 +14,7 @@ from indexer.connection import Settings
 from search_cli.commands import export as export_cmd
 from search_cli.commands import generate as generate_cmd
 from search_cli.commands import index as index_cmd
+from search_cli.commands import quote as quote_cmd
 from search_cli.commands import search as search_cmd
 from search_cli.commands import status as status_cmd
 
@@ -48,6 +49,7 @@ app.command("generate")(generate_cmd.generate)
 app.command("export")(export_cmd.export)
 app.command("search")(search_cmd.search)
 app.command("status")(status_cmd.status)
+app.command("quote")(quote_cmd.quote)
 
 
 def main() -> None:

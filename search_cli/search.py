@@ -97,7 +97,7 @@ def search_tweets(
         total=total["value"],
         total_is_exact=total["relation"] == "eq",
         took_ms=answer.get("took", 0),
-        hits=[_hit(raw) for raw in answer["hits"]["hits"]],
+        hits=[hit_from(raw) for raw in answer["hits"]["hits"]],
         partial_reason=partial_reason(answer),
     )
 
@@ -121,7 +121,8 @@ def partial_reason(answer: dict[str, Any]) -> str | None:
     return None
 
 
-def _hit(raw: dict[str, Any]) -> Hit:
+def hit_from(raw: dict[str, Any]) -> Hit:
+    """A search hit as the CLI shows it (shared by every command that lists tweets)."""
     source = raw["_source"]
     time = source.get("tweet_time")
     fragments = raw.get("highlight", {}).get("tweet_text")

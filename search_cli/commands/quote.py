@@ -1,0 +1,150 @@
+"""`tweetsearch quote TEXT`: the fact-checker's verdict on a quote, EXACT, NEAR or NOT FOUND, with its spread."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from search_cli.output import cli_errors, out
+
+if TYPE_CHECKING:
+    from search_cli.quote import QuoteVerdict, Similar, WordDifference
+
+EXIT_CODES = {"EXACT": 0, "NEAR": 10, "NOT FOUND": 11}
+"""Scripts tell the verdicts apart by exit code; errors keep the usual codes (1, 2, 4 for partial results)."""
+STYLES = {"EXACT": "bold green", "NEAR": "bold yellow", "NOT FOUND": "bold red"}
+TEXT_HELP = "The quote as seen (RT prefix, curly quotes, t.co links and a trailing … are handled); - reads stdin."
+
+
+def quote(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help=TEXT_HELP, show_default=False)],
+    threshold: Annotated[
+        float,
+        typer.Option("--threshold", min=0.0, max=1.0, help="Word similarity (0-1) a near copy needs to be NEAR."),
+    ] = 0.8,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=100, help="How many tweets and close versions to list.")
+    ] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole verdict as JSON.")] = False,
+) -> None:
+    """Did the archived accounts post this quote? Exits 0 for EXACT, 10 for NEAR, 11 for NOT FOUND.
+
+    EXACT: tweets carry these words in this order (case, accents and punctuation aside). NEAR: the closest
+    tweets differ by a word or two (similarity at least --threshold); the differing words are shown. NOT FOUND:
+    nothing comes that close; the closest tweets are listed. Each verdict gives the earliest tweet, the
+    retweeted author, how many tweets and accounts posted it and in which campaigns. Errors exit 1, or 2 for
+    a bad argument (an empty quote), or 4 when the server's answer was incomplete.
+    """
+    from indexer.connection import connect
+    from search_cli.quote import check_quote
+    from search_cli.search import PartialResults
+
+    settings = ctx.obj
+    if text == "-":
+        text = sys.stdin.read()
+    with cli_errors(settings):
+        verdict = check_quote(connect(settings), settings.alias, text, threshold=threshold, examples=limit)
+        if as_json:
+            from search_cli.render import print_json
+
+            print_json(verdict)
+        else:
+            out.print(render_verdict(verdict))
+        if verdict.partial_reason:
+            raise PartialResults(verdict.partial_reason)
+    if EXIT_CODES[verdict.verdict]:
+        raise typer.Exit(EXIT_CODES[verdict.verdict])
+
+
+def render_verdict(verdict: QuoteVerdict) -> Group:
+    """The verdict panel, then the oldest tweets carrying the text, then the close versions."""
+    from search_cli.render import render_hits
+    from search_cli.search import SearchResult
+
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")
+    searched = verdict.normalised + ("  (cut by Twitter: the last word may be a prefix)" if verdict.truncated else "")
+    facts.add_row("searched", searched)
+    if verdict.verdict == "NEAR":
+        facts.add_row("closest text", verdict.matched)
+    if verdict.verdict != "EXACT":
+        facts.add_row("similarity", f"{verdict.similarity:.0%} (NEAR from {verdict.threshold:.0%})")
+    if verdict.differences and verdict.verdict == "NEAR":
+        facts.add_row("differs", _differences(verdict.differences))
+    if verdict.earliest is not None:
+        first = verdict.earliest
+        when = first.time.strftime("%Y-%m-%d %H:%M UTC") if first.time else "time unknown"
+        facts.add_row("earliest", f"{when}  @{first.screen_name or '?'} ({first.userid})  {first.campaign}")
+        facts.add_row("", f"tweet {first.tweetid}: {first.text}")
+    author = verdict.original_author
+    if author is not None:
+        where = "its tweets are in the archive" if author.in_archive else "not an archived account"
+        tweet = f", tweet {author.tweetid}" if author.tweetid else ""
+        facts.add_row(
+            "retweeted from",
+            f"@{author.screen_name or '?'} ({author.userid}{tweet}) in {author.retweets:,} of these tweets; {where}",
+        )
+    if verdict.tweets:
+        approx = "" if verdict.accounts_exact else "about "
+        facts.add_row("posted", f"{verdict.tweets:,} tweets by {approx}{verdict.accounts:,} accounts")
+        facts.add_row("campaigns", ", ".join(f"{name} {count:,}" for name, count in verdict.campaigns.items()))
+    title = verdict.verdict + (f" {verdict.similarity:.0%}" if verdict.verdict == "NEAR" else "")
+    parts: list[Panel | Table | Text] = [
+        Panel(facts, title=Text(title, style=STYLES[verdict.verdict]), title_align="left", expand=True)
+    ]
+    if verdict.examples:
+        result = SearchResult(total=verdict.tweets, total_is_exact=True, took_ms=verdict.took_ms, hits=verdict.examples)
+        parts.append(render_hits(result))
+    if verdict.closest:
+        parts.append(_closest_table(verdict))
+    elif verdict.verdict == "NOT FOUND":
+        parts.append(Text("no tweet shares most of these words"))
+    return Group(*parts)
+
+
+def _closest_table(verdict: QuoteVerdict) -> Table:
+    titles = {"EXACT": "near versions", "NEAR": "close versions", "NOT FOUND": "closest tweets"}
+    table = Table(title=titles[verdict.verdict], title_justify="left", expand=True)
+    table.add_column("similar", justify="right", no_wrap=True)
+    table.add_column("copies", justify="right", no_wrap=True)
+    table.add_column("first seen (UTC)", no_wrap=True, min_width=16)
+    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
+    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("text / differs", ratio=1, min_width=30, overflow="fold")
+    for version in verdict.closest:
+        table.add_row(*_version_row(version))
+    return table
+
+
+def _version_row(version: Similar) -> list[str | Text]:
+    from search_cli.render import highlighted_text
+
+    hit = version.tweet
+    text = highlighted_text(hit)
+    if version.differences:
+        text.append("\n").append(_differences(version.differences), style="dim")
+    return [
+        f"{version.similarity:.0%}",
+        f"{version.copies:,}",
+        hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
+        f"@{hit.screen_name or hit.userid}",
+        hit.campaign,
+        text,
+    ]
+
+
+def _differences(differences: list[WordDifference]) -> str:
+    """`quote → tweet` per place they differ; `+` and `-` for words only one of them has."""
+    shown = []
+    for difference in differences:
+        quote, tweet = " ".join(difference.quote), " ".join(difference.tweet)
+        shown.append(f"{quote} → {tweet}" if quote and tweet else f"-{quote}" if quote else f"+{tweet}")
+    return "; ".join(shown)

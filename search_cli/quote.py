@@ -1,0 +1,418 @@
+"""Fact-checking a quote: did the archived accounts post this text, a near copy of it, or nothing like it?
+
+A fact-checker pastes what they saw (curly quotes, a `RT @name:` prefix, a t.co link, a `…` where Twitter cut
+it) and needs a verdict they can cite:
+
+* EXACT: tweets carry these words in this order (a phrase match on `tweet_text`, which is already case-,
+  accent- and punctuation-insensitive, so "Votes!" and "votes" are the same words). A pasted text ending in
+  `…` or `...` was cut by Twitter: its words are matched as a phrase whose last word may be a prefix, so the
+  full tweets are found as well as the truncated retweets.
+* NEAR: no tweet carries the words exactly, but one differs by a word or two. Candidates come from a `match`
+  query that needs most of the words; each is compared word by word here (difflib on the folded words of the
+  part of the tweet that lines up with the quote), and the closest version's copies are counted instead.
+* NOT FOUND: nothing reaches the threshold; the closest tweets are still listed with their similarity.
+
+Every verdict says who posted it first, how many tweets and accounts carried it, in which campaigns, and whose
+tweet it was when the copies are retweets. Counts come from aggregations over the whole index, never from the
+examples shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Any, Literal
+
+from indexer.errors import TweetsearchError
+from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+Verdict = Literal["EXACT", "NEAR", "NOT FOUND"]
+
+ELLIPSIS = "…"
+DEFAULT_THRESHOLD = 0.8
+ACCOUNTS_PRECISION = 40_000
+"""`precision_threshold` of the accounts cardinality: Elasticsearch's maximum; counts up to it are exact
+(barring a 32-bit hash collision), above it they are estimates and the verdict says so."""
+CANDIDATES = 100
+"""How many best-scoring tweets are compared word by word for NEAR and for the closest tweets."""
+MIN_SHOULD_MATCH = "70%"
+"""A candidate must share this share of the quote's words: two changed words in a short quote still qualify."""
+PREFIX_EXPANSIONS = 1000
+"""A cut last word can be short (`th…`); let the phrase prefix consider many words starting with it."""
+CAMPAIGN_BUCKETS = 1000
+OTHER_CAMPAIGNS = "(other)"
+
+_QUOTE_MARKS = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4`", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+    }
+)
+_SPACE = re.compile(r"\s+")
+_RETWEET_PREFIX = re.compile(r"^(?:RT\s*@\w+\s*:\s*)+", re.IGNORECASE)
+_TCO_LINK = re.compile(r"\b(?:https?://)?t\.co/\w+", re.IGNORECASE)
+_TRAILING_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})+\s*$")
+_CUT_LINK = re.compile(r"\s*\bhttps?:\S*$", re.IGNORECASE)
+# Roughly the standard tokenizer: letters, digits and `_`, kept together across an inner `'` or `.`
+# (don't, u.s, 3.14); ideographs are one word each; emoji are words, as Lucene makes them.
+_WORD = re.compile(r"\w+(?:['.]\w+)*|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+_IDEOGRAPHS = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_IDEOGRAPH_SPLIT = re.compile(f"[{_IDEOGRAPHS}]|[^{_IDEOGRAPHS}]+")
+
+
+class EmptyQuote(TweetsearchError):
+    """Raised when the text has no words left to look for (empty, or only a `RT @name:` prefix, links, `…`)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class WordDifference:
+    """One place where the quote and a tweet part ways: words only in the quote, words only in the tweet."""
+
+    quote: list[str]
+    tweet: list[str]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How closely a tweet carries the quote. `start`/`end` delimit the tweet's words that line up with it."""
+
+    similarity: float
+    start: int
+    end: int
+    differences: list[WordDifference]
+
+
+@dataclass(frozen=True)
+class Similar:
+    """A version of the text found among the candidates: its earliest tweet there and how close it is.
+
+    `matched` is the tweet's words that line up with the quote; `tweetids` are the candidates with those
+    words (a sample: only the best-scoring candidates are compared).
+    """
+
+    tweet: Hit
+    similarity: float
+    differences: list[WordDifference]
+    matched: str
+    copies: int
+    tweetids: list[str]
+
+
+@dataclass(frozen=True)
+class OriginalAuthor:
+    """Whose tweet the copies retweeted: the account most retweeted among them, and whether it is archived."""
+
+    userid: str
+    screen_name: str | None
+    tweetid: str | None
+    retweets: int
+    in_archive: bool
+
+
+@dataclass(frozen=True)
+class QuoteVerdict:
+    """The answer to "did the archived accounts post this?", with the facts a fact-checker cites.
+
+    `matched` is the text whose copies are counted: the normalised quote for EXACT, the closest version for
+    NEAR, empty for NOT FOUND. `accounts_exact` is False when the distinct accounts are an estimate.
+    `closest` lists near versions other than the matched one (EXACT), all close versions (NEAR), or the
+    closest tweets whatever their similarity (NOT FOUND).
+    """
+
+    verdict: Verdict
+    text: str
+    normalised: str
+    truncated: bool
+    matched: str
+    similarity: float
+    threshold: float
+    differences: list[WordDifference]
+    tweets: int
+    accounts: int
+    accounts_exact: bool
+    campaigns: dict[str, int]
+    earliest: Hit | None
+    original_author: OriginalAuthor | None
+    examples: list[Hit]
+    closest: list[Similar]
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+@dataclass
+class _Spread:
+    """How far one text spread: the totals, the oldest tweets and the retweeted author."""
+
+    tweets: int = 0
+    accounts: int = 0
+    accounts_exact: bool = True
+    campaigns: dict[str, int] = field(default_factory=dict)
+    original_author: OriginalAuthor | None = None
+    examples: list[Hit] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pure text handling.
+
+
+def normalise_quote(text: str) -> str:
+    """The text as it is searched: what a copy-paste adds around a tweet's words is removed.
+
+    Unicode compatibility forms are folded (NFKC), curly quotes become straight ones, whitespace collapses to
+    single spaces, quotes wrapped around the whole text go, then a leading `RT @name:` and every t.co link.
+    A trailing `…` or `...` (with a link Twitter cut before it) marks a truncated text and is kept as one
+    `…`, so callers can tell. Case and accents are kept: the index and `quote_words` fold them.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
+    text = _unwrap(_SPACE.sub(" ", text).strip())
+    text = _unwrap(_RETWEET_PREFIX.sub("", text))
+    text = _SPACE.sub(" ", _TCO_LINK.sub(" ", text)).strip()
+    cut = _TRAILING_ELLIPSIS.search(text)
+    if cut is None:
+        return text
+    text = _CUT_LINK.sub("", text[: cut.start()]).strip()
+    return text + ELLIPSIS if text else ""
+
+
+def quote_words(text: str) -> list[str]:
+    """The words of a quote or tweet as compared here: normalised, then lower-cased without accents."""
+    return [_fold(word) for word in _words(normalise_quote(text))]
+
+
+def compare_words(quote: Sequence[str], tweet: Sequence[str], *, truncated: bool = False) -> Comparison:
+    """How closely `tweet` carries `quote`, both as `quote_words` gives them.
+
+    Only the stretch of the tweet that lines up with the quote counts (a quote inside a longer tweet with
+    hashtags after it is still a copy); the similarity is difflib's ratio over that stretch. When the quote
+    was `truncated`, its last word may be cut, so it also matches a tweet word it begins.
+    """
+    quote = list(quote)
+    tweet = list(tweet)
+    comparison = _compare(quote, tweet)
+    if truncated and quote and comparison.end - comparison.start >= len(quote):
+        aligned = tweet[comparison.start + len(quote) - 1]
+        if aligned != quote[-1] and aligned.startswith(quote[-1]):
+            comparison = _compare([*quote[:-1], aligned], tweet)
+    return comparison
+
+
+def _compare(quote: list[str], tweet: list[str]) -> Comparison:
+    matching = SequenceMatcher(None, quote, tweet, autojunk=False).get_matching_blocks()
+    blocks = [block for block in matching if block.size]
+    if not blocks:
+        return Comparison(0.0, 0, 0, [WordDifference(quote, [])] if quote else [])
+    first, last = blocks[0], blocks[-1]
+    start = max(0, first.b - first.a)
+    end = min(len(tweet), last.b + last.size + len(quote) - last.a - last.size)
+    matcher = SequenceMatcher(None, quote, tweet[start:end], autojunk=False)
+    differences = [
+        WordDifference(quote[i1:i2], tweet[start + j1 : start + j2])
+        for op, i1, i2, j1, j2 in matcher.get_opcodes()
+        if op != "equal"
+    ]
+    return Comparison(matcher.ratio(), start, end, differences)
+
+
+def _unwrap(text: str) -> str:
+    """The text without one pair of quotes around all of it (and only when they quote all of it)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'" and text[0] not in text[1:-1]:
+        return text[1:-1].strip()
+    return text
+
+
+def _words(normalised: str) -> list[str]:
+    words: list[str] = []
+    for word in _WORD.findall(normalised):
+        words.extend(_IDEOGRAPH_SPLIT.findall(word) if re.search(f"[{_IDEOGRAPHS}]", word) else [word])
+    return words
+
+
+def _fold(word: str) -> str:
+    """Lower case, and Latin letters without their accents, as the index's asciifolding does (й stays й)."""
+    kept: list[str] = []
+    for ch in unicodedata.normalize("NFKD", word.casefold()):
+        if not (unicodedata.combining(ch) and kept and kept[-1].isascii()):
+            kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The verdict.
+
+
+def check_quote(
+    es: Elasticsearch,
+    alias: str,
+    text: str,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    examples: int = 5,
+) -> QuoteVerdict:
+    """EXACT, NEAR or NOT FOUND for `text`, with who posted it first, how widely and in which campaigns.
+
+    `threshold` is the similarity (0–1) a near copy needs; `examples` how many tweets (oldest first) and
+    close versions to list. Raises `EmptyQuote` when the text has no words, ValueError for a bad threshold.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError(f"the threshold must be between 0 and 1, not {threshold}")
+    normalised = normalise_quote(text)
+    truncated = normalised.endswith(ELLIPSIS)
+    searched = normalised.removesuffix(ELLIPSIS)
+    raw_words = _words(searched)
+    if not raw_words:
+        raise EmptyQuote("the quote has no words to look for (after removing RT @name:, t.co links and …)")
+    words = [_fold(word) for word in raw_words]
+    answers: list[dict[str, Any]] = []
+    size = max(examples, 1)
+
+    spread = _spread(es, alias, _phrase(searched, prefix=truncated), size, answers)
+    versions = _versions(es, alias, searched, words, truncated, answers)
+    common: dict[str, Any] = {"text": text, "normalised": normalised, "truncated": truncated, "threshold": threshold}
+    best = versions[0] if versions else None
+
+    if spread.tweets:
+        verdict: Verdict = "EXACT"
+        matched, similarity, differences = searched, 1.0, []
+        closest = [v for v in versions if threshold <= v.similarity < 1.0]
+    elif best is not None and best.similarity >= threshold:
+        verdict = "NEAR"
+        matched, similarity, differences = best.matched, best.similarity, best.differences
+        closest = [v for v in versions if v.similarity >= threshold]
+        spread = _spread(es, alias, _phrase(best.matched, prefix=False), size, answers)
+        if not spread.tweets:  # the index split the words differently than `_words`: count the candidates seen
+            spread = _spread(es, alias, {"ids": {"values": best.tweetids}}, size, answers)
+    else:
+        verdict = "NOT FOUND"
+        matched, similarity, differences = "", best.similarity if best else 0.0, best.differences if best else []
+        closest = versions
+    return QuoteVerdict(
+        verdict=verdict,
+        matched=matched,
+        similarity=similarity,
+        differences=differences,
+        tweets=spread.tweets,
+        accounts=spread.accounts,
+        accounts_exact=spread.accounts_exact,
+        campaigns=spread.campaigns,
+        earliest=spread.examples[0] if spread.examples else None,
+        original_author=spread.original_author,
+        examples=spread.examples[:examples],
+        closest=closest[:examples],
+        took_ms=sum(answer.get("took", 0) for answer in answers),
+        partial_reason=next((reason for reason in map(partial_reason, answers) if reason), None),
+        **common,
+    )
+
+
+def _phrase(text: str, *, prefix: bool) -> dict[str, Any]:
+    if prefix:
+        return {"match_phrase_prefix": {"tweet_text": {"query": text, "max_expansions": PREFIX_EXPANSIONS}}}
+    return {"match_phrase": {"tweet_text": {"query": text}}}
+
+
+def _spread(es: Elasticsearch, alias: str, query: dict[str, Any], size: int, answers: list[dict[str, Any]]) -> _Spread:
+    """Totals over every matching tweet (aggregations), and the oldest `size` of them."""
+    answer = es.search(
+        index=alias,
+        query=query,
+        size=size,
+        sort=SORTS["oldest"],
+        track_total_hits=True,
+        source_includes=DISPLAY_FIELDS,
+        aggs={
+            "accounts": {"cardinality": {"field": "userid", "precision_threshold": ACCOUNTS_PRECISION}},
+            "campaigns": {"terms": {"field": "campaign", "size": CAMPAIGN_BUCKETS}},
+            "retweeted": {
+                "terms": {"field": "retweet_userid", "size": 1},
+                "aggs": {
+                    "name": {"top_hits": {"size": 1, "_source": {"includes": ["retweeted_screen_name"]}}},
+                    "tweet": {"terms": {"field": "retweet_tweetid", "size": 1}},
+                },
+            },
+        },
+    ).body
+    answers.append(answer)
+    tweets = answer["hits"]["total"]["value"]
+    if not tweets:
+        return _Spread()
+    aggs = answer["aggregations"]
+    campaigns = {bucket["key"]: bucket["doc_count"] for bucket in aggs["campaigns"]["buckets"]}
+    if aggs["campaigns"]["sum_other_doc_count"]:
+        campaigns[OTHER_CAMPAIGNS] = aggs["campaigns"]["sum_other_doc_count"]
+    accounts = aggs["accounts"]["value"]
+    return _Spread(
+        tweets=tweets,
+        accounts=accounts,
+        accounts_exact=accounts <= ACCOUNTS_PRECISION,
+        campaigns=campaigns,
+        original_author=_original_author(es, alias, aggs["retweeted"]["buckets"]),
+        examples=[hit_from(raw) for raw in answer["hits"]["hits"]],
+    )
+
+
+def _original_author(es: Elasticsearch, alias: str, buckets: list[dict[str, Any]]) -> OriginalAuthor | None:
+    """The most retweeted author among the copies, and whether that account's own tweets are archived."""
+    if not buckets:
+        return None
+    top = buckets[0]
+    named = top["name"]["hits"]["hits"]
+    tweets = top["tweet"]["buckets"]
+    archived = es.count(index=alias, query={"term": {"userid": top["key"]}}).body["count"]
+    return OriginalAuthor(
+        userid=top["key"],
+        screen_name=named[0]["_source"].get("retweeted_screen_name") if named else None,
+        tweetid=tweets[0]["key"] if tweets else None,
+        retweets=top["doc_count"],
+        in_archive=archived > 0,
+    )
+
+
+def _versions(
+    es: Elasticsearch, alias: str, searched: str, words: list[str], truncated: bool, answers: list[dict[str, Any]]
+) -> list[Similar]:
+    """The texts closest to the quote among the best-scoring candidates, closest and most copied first.
+
+    Candidates whose lined-up words are the same (a tweet, its retweets, a copy with other punctuation) are
+    one version, shown by its earliest tweet.
+    """
+    answer = es.search(
+        index=alias,
+        query={"match": {"tweet_text": {"query": searched, "minimum_should_match": MIN_SHOULD_MATCH}}},
+        size=CANDIDATES,
+        source_includes=DISPLAY_FIELDS,
+    ).body
+    answers.append(answer)
+    groups: dict[tuple[str, ...], tuple[Comparison, list[str], list[Hit]]] = {}
+    for hit in map(hit_from, answer["hits"]["hits"]):
+        raw = _words(normalise_quote(hit.text).removesuffix(ELLIPSIS))
+        comparison = compare_words(words, [_fold(word) for word in raw], truncated=truncated)
+        lined_up = raw[comparison.start : comparison.end]
+        key = tuple(_fold(word) for word in lined_up)
+        if key not in groups:
+            groups[key] = (comparison, lined_up, [])
+        groups[key][2].append(hit)
+    versions = [
+        Similar(
+            tweet=min(hits, key=_time_order),
+            similarity=round(comparison.similarity, 4),
+            differences=comparison.differences,
+            matched=" ".join(lined_up),
+            copies=len(hits),
+            tweetids=[hit.tweetid for hit in hits],
+        )
+        for comparison, lined_up, hits in groups.values()
+    ]
+    return sorted(versions, key=lambda v: (-v.similarity, -v.copies, _time_order(v.tweet)))
+
+
+def _time_order(hit: Hit) -> tuple[bool, datetime | str, str]:
+    return (hit.time is None, hit.time or "", hit.tweetid)
