@@ -65,7 +65,8 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install es-start
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS)
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --keep
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 
 clean:
