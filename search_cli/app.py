@@ -11,12 +11,16 @@ from typing import Annotated
 import typer
 
 from indexer.connection import Settings
+from search_cli.commands import account as account_cmd
 from search_cli.commands import export as export_cmd
 from search_cli.commands import generate as generate_cmd
 from search_cli.commands import index as index_cmd
 from search_cli.commands import quote as quote_cmd
 from search_cli.commands import search as search_cmd
 from search_cli.commands import status as status_cmd
+from search_cli.commands import timeline as timeline_cmd
+from search_cli.commands import top as top_cmd
+from search_cli.commands import url as url_cmd
 
 app = typer.Typer(
     name="tweetsearch",
@@ -50,6 +54,10 @@ app.command("export")(export_cmd.export)
 app.command("search")(search_cmd.search)
 app.command("status")(status_cmd.status)
 app.command("quote")(quote_cmd.quote)
+app.command("top")(top_cmd.top)
+app.command("timeline")(timeline_cmd.timeline)
+app.command("url")(url_cmd.url)
+app.command("account")(account_cmd.account)
 
 
 def main() -> None:

@@ -264,7 +264,7 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
         if not _valid_date(value):
             raise QuerySyntaxError(f'{key}: expects a date such as 2016-01-01, got "{value}"', value_position)
     elif key == "url":
-        value, prefix = _normalise_url(value, prefix, value_position)
+        value, prefix = normalise_url_value(value, prefix, value_position)
     elif key == "filter":
         value = value.lower()
         if value not in _FILTERS:
@@ -301,14 +301,14 @@ def _valid_date(value: str) -> bool:
     return True
 
 
-def _date_bound(value: str) -> str:
+def date_bound(value: str) -> str:
     """`2016-01-01` → `2016-01-01T00:00:00Z`; `2016-01-01_12:30:00_UTC` → `2016-01-01T12:30:00Z`."""
     day, _, rest = value.partition("_")
     clock = rest.removesuffix("_UTC") or "00:00:00"
     return f"{day}T{clock}Z"
 
 
-def _normalise_url(value: str, prefix: bool, position: int) -> tuple[str, bool]:
+def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, bool]:
     """The indexer's normalisation (`indexer.urls.analyse_url`) minus the scheme: http and https are one page.
 
     Returns `host[:port][/path][?sorted query]` and whether a plain prefix is meant, or for an address without
@@ -622,9 +622,9 @@ def _operator_clause(node: Operator) -> dict[str, Any]:
     if name == "lang":
         return {"term": {"tweet_language": value}}
     if name == "since":
-        return {"range": {"tweet_time": {"gte": _date_bound(value)}}}
+        return {"range": {"tweet_time": {"gte": date_bound(value)}}}
     if name == "until":
-        return {"range": {"tweet_time": {"lt": _date_bound(value)}}}
+        return {"range": {"tweet_time": {"lt": date_bound(value)}}}
     if name in _MIN_FIELDS:
         return {"range": {_MIN_FIELDS[name]: {"gte": int(value)}}}
     if name == "filter":

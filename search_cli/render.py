@@ -119,8 +119,11 @@ def render_hits(result: SearchResult) -> Table:
 ROW_FIELDS = ["tweetid", "time", "screen_name", "userid", "language", "campaign", "text"]
 
 
-def write_rows(rows: list[Any], fmt: str, *, total: int | None = None) -> None:
-    """Writes dataclass rows to stdout as JSON (an object with the total), JSON lines or CSV."""
+def write_rows(rows: list[Any], fmt: str, *, total: int | None = None, row_type: type | None = None) -> None:
+    """Writes dataclass rows to stdout as JSON (an object with the total), JSON lines or CSV.
+
+    `row_type` (a dataclass) names the CSV columns when there are no rows to take them from.
+    """
     if fmt == "json":
         print_json({"total": total, "rows": rows})
     elif fmt == "jsonl":
@@ -128,7 +131,12 @@ def write_rows(rows: list[Any], fmt: str, *, total: int | None = None) -> None:
             sys.stdout.buffer.write(to_json(row, pretty=False) + b"\n")
     elif fmt == "csv":
         records = [dataclasses.asdict(row) for row in rows]
-        fields = list(records[0]) if records else ROW_FIELDS
+        if records:
+            fields = list(records[0])
+        elif row_type is not None:
+            fields = [item.name for item in dataclasses.fields(row_type)]
+        else:
+            fields = ROW_FIELDS
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for record in records:

@@ -1,0 +1,294 @@
+"""Counting over matching tweets: the top values of a field (`top`) and tweets over time (`timeline`).
+
+Both answer from aggregations in one search request, so the numbers cover every matching tweet, not a page of
+hits. The server's own accuracy figures are passed on, never guessed: a terms aggregation reports
+`doc_count_error_upper_bound` (how far any count may be under; 0 on a one-shard index, where counts are exact)
+and `sum_other_doc_count` (occurrences of the values not listed).
+
+The helpers for account buckets and value counts are shared with `search_cli.lookup` (`url`, `account`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from indexer.errors import TweetsearchError
+from search_cli.query import And, Operator, build_query, date_bound, match_all, parse_query
+from search_cli.quote import ACCOUNTS_PRECISION
+from search_cli.search import SORTS, partial_reason
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+FIELDS: dict[str, str] = {
+    "hashtags": "hashtags",
+    "domains": "url_domains",
+    "hosts": "url_hosts",
+    "urls": "urls",
+    "accounts": "userid",
+    "clients": "tweet_client_name",
+    "languages": "tweet_language",
+    "campaigns": "campaign",
+    "mentions": "mention_names",
+}
+"""What `top` can count, by the name a user types, and the index field counted. Accounts are counted by
+`userid`: screen names change, are missing or hashed, and the same name can belong to two accounts; the
+newest screen name is shown beside each id."""
+
+INTERVALS: tuple[str, ...] = ("day", "week", "month", "year")
+INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
+"""The average length of each interval, for estimating bucket counts and drawing bar widths."""
+MAX_BUCKETS = 20_000
+"""A timeline longer than this is refused before asking (the server's own limit is 65,536 buckets)."""
+MAX_TERMS = 10_000
+_LABELS = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+class UnknownField(TweetsearchError):
+    """Raised by `top_values` for a field name it cannot count; the message lists the valid ones."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Count:
+    """One value and how many tweets carry it; `percent` is of the tweets counted over (matching tweets).
+
+    `error` is the server's upper bound on how far `count` may be under (0: exact). For accounts `value` is
+    the userid and `screen_name` the newest screen name seen for it.
+    """
+
+    value: str
+    count: int
+    percent: float
+    error: int = 0
+    screen_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TopResult:
+    """The most frequent values of `field` among the tweets matching `query`.
+
+    `tweets` is the number of matching tweets, `without_value` how many of them have no value for the field.
+    A tweet with several values counts once for each, so percents need not add up to 100. `other` is the
+    occurrences of values not listed; `error_bound` the server's `doc_count_error_upper_bound`, so
+    `counts_exact` is the server's word, not a guess. `distinct` is the number of different values,
+    an estimate when `distinct_exact` is False.
+    """
+
+    field: str
+    index_field: str
+    query: str
+    tweets: int
+    without_value: int
+    distinct: int
+    distinct_exact: bool
+    counts: list[Count]
+    other: int
+    error_bound: int
+    counts_exact: bool
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Tweets in one interval starting at `start` (UTC); `label` is the start as the interval reads it."""
+
+    start: datetime
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Matching tweets per interval, gaps included as zeros, from the first to the last bucket with tweets.
+
+    A `since:` or `until:` in the query extends the buckets to that bound. `without_time` counts matching
+    tweets that have no time and so are in no bucket.
+    """
+
+    query: str
+    interval: str
+    tweets: int
+    without_time: int
+    first: datetime | None
+    last: datetime | None
+    buckets: list[Bucket]
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shared pieces (also used by search_cli.lookup).
+
+
+def field_for(name: str) -> str:
+    """The index field behind a `top` field name (case-insensitive, singular accepted), or `UnknownField`."""
+    key = name.strip().lower()
+    for candidate in (key, key + "s", key + "es"):
+        if candidate in FIELDS:
+            return FIELDS[candidate]
+    raise UnknownField(f'unknown field "{name}"; choose one of: {", ".join(FIELDS)}')
+
+
+def terms_agg(field: str, size: int, *, include: str | None = None) -> dict[str, Any]:
+    """A terms aggregation that also reports each bucket's error bound; accounts carry their screen name.
+
+    `include` is a Lucene regular expression the values must match.
+    """
+    body: dict[str, Any] = {"terms": {"field": field, "size": size, "show_term_doc_count_error": True}}
+    if include is not None:
+        body["terms"]["include"] = include
+    if field == "userid":
+        body["aggs"] = {"name": {"top_hits": {"size": 1, "sort": SORTS["newest"], "_source": ["user_screen_name"]}}}
+    return body
+
+
+def counts_from(agg: dict[str, Any], total: int) -> list[Count]:
+    """The buckets of a `terms_agg` as counts, `percent` of `total`."""
+    counts = []
+    for bucket in agg["buckets"]:
+        named = bucket.get("name", {}).get("hits", {}).get("hits", [])
+        counts.append(
+            Count(
+                value=str(bucket["key"]),
+                count=bucket["doc_count"],
+                percent=round(100 * bucket["doc_count"] / total, 2) if total else 0.0,
+                error=bucket.get("doc_count_error_upper_bound", 0),
+                screen_name=named[0]["_source"].get("user_screen_name") if named else None,
+            )
+        )
+    return counts
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """A time as the server writes it in aggregations (ISO 8601 with offset), or None."""
+    return datetime.fromisoformat(value) if value else None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# top
+
+
+def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", *, limit: int = 10) -> TopResult:
+    """The `limit` most frequent values of `field` (a name in `FIELDS`) among tweets matching `query_text`.
+
+    One request: the terms aggregation, the distinct count and the tweets without a value. Raises
+    `UnknownField` for a field not in `FIELDS`, `QuerySyntaxError` for a malformed query.
+    """
+    index_field = field_for(field)
+    if not 1 <= limit <= MAX_TERMS:
+        raise ValueError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
+    name = next(key for key, value in FIELDS.items() if value == index_field)
+    answer = es.search(
+        index=alias,
+        query=_query(query_text),
+        size=0,
+        track_total_hits=True,
+        aggs={
+            "top": terms_agg(index_field, limit),
+            "distinct": {"cardinality": {"field": index_field, "precision_threshold": ACCOUNTS_PRECISION}},
+            "without": {"missing": {"field": index_field}},
+        },
+    ).body
+    tweets = answer["hits"]["total"]["value"]
+    aggs = answer["aggregations"]
+    error_bound = aggs["top"].get("doc_count_error_upper_bound", 0)
+    return TopResult(
+        field=name,
+        index_field=index_field,
+        query=query_text,
+        tweets=tweets,
+        without_value=aggs["without"]["doc_count"],
+        distinct=aggs["distinct"]["value"],
+        distinct_exact=aggs["distinct"]["value"] <= ACCOUNTS_PRECISION,
+        counts=counts_from(aggs["top"], tweets),
+        other=aggs["top"].get("sum_other_doc_count", 0),
+        error_bound=error_bound,
+        counts_exact=error_bound == 0,
+        took_ms=answer.get("took", 0),
+        partial_reason=partial_reason(answer),
+    )
+
+
+def _query(query_text: str) -> dict[str, Any]:
+    return build_query(parse_query(query_text)) if query_text.strip() else match_all()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# timeline
+
+
+def timeline(es: Elasticsearch, alias: str, query_text: str = "", *, interval: str = "month") -> Timeline:
+    """Matching tweets per `interval` (day, week, month or year; weeks start on Monday), in UTC.
+
+    Empty intervals are zeros (`min_doc_count: 0`); a `since:`/`until:` in the query extends the buckets to
+    its bounds. Raises ValueError for an unknown interval or a range that would need more than `MAX_BUCKETS`.
+    """
+    if interval not in INTERVALS:
+        raise ValueError(f'unknown interval "{interval}"; choose one of: {", ".join(INTERVALS)}')
+    histogram: dict[str, Any] = {
+        "field": "tweet_time",
+        "calendar_interval": interval,
+        "time_zone": "UTC",
+        "min_doc_count": 0,
+    }
+    low, high = query_bounds(query_text)
+    if low is not None and high is not None and low > high:
+        low = high = None  # nothing can match; let the server say so with no buckets
+    if low is not None and ((high or datetime.now(UTC)) - low).days / INTERVAL_DAYS[interval] > MAX_BUCKETS:
+        raise ValueError(f"since: is too far back to draw by {interval}; use a longer --interval")
+    bounds = {key: _millis(moment) for key, moment in (("min", low), ("max", high)) if moment is not None}
+    if bounds:
+        histogram["extended_bounds"] = bounds
+    answer = es.search(
+        index=alias,
+        query=_query(query_text),
+        size=0,
+        track_total_hits=True,
+        aggs={
+            "timeline": {"date_histogram": histogram},
+            "first": {"min": {"field": "tweet_time"}},
+            "last": {"max": {"field": "tweet_time"}},
+            "without": {"missing": {"field": "tweet_time"}},
+        },
+    ).body
+    aggs = answer["aggregations"]
+    buckets = [
+        Bucket(start=start, label=start.strftime(_LABELS[interval]), count=raw["doc_count"])
+        for raw in aggs["timeline"]["buckets"]
+        for start in [datetime.fromtimestamp(raw["key"] / 1000, tz=UTC)]
+    ]
+    return Timeline(
+        query=query_text,
+        interval=interval,
+        tweets=answer["hits"]["total"]["value"],
+        without_time=aggs["without"]["doc_count"],
+        first=parse_time(aggs["first"].get("value_as_string")),
+        last=parse_time(aggs["last"].get("value_as_string")),
+        buckets=buckets,
+        took_ms=answer.get("took", 0),
+        partial_reason=partial_reason(answer),
+    )
+
+
+def query_bounds(query_text: str) -> tuple[datetime | None, datetime | None]:
+    """The `since:` and `until:` the whole query is held to (top-level, not under OR or -), as UTC times.
+
+    `until:` is exclusive, so its bound is a millisecond before it; a bound not given is None.
+    """
+    if not query_text.strip():
+        return None, None
+    node = parse_query(query_text)
+    parts = node.children if isinstance(node, And) else (node,)
+    found = {part.name: part.value for part in parts if isinstance(part, Operator) and part.name in ("since", "until")}
+    low = datetime.fromisoformat(date_bound(found["since"])) if "since" in found else None
+    high = datetime.fromisoformat(date_bound(found["until"])) - timedelta(milliseconds=1) if "until" in found else None
+    return low, high
+
+
+def _millis(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

@@ -1,0 +1,105 @@
+"""`tweetsearch timeline [QUERY]`: matching tweets per day, week, month or year, drawn as bars or a PNG."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from search_cli.commands.top import QUERY_HELP, output_format
+from search_cli.output import cli_errors, err, out
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from search_cli.aggregate import Timeline
+
+
+def timeline(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)] = "",
+    interval: Annotated[
+        str, typer.Option("--interval", "-i", help="day, week (from Monday), month or year.")
+    ] = "month",
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot", help="Also draw the timeline into this picture (FILE.png; needs matplotlib).", dir_okay=False
+        ),
+    ] = None,
+    rows: Annotated[
+        int, typer.Option("--rows", min=0, help="Most lines drawn in the terminal (longer series are grouped); 0: all.")
+    ] = 60,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, jsonl or csv (every interval, never grouped).")
+    ] = "table",
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+) -> None:
+    """How many matching tweets there are per interval (UTC), empty intervals included as zeros.
+
+    The series runs from the first to the last interval with tweets, or over the query's since:/until:.
+    In the terminal, runs of empty intervals fold into one line and a series longer than --rows is summed in
+    equal groups. Exits 2 for a bad interval or query, 1 when --plot cannot be drawn (matplotlib missing).
+    """
+    from indexer.connection import connect
+    from search_cli.aggregate import Bucket
+    from search_cli.aggregate import timeline as tweets_per_interval
+    from search_cli.charts import require_matplotlib, write_plot
+    from search_cli.search import PartialResults
+
+    settings = ctx.obj
+    with cli_errors(settings), plot_errors():
+        chosen = output_format(fmt, as_json)
+        if plot is not None:
+            require_matplotlib()
+        series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval)
+        if chosen == "table":
+            out.print(render_timeline(series, rows, out.width))
+        elif chosen == "json":
+            from search_cli.render import print_json
+
+            print_json(series)
+        else:
+            from search_cli.render import write_rows
+
+            write_rows(series.buckets, chosen, total=series.tweets, row_type=Bucket)
+        if plot is not None:
+            write_plot(series, plot)
+            err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
+        if series.partial_reason:
+            raise PartialResults(series.partial_reason)
+
+
+@contextmanager
+def plot_errors() -> Iterator[None]:
+    """Prints a plot error as plain text: `fail` reads messages as rich markup, which drops the `[plot]` of
+    the install command."""
+    from search_cli.charts import PlotUnavailable
+
+    try:
+        yield
+    except PlotUnavailable as exc:
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
+        raise typer.Exit(exc.exit_code) from None
+
+
+def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
+    from search_cli.charts import bar_table, fit_rows
+
+    if not series.buckets:
+        return f"no tweets match{'' if not series.tweets else ' with a time'}"
+    shown = fit_rows([b.label for b in series.buckets], [b.count for b in series.buckets], max_rows)
+    what = f' matching "{series.query}"' if series.query.strip() else ""
+    span = f"{series.buckets[0].label} to {series.buckets[-1].label}"
+    title = f"{series.tweets:,} tweets{what} per {series.interval}, {span} (UTC)"
+    grouped = {row.buckets for row in shown if row.count}
+    if len(shown) < len(series.buckets):
+        size = max(grouped, default=1)
+        title += f"; {size} {series.interval}s a line" if size > 1 else "; empty stretches folded"
+    if series.without_time:
+        title += f"; {series.without_time:,} without a time"
+    return bar_table(shown, width=width, title=title, label_header=series.interval)

@@ -1,0 +1,282 @@
+"""Everything about one URL or one account, each in a single search request with aggregations.
+
+`url_report`: who shared a link (or any link on a site), when first and last, how often, in which campaigns,
+and which addresses under it were shared most. The input is normalised exactly as `url:` in a query is (the
+indexer's own `indexer.urls.analyse_url`, scheme aside), so `https://www.example.com/a/?utm_source=x` finds the
+tweets that shared `example.com/a`, and `url X` counts the same tweets as `search 'url:X' --count`.
+
+`account_report`: an account's profile as its newest tweet gives it, its active period, its tweets per
+language, hashtag, domain, client and campaign. A screen name (any case, `@` optional) or a userid (numeric or
+hashed) is accepted; when a screen name belongs to several accounts the one with most tweets is reported and
+the others are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+from indexer.errors import TweetsearchError
+from indexer.urls import registered_domain
+from search_cli.aggregate import Count, counts_from, terms_agg
+from search_cli.query import Operator, QuerySyntaxError, build_query, normalise_url_value
+from search_cli.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
+from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+UrlKind = Literal["url", "host", "domain"]
+PROFILE_FIELDS = [
+    "userid",
+    "user_screen_name",
+    "user_display_name",
+    "user_profile_description",
+    "user_reported_location",
+    "user_profile_url",
+    "follower_count",
+    "following_count",
+    "account_creation_date",
+    "account_language",
+]
+NAMESAKES = 5
+"""How many accounts answering to the same name are looked at (a screen name can be reused)."""
+
+
+class NotAUrl(TweetsearchError):
+    """Raised by `url_target` for text that is neither a web address nor a domain."""
+
+    exit_code = 2
+
+
+class NotFound(TweetsearchError):
+    """Raised when no tweet shares the URL, or no tweet is by the account: the answer is "none", exit 1."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class UrlTarget:
+    """What was asked: `value` is the normalised address without its scheme (`example.com/a`) or a bare host."""
+
+    text: str
+    kind: UrlKind
+    value: str
+
+
+@dataclass(frozen=True)
+class UrlReport:
+    """The tweets sharing `target`: how many, by how many accounts (`accounts_total`, an estimate when
+    `accounts_exact` is False), the first and last of them, the top accounts, every campaign, and the most
+    shared normalised URLs matching it (for a domain: the pages under it; for a URL: the forms it took).
+    `urls_other` counts tweets' shares of matching URLs not listed."""
+
+    target: UrlTarget
+    tweets: int
+    accounts_total: int
+    accounts_exact: bool
+    first: Hit | None
+    last: Hit | None
+    accounts: list[Count]
+    campaigns: list[Count]
+    urls: list[Count]
+    urls_other: int
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The account as described in its newest tweet's row (the archives repeat the profile on every row)."""
+
+    userid: str
+    screen_name: str | None
+    display_name: str | None
+    description: str | None
+    location: str | None
+    profile_url: str | None
+    followers: int | None
+    following: int | None
+    created: date | None
+    account_language: str | None
+
+
+@dataclass(frozen=True)
+class AccountReport:
+    """One account's activity. `namesakes` are other accounts that answer to the same name or id, by tweets."""
+
+    asked: str
+    profile: Profile
+    tweets: int
+    retweets: int
+    first: Hit | None
+    last: Hit | None
+    languages: list[Count]
+    hashtags: list[Count]
+    domains: list[Count]
+    clients: list[Count]
+    campaigns: list[Count]
+    namesakes: list[Count]
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# url
+
+
+def url_target(text: str) -> UrlTarget:
+    """Classify and normalise a URL, host or domain as `url:` does; `NotAUrl` for anything else."""
+    try:
+        value, _ = normalise_url_value(text.strip(), False, 0)
+    except QuerySyntaxError:
+        raise NotAUrl(
+            f'"{text}" is neither a web address nor a domain (such as example.com/page or example.com)'
+        ) from None
+    if "/" in value or "?" in value:
+        return UrlTarget(text=text, kind="url", value=value)
+    return UrlTarget(text=text, kind="domain" if registered_domain(value) == value else "host", value=value)
+
+
+def url_pattern(target: UrlTarget) -> str:
+    """A Lucene regular expression for the normalised URLs (`urls` field) that `target` covers.
+
+    It follows `url:`'s rule: a site's URLs are those on it or any subdomain; a URL's are itself under http or
+    https, or followed by a path, query or fragment (after a query only by `&` or `#`).
+    """
+    literal = "".join(ch if ch.isalnum() else "\\" + ch for ch in target.value)
+    if target.kind != "url":
+        return f"https?://([^/?#]*[.@])?{literal}(:[0-9]+)?([/?#].*)?"
+    continuations = "[&#]" if "?" in target.value else "[/?#]"
+    return f"https?://{literal}({continuations}.*)?"
+
+
+def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> UrlReport:
+    """Who shared the URL or site `text`, when, how often and where; `limit` accounts and URLs are listed.
+
+    Raises `NotAUrl` for text that is no address, `NotFound` when no tweet shares it.
+    """
+    target = url_target(text)
+    answer = es.search(
+        index=alias,
+        query=build_query(Operator("url", target.value)),
+        size=0,
+        track_total_hits=True,
+        aggs={
+            "first": _edge_tweet("oldest"),
+            "last": _edge_tweet("newest"),
+            "accounts": terms_agg("userid", limit),
+            "accounts_total": {"cardinality": {"field": "userid", "precision_threshold": ACCOUNTS_PRECISION}},
+            "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
+            "urls": terms_agg("urls", limit, include=url_pattern(target)),
+        },
+    ).body
+    tweets = answer["hits"]["total"]["value"]
+    if not tweets and not partial_reason(answer):
+        raise NotFound(f"no tweet shares {target.value}")
+    aggs = answer["aggregations"]
+    return UrlReport(
+        target=target,
+        tweets=tweets,
+        accounts_total=aggs["accounts_total"]["value"],
+        accounts_exact=aggs["accounts_total"]["value"] <= ACCOUNTS_PRECISION,
+        first=_edge_hit(aggs["first"]),
+        last=_edge_hit(aggs["last"]),
+        accounts=counts_from(aggs["accounts"], tweets),
+        campaigns=counts_from(aggs["campaigns"], tweets),
+        urls=counts_from(aggs["urls"], tweets),
+        urls_other=aggs["urls"].get("sum_other_doc_count", 0),
+        took_ms=answer.get("took", 0),
+        partial_reason=partial_reason(answer),
+    )
+
+
+def _edge_tweet(order: Literal["oldest", "newest"], extra: list[str] | None = None) -> dict[str, Any]:
+    return {"top_hits": {"size": 1, "sort": SORTS[order], "_source": [*DISPLAY_FIELDS, *(extra or [])]}}
+
+
+def _edge_hit(agg: dict[str, Any]) -> Hit | None:
+    hits = agg["hits"]["hits"]
+    return hit_from(hits[0]) if hits else None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# account
+
+
+def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int = 10) -> AccountReport:
+    """The account with screen name or userid `name_or_id`: profile, active period, counts per facet.
+
+    `limit` values are listed per facet (campaigns: all). Raises ValueError for an empty name, `NotFound`
+    when no tweet is by such an account.
+    """
+    asked = name_or_id.strip()
+    name = asked.removeprefix("@").strip()
+    if not name:
+        raise ValueError("give a screen name (with or without @) or a userid")
+    clauses: list[dict[str, Any]] = [{"term": {"user_screen_name": name}}]
+    if not asked.startswith("@"):
+        clauses.append({"term": {"userid": name}})
+    facets = {
+        "languages": terms_agg("tweet_language", limit),
+        "hashtags": terms_agg("hashtags", limit),
+        "domains": terms_agg("url_domains", limit),
+        "clients": terms_agg("tweet_client_name", limit),
+        "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
+    }
+    answer = es.search(
+        index=alias,
+        query={"bool": {"should": clauses, "minimum_should_match": 1}},
+        size=0,
+        aggs={
+            "accounts": {
+                "terms": {"field": "userid", "size": NAMESAKES},
+                "aggs": {
+                    "first": _edge_tweet("oldest"),
+                    "last": _edge_tweet("newest", PROFILE_FIELDS),
+                    "retweets": {"filter": {"term": {"is_retweet": True}}},
+                    **facets,
+                },
+            }
+        },
+    ).body
+    buckets = answer["aggregations"]["accounts"]["buckets"]
+    if not buckets:
+        raise NotFound(f'no account "{asked}" (neither a screen name nor a userid in the archive)')
+    # An exact userid wins over a screen name that happens to be spelled the same; else the most active.
+    chosen = next((bucket for bucket in buckets if bucket["key"] == name), buckets[0])
+    tweets = chosen["doc_count"]
+    newest = chosen["last"]["hits"]["hits"][0]["_source"]
+    return AccountReport(
+        asked=asked,
+        profile=_profile(newest, chosen["key"]),
+        tweets=tweets,
+        retweets=chosen["retweets"]["doc_count"],
+        first=_edge_hit(chosen["first"]),
+        last=_edge_hit(chosen["last"]),
+        namesakes=[
+            Count(value=bucket["key"], count=bucket["doc_count"], percent=0.0)
+            for bucket in buckets
+            if bucket is not chosen
+        ],
+        took_ms=answer.get("took", 0),
+        partial_reason=partial_reason(answer),
+        **{facet: counts_from(chosen[facet], tweets) for facet in facets},
+    )
+
+
+def _profile(source: dict[str, Any], userid: str) -> Profile:
+    created = source.get("account_creation_date")
+    return Profile(
+        userid=source.get("userid") or userid,
+        screen_name=source.get("user_screen_name"),
+        display_name=source.get("user_display_name"),
+        description=source.get("user_profile_description"),
+        location=source.get("user_reported_location"),
+        profile_url=source.get("user_profile_url"),
+        followers=source.get("follower_count"),
+        following=source.get("following_count"),
+        created=date.fromisoformat(created[:10]) if created else None,
+        account_language=source.get("account_language"),
+    )
