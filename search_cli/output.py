@@ -7,8 +7,9 @@ could also print credentials held in local variables).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -43,3 +44,17 @@ def cli_errors(settings: Settings | None = None) -> Iterator[None]:
         if translated is None:
             raise
         raise fail(str(translated), translated.exit_code) from None
+
+
+def emit(report: Any, *, as_json: bool, render: Callable[[Any], Any]) -> None:
+    """Prints a report as JSON or through its renderer; a partial answer (failed shards) then exits non-zero."""
+    if as_json:
+        from search_cli.render import print_json
+
+        print_json(report)
+    else:
+        out.print(render(report))
+    if getattr(report, "partial_reason", None):
+        from search_cli.search import PartialResults
+
+        raise PartialResults(report.partial_reason)

@@ -9,7 +9,7 @@ from rich.columns import Columns
 from rich.console import Group
 from rich.table import Table
 
-from search_cli.output import cli_errors, out
+from search_cli.output import cli_errors, emit
 
 if TYPE_CHECKING:
     from search_cli.lookup import AccountReport
@@ -30,19 +30,11 @@ def account(
     """
     from indexer.connection import connect
     from search_cli.lookup import account_report
-    from search_cli.search import PartialResults
 
     settings = ctx.obj
     with cli_errors(settings):
         report = account_report(connect(settings), settings.alias, name_or_id, limit=limit)
-        if as_json:
-            from search_cli.render import print_json
-
-            print_json(report)
-        else:
-            out.print(render_account(report))
-        if report.partial_reason:
-            raise PartialResults(report.partial_reason)
+        emit(report, as_json=as_json, render=render_account)
 
 
 def render_account(report: AccountReport) -> Group:

@@ -8,7 +8,7 @@ import typer
 from rich.console import Group
 from rich.table import Table
 
-from search_cli.output import cli_errors, out
+from search_cli.output import cli_errors, emit
 
 if TYPE_CHECKING:
     from search_cli.lookup import UrlReport
@@ -33,19 +33,11 @@ def url(
     """
     from indexer.connection import connect
     from search_cli.lookup import url_report
-    from search_cli.search import PartialResults
 
     settings = ctx.obj
     with cli_errors(settings):
         report = url_report(connect(settings), settings.alias, target, limit=limit)
-        if as_json:
-            from search_cli.render import print_json
-
-            print_json(report)
-        else:
-            out.print(render_url(report))
-        if report.partial_reason:
-            raise PartialResults(report.partial_reason)
+        emit(report, as_json=as_json, render=render_url)
 
 
 def render_url(report: UrlReport) -> Group:
