@@ -21,6 +21,7 @@ def generate(
     split_rows: Annotated[
         int | None, typer.Option("--split-rows", min=1, help="Split tweets files into _1, _2, ... of this many rows.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """Write IRA-like, Iran-like and a later-style release, plus ground_truth.json listing what was planted."""
     from indexer.generate import generate_release
@@ -37,6 +38,11 @@ def generate(
             split_rows=split_rows,
             on_progress=report,
         )
+    if as_json:
+        from search_cli.render import print_json
+
+        print_json(summary)
+        return
     for file in summary.files:
         out.print(f"{file.path}  {file.kind:6}  {file.rows:>10,} rows")
     rate = summary.tweets / summary.seconds if summary.seconds else 0
