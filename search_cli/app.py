@@ -32,6 +32,11 @@ app = typer.Typer(
 )
 
 
+# Commands that take a query accept one that starts with a minus (`-filter:retweets`) as the query, not
+# as an unknown option; a mistyped option still fails, as an unexpected extra argument.
+QUERY_COMMAND = {"ignore_unknown_options": True}
+
+
 @app.callback()
 def global_options(
     ctx: typer.Context,
@@ -50,12 +55,12 @@ def global_options(
 
 app.command("index")(index_cmd.index)
 app.command("generate")(generate_cmd.generate)
-app.command("export")(export_cmd.export)
-app.command("search")(search_cmd.search)
+app.command("export", context_settings=QUERY_COMMAND)(export_cmd.export)
+app.command("search", context_settings=QUERY_COMMAND)(search_cmd.search)
 app.command("status")(status_cmd.status)
 app.command("quote")(quote_cmd.quote)
-app.command("top")(top_cmd.top)
-app.command("timeline")(timeline_cmd.timeline)
+app.command("top", context_settings=QUERY_COMMAND)(top_cmd.top)
+app.command("timeline", context_settings=QUERY_COMMAND)(timeline_cmd.timeline)
 app.command("url")(url_cmd.url)
 app.command("account")(account_cmd.account)
 
