@@ -7,7 +7,11 @@ which document fields. The tweet text is indexed twice: `tweet_text` (folded, ev
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from indexer.records import TweetRecord
 
@@ -25,24 +29,13 @@ _TEXT_FIELDS: dict[str, str] = {
 _UNDETERMINED = frozenset({"und", "qht", "qme", "qam", "qct", "qst", "zxx"})
 STANDARD_TEXT_FIELD = "std"
 
-# Record fields copied to the document under the same name when they have a value, by how they are encoded.
-_SCALAR_FIELDS: tuple[str, ...] = (
-    "campaign", "source_file", "tweetid", "userid", "user_display_name", "user_screen_name",
-    "user_reported_location", "user_profile_description", "user_profile_url", "follower_count",
-    "following_count", "account_language", "tweet_language", "tweet_text", "tweet_client_name",
-    "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid",
-    "retweet_tweetid", "retweeted_screen_name", "quote_count", "reply_count", "like_count", "retweet_count",
-)  # fmt: skip
-_DATE_FIELDS: tuple[str, ...] = ("account_creation_date", "tweet_time", "retweeted_time", "quoted_time")
-_LIST_FIELDS: tuple[str, ...] = (
-    "hashtags", "user_mentions", "mention_names", "url_hosts", "url_domains", "tco_links", "poll_choices",
-)  # fmt: skip
 
-
+@lru_cache(maxsize=4096)
 def text_field_for(tweet_language: str | None, account_language: str | None) -> str:
     """The `lang` sub-field for a tweet: its own language, else its account's, else `std`.
 
     Codes are matched on their primary subtag (`en-gb` → `en`, `zh-cn` → `cjk`); Twitter's `in` is Indonesian.
+    Cached: a few dozen language pairs cover a whole release.
     """
     for language in (tweet_language, account_language):
         code = _primary_subtag(language)
@@ -58,19 +51,87 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
     (see `indexer.urls.normalise_url`), so a search normalises its URL the same way; the URLs as published
     stay in `raw.urls`. `location` is set only when both coordinates are known.
     """
+    # Field by field, without a loop over names: this runs for every row of a load, and straight-line attribute
+    # reads take half the time of `getattr` or `attrgetter` in a loop. The order of the keys is the order of the
+    # encoded JSON, kept stable. A new record field that belongs in the index needs two lines here.
     document: dict[str, Any] = {}
-    for name in _SCALAR_FIELDS:
-        value = getattr(record, name)
-        if value is not None:
-            document[name] = value
-    for name in _DATE_FIELDS:
-        value = getattr(record, name)
-        if value is not None:
-            document[name] = value.isoformat()
-    for name in _LIST_FIELDS:
-        value = getattr(record, name)
-        if value:
-            document[name] = list(value)
+    value: Any
+    if (value := record.campaign) is not None:
+        document["campaign"] = value
+    if (value := record.source_file) is not None:
+        document["source_file"] = value
+    if (value := record.tweetid) is not None:
+        document["tweetid"] = value
+    if (value := record.userid) is not None:
+        document["userid"] = value
+    if (value := record.user_display_name) is not None:
+        document["user_display_name"] = value
+    if (value := record.user_screen_name) is not None:
+        document["user_screen_name"] = value
+    if (value := record.user_reported_location) is not None:
+        document["user_reported_location"] = value
+    if (value := record.user_profile_description) is not None:
+        document["user_profile_description"] = value
+    if (value := record.user_profile_url) is not None:
+        document["user_profile_url"] = value
+    if (value := record.follower_count) is not None:
+        document["follower_count"] = value
+    if (value := record.following_count) is not None:
+        document["following_count"] = value
+    if (value := record.account_language) is not None:
+        document["account_language"] = value
+    if (value := record.tweet_language) is not None:
+        document["tweet_language"] = value
+    if (value := record.tweet_text) is not None:
+        document["tweet_text"] = value
+    if (value := record.tweet_client_name) is not None:
+        document["tweet_client_name"] = value
+    if (value := record.in_reply_to_tweetid) is not None:
+        document["in_reply_to_tweetid"] = value
+    if (value := record.in_reply_to_userid) is not None:
+        document["in_reply_to_userid"] = value
+    if (value := record.quoted_tweet_tweetid) is not None:
+        document["quoted_tweet_tweetid"] = value
+    if (value := record.is_retweet) is not None:
+        document["is_retweet"] = value
+    if (value := record.retweet_userid) is not None:
+        document["retweet_userid"] = value
+    if (value := record.retweet_tweetid) is not None:
+        document["retweet_tweetid"] = value
+    if (value := record.retweeted_screen_name) is not None:
+        document["retweeted_screen_name"] = value
+    if (value := record.quote_count) is not None:
+        document["quote_count"] = value
+    if (value := record.reply_count) is not None:
+        document["reply_count"] = value
+    if (value := record.like_count) is not None:
+        document["like_count"] = value
+    if (value := record.retweet_count) is not None:
+        document["retweet_count"] = value
+    # Dates as ISO 8601 strings (a datetime keeps its UTC offset).
+    if (value := record.account_creation_date) is not None:
+        document["account_creation_date"] = iso_format(value)
+    if (value := record.tweet_time) is not None:
+        document["tweet_time"] = iso_format(value)
+    if (value := record.retweeted_time) is not None:
+        document["retweeted_time"] = iso_format(value)
+    if (value := record.quoted_time) is not None:
+        document["quoted_time"] = iso_format(value)
+    # Lists only when not empty, copied so that the document owns them.
+    if value := record.hashtags:
+        document["hashtags"] = list(value)
+    if value := record.user_mentions:
+        document["user_mentions"] = list(value)
+    if value := record.mention_names:
+        document["mention_names"] = list(value)
+    if value := record.url_hosts:
+        document["url_hosts"] = list(value)
+    if value := record.url_domains:
+        document["url_domains"] = list(value)
+    if value := record.tco_links:
+        document["tco_links"] = list(value)
+    if value := record.poll_choices:
+        document["poll_choices"] = list(value)
     if record.urls_normalised:
         document["urls"] = list(record.urls_normalised)
     if record.tweet_text:
@@ -80,6 +141,17 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
         document["location"] = {"lat": record.latitude, "lon": record.longitude}
     document["raw"] = dict(record.raw)
     return document
+
+
+def iso_format(value: date) -> str:
+    """`value.isoformat()`, three times faster for what records hold: plain dates and UTC moments.
+
+    orjson formats those (RFC 3339) in C to exactly the string `isoformat` gives, so the JSON string it makes
+    is used without its quotes; any other date or time (another zone, naive, a subclass) goes to `isoformat`.
+    """
+    if type(value) is date or (type(value) is datetime and value.tzinfo is UTC):
+        return orjson.dumps(value)[1:-1].decode()
+    return value.isoformat()
 
 
 def _primary_subtag(language: str | None) -> str | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import TypeVar
 
 from indexer.records import RejectReason, TweetRecord
@@ -73,7 +74,9 @@ _TRUE = frozenset({"true", "t", "1", "1.0", "yes", "y"})
 _FALSE = frozenset({"false", "f", "0", "0.0", "no", "n"})
 
 _RETWEET_PREFIX = re.compile(r"RT @([A-Za-z0-9_]{1,15}):")
-_MENTION = re.compile(r"(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
+# The lookbehind (no name character or @ just before the @) comes after the `@`, so that the regex engine can
+# jump from @ to @ instead of trying the lookbehind at every position: 2.5x faster on tweets.
+_MENTION = re.compile(r"@(?<![A-Za-z0-9_@]@)([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
 _PYTHON_STRING = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""", re.DOTALL)
 _COMMA = re.compile(r"\s*,\s*")
 # URLs may contain commas; in a `[http://a, http://b]` list only a comma before a scheme separates two.
@@ -164,70 +167,12 @@ def normalise_row(
     """Type and enrich one tweets-file row. Raises `RowError` with the reject code of the first bad column.
 
     `accounts` (userid → `Account`, from the campaign's users file) fills the account fields the row leaves
-    empty or lacks; `raw` is kept unchanged as the published strings.
+    empty or lacks; `raw` is kept unchanged as the published strings. To normalise a whole file, a
+    `TweetRowNormaliser` is several times faster.
     """
-    get = raw.get
-    tweetid = parse_id(get("tweetid", ""))
-    if tweetid is None:
-        raise RowError(RejectReason.MISSING_TWEETID, "tweetid is empty")
-    account = parse_account(raw)
-    if accounts and account.userid is not None:
-        known = accounts.get(account.userid)
-        if known is not None:
-            account = account.filled_from(known)
-
-    text = parse_text(get("tweet_text", ""))
-    retweeted_screen_name = retweeted_name(text)
-    is_retweet = parse_bool(get("is_retweet", ""), "is_retweet") or retweeted_screen_name is not None
-    retweet_tweetid = parse_id(get("retweet_tweetid", ""))
-    quoted_tweet_tweetid = parse_id(get("quoted_tweet_tweetid", ""))
-    urls, urls_normalised, url_hosts, url_domains = parse_urls(get("urls", ""))
-
-    return TweetRecord(
-        tweetid=tweetid,
-        campaign=campaign,
-        source_file=source_file,
-        line=line,
-        userid=account.userid,
-        user_display_name=account.user_display_name,
-        user_screen_name=account.user_screen_name,
-        user_reported_location=account.user_reported_location,
-        user_profile_description=account.user_profile_description,
-        user_profile_url=account.user_profile_url,
-        follower_count=account.follower_count,
-        following_count=account.following_count,
-        account_creation_date=account.account_creation_date,
-        account_language=account.account_language,
-        tweet_language=parse_value(get("tweet_language", "")),
-        tweet_text=text,
-        tweet_time=parse_time(get("tweet_time", ""), "tweet_time"),
-        tweet_client_name=parse_text(get("tweet_client_name", "")),
-        in_reply_to_tweetid=parse_id(get("in_reply_to_tweetid", "")),
-        in_reply_to_userid=parse_id(get("in_reply_to_userid", "")),
-        quoted_tweet_tweetid=quoted_tweet_tweetid,
-        is_retweet=is_retweet,
-        retweet_userid=parse_id(get("retweet_userid", "")),
-        retweet_tweetid=retweet_tweetid,
-        latitude=parse_coordinate(get("latitude", ""), "latitude", 90.0),
-        longitude=parse_coordinate(get("longitude", ""), "longitude", 180.0),
-        quote_count=parse_count(get("quote_count", ""), "quote_count"),
-        reply_count=parse_count(get("reply_count", ""), "reply_count"),
-        like_count=parse_count(get("like_count", ""), "like_count"),
-        retweet_count=parse_count(get("retweet_count", ""), "retweet_count"),
-        hashtags=parse_hashtags(get("hashtags", "")),
-        user_mentions=parse_list(get("user_mentions", "")),
-        urls=urls,
-        poll_choices=parse_list(get("poll_choices", ""), _PIPE),
-        mention_names=mention_names(text),
-        urls_normalised=urls_normalised,
-        url_hosts=url_hosts,
-        url_domains=url_domains,
-        tco_links=tco_links(text),
-        retweeted_screen_name=retweeted_screen_name,
-        retweeted_time=snowflake_time(retweet_tweetid),
-        quoted_time=snowflake_time(quoted_tweet_tweetid),
-        raw=dict(raw),
-    )
+    columns = tuple(raw)
+    normaliser = TweetRowNormaliser(columns, campaign=campaign, source_file=source_file, accounts=accounts)
+    return normaliser([raw[name] for name in columns], line)
 
 
 def parse_value(value: str) -> str | None:
@@ -357,7 +302,7 @@ def mention_names(text: str | None) -> list[str]:
     """The @names in the text, lower-cased, each once; e-mail addresses are not mentions."""
     if not text or "@" not in text:
         return []
-    return _unique(name.lower() for name in _MENTION.findall(text))
+    return _unique(map(str.lower, _MENTION.findall(text)))
 
 
 def snowflake_time(tweet_id: str | None) -> datetime | None:
@@ -418,3 +363,190 @@ def _unique(items: Iterable[_T]) -> list[_T]:
 
 def _clip(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
+
+
+# --- The fast path for whole files --------------------------------------------------------------------------------
+#
+# A load spends most of its client-side time here, and every microsecond per row is taken from Elasticsearch when
+# both share the machine. Most columns hold few distinct values (counts, languages, flags, hashtag and URL lists
+# shared by many tweets, and an account's columns repeated on each of its tweets), so their parsed forms are
+# memoised by published string and most rows cost a few dictionary lookups.
+
+# How many parsed values one memo keeps before it starts over (see `_Memo`).
+MEMO_SIZE = 1 << 14
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+class _Memo(dict[_K, _V]):
+    """A parser's results by published value: `memo[value]` is one dict lookup when the value was seen before.
+
+    A miss parses the value through `__missing__` (a `RowError` propagates and nothing is cached). A full memo
+    is cleared rather than evicted entry by entry: that keeps the hit path a plain dict lookup and the memory
+    bounded, at the price of re-parsing the common values once after each clearing.
+    """
+
+    __slots__ = ("_parse", "_size")
+
+    def __init__(self, parse: Callable[[_K], _V], size: int = MEMO_SIZE) -> None:
+        super().__init__()
+        self._parse = parse
+        self._size = size
+
+    def __missing__(self, value: _K) -> _V:
+        parsed = self._parse(value)
+        if len(self) >= self._size:
+            self.clear()
+        self[value] = parsed
+        return parsed
+
+
+# Lists are memoised as tuples and copied into a fresh list per record, so records never share a mutable list.
+_TWEET_LANGUAGES: _Memo[str, str | None] = _Memo(parse_value)
+_RETWEET_FLAGS: _Memo[str, bool] = _Memo(partial(parse_bool, column="is_retweet"))
+_LATITUDES: _Memo[str, float | None] = _Memo(partial(parse_coordinate, column="latitude", limit=90.0))
+_LONGITUDES: _Memo[str, float | None] = _Memo(partial(parse_coordinate, column="longitude", limit=180.0))
+_QUOTE_COUNTS: _Memo[str, int | None] = _Memo(partial(parse_count, column="quote_count"))
+_REPLY_COUNTS: _Memo[str, int | None] = _Memo(partial(parse_count, column="reply_count"))
+_LIKE_COUNTS: _Memo[str, int | None] = _Memo(partial(parse_count, column="like_count"))
+_RETWEET_COUNTS: _Memo[str, int | None] = _Memo(partial(parse_count, column="retweet_count"))
+_HASHTAGS: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_hashtags(value)))
+_MENTIONED_IDS: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_list(value)))
+_POLL_CHOICES: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_list(value, _PIPE)))
+_URL_LISTS: _Memo[str, tuple[tuple[str, ...], ...]] = _Memo(lambda value: tuple(map(tuple, parse_urls(value))))
+
+# `TweetRowNormaliser` reads the account columns as one slice of a row's `TWEET_COLUMNS` values.
+_ACCOUNT_SLICE = slice(1, 1 + len(ACCOUNT_COLUMNS))
+assert TWEET_COLUMNS[_ACCOUNT_SLICE] == ACCOUNT_COLUMNS
+# `TweetRowNormaliser` passes a record's fields by position (keywords make the call ~3x slower, a few µs a row), and
+# this is their order; import fails here rather than a field silently landing in its neighbour's place.
+_RECORD_FIELDS: tuple[str, ...] = (
+    "tweetid", "campaign", "source_file", "line", *ACCOUNT_COLUMNS, "tweet_language", "tweet_text", "tweet_time",
+    "tweet_client_name", "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet",
+    "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count", "reply_count", "like_count",
+    "retweet_count", "hashtags", "user_mentions", "urls", "poll_choices", "mention_names", "urls_normalised",
+    "url_hosts", "url_domains", "tco_links", "retweeted_screen_name", "retweeted_time", "quoted_time", "raw",
+)  # fmt: skip
+assert tuple(field.name for field in fields(TweetRecord)) == _RECORD_FIELDS
+
+
+def _id(value: str) -> str | None:
+    """`parse_id`, answering the common case (a plain numeric id) without its work."""
+    return value if value.isdigit() else parse_id(value)
+
+
+def _tweet_time(value: str) -> datetime | None:
+    """`parse_time` for `tweet_time`, fast for the usual offset-less `2017-06-22 16:03` or `... 16:03:00`.
+
+    Times are nearly all distinct, so this is not memoised; appending the offset lets `fromisoformat` build the
+    UTC moment in one step, where `.replace(tzinfo=UTC)` after it would cost five times as much.
+    """
+    if len(value) in (16, 19):
+        try:
+            moment = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None:
+                return moment
+    return parse_time(value, "tweet_time")
+
+
+class TweetRowNormaliser:
+    """`normalise_row` for every row of one tweets file: `normaliser(fields, line)` for each row's field list.
+
+    What can be worked out once per file is: where each known column sits in a row (`columns` is the file's
+    header; missing columns read as empty), and each account's typed and users-file-enriched form, memoised on
+    its raw column strings. `accounts` must not change while the normaliser is in use.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[str],
+        *,
+        campaign: str,
+        source_file: str,
+        accounts: Mapping[str, Account] | None = None,
+    ) -> None:
+        self.columns = tuple(columns)
+        self.campaign = campaign
+        self.source_file = source_file
+        self._known = accounts
+        # A repeated column name reads its last occurrence, as `dict(zip(columns, fields))` (the raw dict) does.
+        position = {name: index for index, name in enumerate(self.columns)}
+        # A missing column points one past the row's fields, where `__call__` then appends an empty string.
+        self._pad = not position.keys() >= set(TWEET_COLUMNS)
+        self._pick = itemgetter(*(position.get(name, len(self.columns)) for name in TWEET_COLUMNS))
+        self._accounts: _Memo[tuple[str, ...], tuple[object, ...]] = _Memo(self._account_fields)
+
+    def __call__(self, fields: list[str], line: int) -> TweetRecord:
+        """The record of one row, `fields` in header order. Raises `RowError`.
+
+        Parsers that can fail run in the order `normalise_row` always used, so a row with several bad columns
+        is rejected for the same one.
+        """
+        values = self._pick([*fields, ""] if self._pad else fields)
+        tweetid = _id(values[0])
+        if tweetid is None:
+            raise RowError(RejectReason.MISSING_TWEETID, "tweetid is empty")
+        account = self._accounts[values[_ACCOUNT_SLICE]]
+        (
+            tweet_language, tweet_text, tweet_time, tweet_client_name, in_reply_to_tweetid, in_reply_to_userid,
+            quoted_tweet_tweetid, is_retweet, retweet_userid, retweet_tweetid, latitude, longitude, quote_count,
+            reply_count, like_count, retweet_count, hashtags, urls, user_mentions, poll_choices,
+        ) = values[_ACCOUNT_SLICE.stop :]  # fmt: skip
+
+        # The optional ids, the time parsing and the text's parsers are only called when there is something
+        # to parse: most tweets are not replies or quotes, and many are not retweets.
+        text = tweet_text if tweet_text and not tweet_text.isspace() else None  # `parse_text`, inlined
+        retweeted_screen_name = retweeted_name(text)
+        is_retweet = _RETWEET_FLAGS[is_retweet] or retweeted_screen_name is not None
+        retweet_tweetid = _id(retweet_tweetid) if retweet_tweetid else None
+        quoted_tweet_tweetid = _id(quoted_tweet_tweetid) if quoted_tweet_tweetid else None
+        published_urls, urls_normalised, url_hosts, url_domains = _URL_LISTS[urls]
+        return TweetRecord(  # in `_RECORD_FIELDS` order
+            tweetid,
+            self.campaign,
+            self.source_file,
+            line,
+            *account,
+            _TWEET_LANGUAGES[tweet_language],
+            text,
+            _tweet_time(tweet_time),
+            parse_text(tweet_client_name),
+            _id(in_reply_to_tweetid) if in_reply_to_tweetid else None,
+            _id(in_reply_to_userid) if in_reply_to_userid else None,
+            quoted_tweet_tweetid,
+            is_retweet,
+            _id(retweet_userid) if retweet_userid else None,
+            retweet_tweetid,
+            _LATITUDES[latitude],
+            _LONGITUDES[longitude],
+            _QUOTE_COUNTS[quote_count],
+            _REPLY_COUNTS[reply_count],
+            _LIKE_COUNTS[like_count],
+            _RETWEET_COUNTS[retweet_count],
+            list(_HASHTAGS[hashtags]),
+            list(_MENTIONED_IDS[user_mentions]),
+            list(published_urls),
+            list(_POLL_CHOICES[poll_choices]),
+            mention_names(text),
+            list(urls_normalised),
+            list(url_hosts),
+            list(url_domains),
+            tco_links(text),
+            retweeted_screen_name,
+            snowflake_time(retweet_tweetid) if retweet_tweetid else None,
+            snowflake_time(quoted_tweet_tweetid) if quoted_tweet_tweetid else None,
+            dict(zip(self.columns, fields, strict=False)),  # the splitter checked the width
+        )
+
+    def _account_fields(self, values: tuple[str, ...]) -> tuple[object, ...]:
+        """A row's account, typed and completed from the users file, as its `ACCOUNT_COLUMNS` field values."""
+        account = _account(values)
+        if self._known and account.userid is not None:
+            known = self._known.get(account.userid)
+            if known is not None:
+                account = account.filled_from(known)
+        return tuple([getattr(account, name) for name in ACCOUNT_COLUMNS])
