@@ -84,8 +84,8 @@ class Row(NamedTuple):
     text: str
 
 
-# What the row splitter yields for a good row: a `Row` with its fields in header order (a plain tuple, which is
-# cheaper to make; the reader builds no column → value dict before the normaliser needs one).
+# What the row splitter yields for a good row: line, fields in header order, text. A plain tuple is cheaper than a
+# `Row`, and the normaliser wants the field list: no column → value dict is built before it needs one.
 _SplitRow = tuple[int, list[str], str]
 
 

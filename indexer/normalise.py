@@ -416,11 +416,11 @@ _MENTIONED_IDS: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_li
 _POLL_CHOICES: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_list(value, _PIPE)))
 _URL_LISTS: _Memo[str, tuple[tuple[str, ...], ...]] = _Memo(lambda value: tuple(map(tuple, parse_urls(value))))
 
-# `TweetRowNormaliser` reads the account columns as one slice of a row's `TWEET_COLUMNS` values.
+# `TweetRowNormaliser` reads the account columns as one slice of a row's `TWEET_COLUMNS` values, and passes a
+# record's fields by position (keywords make the call three times slower: a few µs a row) in this order. Both are
+# checked here, so that a change to the columns or to `TweetRecord` fails at import rather than putting values
+# in their neighbours' places.
 _ACCOUNT_SLICE = slice(1, 1 + len(ACCOUNT_COLUMNS))
-assert TWEET_COLUMNS[_ACCOUNT_SLICE] == ACCOUNT_COLUMNS
-# `TweetRowNormaliser` passes a record's fields by position (keywords make the call ~3x slower, a few µs a row), and
-# this is their order; import fails here rather than a field silently landing in its neighbour's place.
 _RECORD_FIELDS: tuple[str, ...] = (
     "tweetid", "campaign", "source_file", "line", *ACCOUNT_COLUMNS, "tweet_language", "tweet_text", "tweet_time",
     "tweet_client_name", "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet",
@@ -428,7 +428,8 @@ _RECORD_FIELDS: tuple[str, ...] = (
     "retweet_count", "hashtags", "user_mentions", "urls", "poll_choices", "mention_names", "urls_normalised",
     "url_hosts", "url_domains", "tco_links", "retweeted_screen_name", "retweeted_time", "quoted_time", "raw",
 )  # fmt: skip
-assert tuple(field.name for field in fields(TweetRecord)) == _RECORD_FIELDS
+if TWEET_COLUMNS[_ACCOUNT_SLICE] != ACCOUNT_COLUMNS or tuple(f.name for f in fields(TweetRecord)) != _RECORD_FIELDS:
+    raise ImportError("TWEET_COLUMNS or TweetRecord changed: update _RECORD_FIELDS and TweetRowNormaliser.__call__")
 
 
 def _id(value: str) -> str | None:
@@ -437,12 +438,14 @@ def _id(value: str) -> str | None:
 
 
 def _tweet_time(value: str) -> datetime | None:
-    """`parse_time` for `tweet_time`, fast for the usual offset-less `2017-06-22 16:03` or `... 16:03:00`.
+    """`parse_time` for `tweet_time`, fast for the published shapes `2017-06-22 16:03` and `2019-01-01 12:00:00`.
 
-    Times are nearly all distinct, so this is not memoised; appending the offset lets `fromisoformat` build the
-    UTC moment in one step, where `.replace(tzinfo=UTC)` after it would cost five times as much.
+    Times are nearly all distinct, so they are not memoised. For those two shapes (recognised by where their
+    separators are), appending `+00:00` lets `fromisoformat` build the UTC moment in one step, where
+    `.replace(tzinfo=UTC)` after parsing would cost five times as much; anything else goes the general way.
     """
-    if len(value) in (16, 19):
+    size = len(value)
+    if (size == 16 or (size == 19 and value[16] == ":")) and value[13] == ":" and value[10] in " T":
         try:
             moment = datetime.fromisoformat(value + "+00:00")
         except ValueError:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import itertools
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -272,6 +275,54 @@ def test_iter_rows_gives_published_strings_by_column(tmp_path: Path) -> None:
     assert row.line == 2
     assert row.values == later_row()
     assert row.text.startswith("RT @HKPoliceForce")
+
+
+# Field values that make splitting a row hard: quotes anywhere, the `","` that separates quoted fields, commas,
+# line breaks inside fields, non-ASCII text.
+AWKWARD_VALUES = ['a","b', '"', '""', '","', "x,y", "", " ", 'end"', '"start', "new\nline", '香港, "HK"', ","]
+
+
+@pytest.mark.parametrize(
+    ("encode", "values"),
+    # csv.writer leaves a carriage return unquoted (a row no reader accepts), so only the 2018 encoding has one.
+    [(quoted_csv, [*AWKWARD_VALUES, "cr\rin"]), (minimal_csv, AWKWARD_VALUES)],
+    ids=["quoted", "minimal"],
+)
+def test_rows_split_exactly_as_the_csv_module_reads_them(
+    tmp_path: Path, encode: Callable[..., str], values: list[str]
+) -> None:
+    # The reader splits the common row shapes itself, without the csv module: its fields must be the module's.
+    rows = [
+        ira_row(tweetid=str(number), tweet_text=text, user_profile_description=description)
+        for number, (text, description) in enumerate(itertools.product(values, repeat=2))
+    ]
+    content = encode(rows)
+    path = write(tmp_path / TWEETS, content)
+
+    header, *expected = csv.reader(io.StringIO(content, newline=""))
+    read = list(iter_rows(discover([path])[0]))
+
+    assert tuple(header) == TWEET_COLUMNS
+    assert [list(row.values.values()) for row in read] == expected
+    records, rejects = read_all([path])
+    assert rejects == []
+    assert [(record.tweet_text, record.user_profile_description) for record in records] == [
+        (text if text.strip() else None, description if description.strip() else None)
+        for text, description in itertools.product(values, repeat=2)
+    ]
+
+
+def test_carriage_return_in_an_unquoted_field_is_rejected_as_the_csv_module_does(tmp_path: Path) -> None:
+    plain = {"hashtags": "[]", "urls": "[]", "user_mentions": "[]", "tweet_text": "plain text"}
+    content = minimal_csv([later_row(**plain), later_row(tweetid="2", **plain)])
+    assert '"' not in content, "a row without quotes: the shape the reader splits itself"
+    path = write(tmp_path / "china_082019_1_tweets_csv_hashed.csv", content.replace("for Android", "for\rAndroid", 1))
+
+    records, rejects = read_all([path])
+
+    assert [(reject.line, reject.reason) for reject in rejects] == [(2, RejectReason.WRONG_FIELD_COUNT)]
+    assert "new-line character seen in unquoted field" in rejects[0].detail
+    assert [record.tweetid for record in records] == ["2"]
 
 
 # --- bad rows ---------------------------------------------------------------------------------------------------

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from archive_samples import ira_row, later_row
 
-from indexer.document import text_field_for, to_document
-from indexer.normalise import normalise_row
+from indexer.document import iso_format, text_field_for, to_document
+from indexer.normalise import normalise_row, snowflake_time
 from indexer.records import TweetRecord
 
 MAPPING = json.loads((Path(__file__).resolve().parent.parent / "mappings" / "tweets-template.json").read_text())
@@ -106,3 +108,62 @@ def test_document_without_text_has_no_lang() -> None:
 def test_text_field_for(tweet_language: str | None, account_language: str | None, field: str) -> None:
     assert text_field_for(tweet_language, account_language) == field
     assert field in LANG_FIELDS
+
+
+def test_every_record_field_reaches_the_document() -> None:
+    # `to_document` names each field explicitly (for speed): a field added to the record must not be forgotten.
+    record = record_of(
+        later_row(
+            user_reported_location="Hong Kong",
+            user_profile_description="news",
+            user_profile_url="https://t.co/x",
+            in_reply_to_tweetid="1156190000000000001",
+            in_reply_to_userid="1144245588491243520",
+            quoted_tweet_tweetid="1156190000000000002",
+            latitude="22.3",
+            longitude="114.2",
+            quote_count="1.0",
+            poll_choices="yes|no",
+            tweet_text="RT @HKPoliceForce: @someone look https://t.co/Zx9Yw8Vu7T #HK",
+        )
+    )
+    empty = [field.name for field in fields(record) if getattr(record, field.name) in (None, [], {})]
+    assert empty == [], "the record under test fills every field"
+    not_copied = {"line", "latitude", "longitude", "urls_normalised"}
+    expected = {field.name for field in fields(TweetRecord)} - not_copied | {"lang", "location"}
+    document = to_document(record)
+    assert set(document) == expected
+    assert document["urls"] == record.urls_normalised
+
+
+def test_document_owns_its_lists_and_raw() -> None:
+    record = record_of(ira_row())
+    document = to_document(record)
+    document["hashtags"].append("changed")
+    document["urls"].clear()
+    document["raw"]["hashtags"] = "changed"
+    assert (record.hashtags, record.urls_normalised) == (["maga"], ["http://example.com/news/story?id=42"])
+    assert record.raw["hashtags"] == "[MAGA]"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2017, 6, 22, 16, 3, tzinfo=UTC),
+        datetime(2012, 5, 21, 22, 16, 35, 123000, tzinfo=UTC),
+        datetime(2012, 5, 21, 22, 16, 35, 1, tzinfo=UTC),
+        datetime(5, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2017, 6, 22, 16, 3),
+        datetime(2017, 6, 22, 16, 3, tzinfo=timezone(timedelta(hours=3))),
+        date(2014, 6, 8),
+        date(99, 1, 1),
+    ],
+)
+def test_iso_format_is_isoformat(value: date) -> None:
+    assert iso_format(value) == value.isoformat()
+
+
+def test_iso_format_of_snowflake_times() -> None:
+    for tweetid in range(29_700_859_247, 1_600_000_000_000_000_000, 7_919_999_999_999_999):
+        moment = snowflake_time(str(tweetid))
+        assert moment is not None and iso_format(moment) == moment.isoformat()

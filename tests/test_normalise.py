@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, date, datetime
 
 import pytest
-from archive_samples import IRA_HASH, LATER_HASH, ira_row, later_row, user_row
+from archive_samples import IRA_HASH, LATER_HASH, REORDERED_COLUMNS, ira_row, later_row, user_row
 
 from indexer.normalise import (
     MISSING_USERID,
     RowError,
+    TweetRowNormaliser,
+    _Memo,
+    mention_names,
     normalise_row,
     parse_account,
     parse_bool,
@@ -230,3 +235,102 @@ def test_users_row_without_userid_is_refused() -> None:
         parse_users_row(user_row(userid=""))
     assert raised.value.reason == MISSING_USERID
     assert parse_account(user_row()).user_screen_name == "Jenn_Abrams"
+
+
+# --- the file normaliser: the same records, faster -----------------------------------------------------------
+
+
+def test_file_normaliser_reads_columns_by_header_position() -> None:
+    row = later_row()
+    normaliser = TweetRowNormaliser(REORDERED_COLUMNS, campaign="ira", source_file="ira_tweets_csv_hashed.csv")
+    assert normaliser([row[column] for column in REORDERED_COLUMNS], 2) == normalise(row)
+
+
+def test_file_normaliser_with_missing_extra_and_repeated_columns() -> None:
+    columns = ("tweetid", "like_count", "tweet_text", "notes", "like_count")
+    fields = ["1", "5", "hi @you", "kept", "7"]
+    record = TweetRowNormaliser(columns, campaign="ira", source_file="f.csv")(fields, 9)
+    assert record.like_count == 7, "a repeated column reads its last value, as the raw dict keeps it"
+    assert record.raw == {"tweetid": "1", "like_count": "7", "tweet_text": "hi @you", "notes": "kept"}
+    assert (record.userid, record.tweet_time, record.hashtags, record.mention_names) == (None, None, [], ["you"])
+    raw = dict(zip(columns, fields, strict=True))
+    assert record == normalise_row(raw, campaign="ira", source_file="f.csv", line=9)
+
+
+def test_records_never_share_a_list_or_a_raw_dict() -> None:
+    first, second = normalise(ira_row()), normalise(ira_row())
+    first.hashtags.append("changed")
+    first.urls_normalised.clear()
+    first.raw["hashtags"] = "changed"
+    assert (second.hashtags, second.urls_normalised) == (["maga"], ["http://example.com/news/story?id=42"])
+    assert second.raw["hashtags"] == "[MAGA]"
+    assert normalise(ira_row()).hashtags == ["maga"]
+
+
+def test_a_bad_value_is_rejected_every_time_it_appears() -> None:
+    assert normalise(ira_row(like_count="12")).like_count == 12
+    for _ in range(2):
+        with pytest.raises(RowError) as raised:
+            normalise(ira_row(like_count="12.5"))
+        assert raised.value.reason == RejectReason.BAD_NUMBER
+    assert normalise(ira_row(like_count="12.0")).like_count == 12
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "column"),
+    [
+        ({"tweetid": "", "tweet_time": "soon"}, RejectReason.MISSING_TWEETID, "tweetid"),
+        ({"following_count": "many", "is_retweet": "maybe"}, RejectReason.BAD_NUMBER, "following_count"),
+        ({"is_retweet": "maybe", "tweet_time": "soon"}, RejectReason.BAD_BOOLEAN, "is_retweet"),
+        ({"tweet_time": "soon", "latitude": "north"}, RejectReason.BAD_DATE, "tweet_time"),
+        ({"longitude": "200", "quote_count": "x"}, RejectReason.BAD_NUMBER, "longitude"),
+        ({"like_count": "1.5", "retweet_count": "x"}, RejectReason.BAD_NUMBER, "like_count"),
+    ],
+)
+def test_the_first_bad_column_decides_the_reject(changes: dict[str, str], reason: str, column: str) -> None:
+    # The order is the one the loader has always used: a reloaded archive reports the same rejects.
+    with pytest.raises(RowError) as raised:
+        normalise(ira_row(**changes))
+    assert raised.value.reason == reason
+    assert raised.value.detail.startswith(column)
+
+
+@pytest.mark.parametrize(
+    "published",
+    [
+        "2017-06-22 16:03", "2017-06-22T16:03", "2019-01-01 12:00:00", "2019-01-01T12:00:00", "2019-01-01 12:00Z",
+        "2019-01-01 12:00:00-05:00", "2019-01-01+03:00", " 2017-06-22 16:03", "2017-06-22 16:03 ", "2019-01-01",
+        "2019-01-01T12500", "2019-01-01 24:00", "2019-02-30 12:00", "2019-01-01 12:0", "absent", "",
+    ],
+)  # fmt: skip
+def test_tweet_times_read_like_parse_time(published: str) -> None:
+    try:
+        expected = parse_time(published, "tweet_time")
+    except RowError as error:
+        with pytest.raises(RowError) as raised:
+            normalise(ira_row(tweet_time=published))
+        assert (raised.value.reason, raised.value.detail) == (error.reason, error.detail)
+        return
+    moment = normalise(ira_row(tweet_time=published)).tweet_time
+    assert moment == expected
+    assert moment is None or (moment.tzinfo, moment.isoformat()) == (UTC, expected.isoformat())  # type: ignore[union-attr]
+
+
+def test_mentions_match_the_plain_lookbehind_pattern() -> None:
+    # `_MENTION` puts its lookbehind after the @ for speed; it must find what the plain pattern finds.
+    plain = re.compile(r"(?<![A-Za-z0-9_@])@([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])")
+    pick = random.Random(7).choice
+    for _ in range(20_000):
+        text = "".join(pick("aZ9_@@ .:#é\n") for _ in range(12))
+        expected = list(dict.fromkeys(name.lower() for name in plain.findall(text)))
+        assert mention_names(text) == expected, text
+
+
+def test_memo_stays_bounded() -> None:
+    seen: list[str] = []
+    memo: _Memo[str, str] = _Memo(lambda value: seen.append(value) or value.upper(), size=3)
+    assert [memo[value] for value in "abab"] == ["A", "B", "A", "B"]
+    assert seen == ["a", "b"], "a value seen before is not parsed again"
+    for value in "cdefg":
+        assert memo[value] == value.upper()
+        assert len(memo) <= 3
