@@ -302,7 +302,7 @@ def mention_names(text: str | None) -> list[str]:
     """The @names in the text, lower-cased, each once; e-mail addresses are not mentions."""
     if not text or "@" not in text:
         return []
-    return _unique(map(str.lower, _MENTION.findall(text)))
+    return list(dict.fromkeys(map(str.lower, _MENTION.findall(text))))
 
 
 def snowflake_time(tweet_id: str | None) -> datetime | None:
@@ -421,6 +421,7 @@ _URL_LISTS: _Memo[str, tuple[tuple[str, ...], ...]] = _Memo(lambda value: tuple(
 # checked here, so that a change to the columns or to `TweetRecord` fails at import rather than putting values
 # in their neighbours' places.
 _ACCOUNT_SLICE = slice(1, 1 + len(ACCOUNT_COLUMNS))
+_TWEET_SLICE = slice(_ACCOUNT_SLICE.stop, None)
 _RECORD_FIELDS: tuple[str, ...] = (
     "tweetid", "campaign", "source_file", "line", *ACCOUNT_COLUMNS, "tweet_language", "tweet_text", "tweet_time",
     "tweet_client_name", "in_reply_to_tweetid", "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet",
@@ -498,7 +499,7 @@ class TweetRowNormaliser:
             tweet_language, tweet_text, tweet_time, tweet_client_name, in_reply_to_tweetid, in_reply_to_userid,
             quoted_tweet_tweetid, is_retweet, retweet_userid, retweet_tweetid, latitude, longitude, quote_count,
             reply_count, like_count, retweet_count, hashtags, urls, user_mentions, poll_choices,
-        ) = values[_ACCOUNT_SLICE.stop :]  # fmt: skip
+        ) = values[_TWEET_SLICE]  # fmt: skip
 
         # The optional ids, the time parsing and the text's parsers are only called when there is something
         # to parse: most tweets are not replies or quotes, and many are not retweets.

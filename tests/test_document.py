@@ -155,6 +155,7 @@ def test_document_owns_its_lists_and_raw() -> None:
         datetime(5, 1, 2, 3, 4, 5, tzinfo=UTC),
         datetime(2017, 6, 22, 16, 3),
         datetime(2017, 6, 22, 16, 3, tzinfo=timezone(timedelta(hours=3))),
+        datetime(2017, 6, 22, 16, 3, tzinfo=timezone(timedelta(0))),
         date(2014, 6, 8),
         date(99, 1, 1),
     ],
