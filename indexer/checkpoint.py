@@ -36,7 +36,6 @@ class Checkpoint:
     rows_read: int = 0
     indexed: int = 0
     created: int = 0
-    server_rejected: int = 0
     retries: int = 0
     splits: int = 0
     restore_settings: dict[str, object] = field(default_factory=dict)

@@ -22,7 +22,7 @@ from indexer.document import to_document
 from indexer.mapping import create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
 from indexer.records import Reject, RejectReason, TweetRecord
-from indexer.rejects import RejectsWriter, count_rejects, prune_rejects
+from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -116,6 +116,7 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
     started = time.monotonic()
     files = discover(paths)
     counted = 0
+    rejects_path.unlink(missing_ok=True)
     with RejectsWriter(rejects_path) as rejects:
         for item in read_archive(files):
             if isinstance(item, Reject):
@@ -170,12 +171,14 @@ def load_archive(
             for result in load_actions(es, actions, options.bulk):
                 current = _settle(state, result, rejects)
                 state.save(options.checkpoint)
-                if on_progress and lines:
+                if lines:
                     rejected = state.rows_read - state.indexed
                     done = sum(state.lines.values())
                     on_progress(LoadProgress(state.rows_read, state.indexed, rejected, current, done, lines.total))
-        # Rows after the last stored document (trailing rejects) are settled once the reader is done.
-        state.rows_read = state.indexed + count_rejects(options.rejects_path)
+        # Rows after the last stored document (trailing rejects) are settled once the reader is done; the
+        # rejects file holds this run's rejects and, after a resume, the earlier run's settled ones.
+        by_reason = count_rejects_by_reason(options.rejects_path)
+        state.rows_read = state.indexed + sum(by_reason.values())
     finally:
         if state.fresh_index:
             _restore(es, state.index, state.restore_settings)
@@ -184,7 +187,6 @@ def load_archive(
     index_count = es.count(index=state.index).body["count"]
     replaced = switch_alias(es, alias, state.index) if options.rebuild else []
     options.checkpoint.unlink(missing_ok=True)
-    by_reason = count_rejects_by_reason(options.rejects_path)
     return LoadSummary(
         files=names,
         rows_read=state.rows_read,
@@ -205,8 +207,6 @@ def load_archive(
 
 
 def count_rejects_by_reason(path: Path) -> dict[str, int]:
-    from indexer.rejects import read_rejects
-
     return dict(Counter(reject.reason for reject in read_rejects(path)))
 
 
@@ -252,15 +252,12 @@ def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> s
         file, line = action.ref
         raw = action.payload.decode()
         rejects.write(Reject(file=file, line=line, reason=RejectReason.SERVER_REJECTED, detail=reason, raw=raw))
-    rejects.flush()
     state.indexed += result.indexed
     state.created += result.created
-    state.server_rejected += len(result.rejected)
     state.retries += result.retries
     state.splits += result.splits
-    for action in result.actions:
-        file, line = action.ref
-        state.lines[file] = max(state.lines.get(file, 0), line)
+    for file, line in (action.ref for action in result.actions):  # in reading order: the last line wins
+        state.lines[file] = line
     last = result.actions[-1]
     state.rows_read = last.rows_read
     return last.ref[0]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from archive_samples import ira_row, quoted_csv, write
 from servers import ROOT, start_small_server
 
 from indexer.bulk import Action, BulkOptions, chunk_actions, encode_action
@@ -115,6 +116,28 @@ def test_resume_without_a_checkpoint_is_refused(cli, big_release, tmp_path):
 
     assert result.exit_code == 2
     assert "nothing to resume" in result.stderr
+
+
+def test_a_document_the_server_refuses_goes_to_the_rejects_file(cli, alias, tmp_path):
+    immense = "http://example.com/" + "a" * 33_000  # a keyword term over Lucene's 32,766-byte limit
+    rows = [ira_row(tweetid=str(900 + n)) for n in range(3)]
+    rows[1]["urls"] = f"[{immense}]"
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(rows))
+    rejects = tmp_path / "rejects.jsonl"
+
+    load = ("index", str(folder), "--rejects", str(rejects), "--json")
+    result = cli(*load, env={"TWEETSEARCH_ALIAS": f"{alias}-refused"})
+
+    assert result.exit_code == 0, result.stderr
+    summary = orjson.loads(result.stdout)
+    assert (summary["rows_read"], summary["indexed"], summary["rejected"]) == (3, 2, 1)
+    assert summary["rejected_by_reason"] == {"server_rejected": 1}
+    assert summary["index_count"] == 2
+    (entry,) = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert (entry["file"], entry["line"], entry["reason"]) == ("ira_tweets_csv_hashed.csv", 3, "server_rejected")
+    assert "immense term" in entry["detail"]
 
 
 @pytest.fixture(scope="module")

@@ -120,13 +120,16 @@ def test_dry_run_needs_no_server(release, tmp_path):
     from search_cli.app import app
 
     folder, truth = release
-    result = CliRunner().invoke(
-        app,
-        ["index", str(folder), "--dry-run", "--json", "--rejects", str(tmp_path / "r.jsonl")],
-        env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"},
-    )
+    rejects = tmp_path / "r.jsonl"
+    for _ in range(2):  # a second run replaces the rejects file, it does not add to it
+        result = CliRunner().invoke(
+            app,
+            ["index", str(folder), "--dry-run", "--json", "--rejects", str(rejects)],
+            env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"},
+        )
 
     assert result.exit_code == 0, result.output
     summary = orjson.loads(result.stdout)
     assert summary["indexed"] == truth["total_tweets"]
     assert summary["rejected"] == len(truth["malformed"])
+    assert len(rejects.read_bytes().splitlines()) == len(truth["malformed"])
