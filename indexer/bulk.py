@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -193,8 +193,6 @@ def load_actions(
     es: Elasticsearch,
     actions: Iterable[Action],
     options: BulkOptions,
-    *,
-    send: Callable[[Elasticsearch, list[Action], BulkOptions], ChunkResult] = send_chunk,
 ) -> Iterator[ChunkResult]:
     """Sends chunks with up to `options.in_flight` requests at once; yields results in submission order."""
     chunks = chunk_actions(actions, max_docs=options.chunk_docs, max_bytes=options.chunk_bytes)
@@ -202,7 +200,7 @@ def load_actions(
         in_flight: deque[Future[ChunkResult]] = deque()
         try:
             for chunk in chunks:
-                in_flight.append(pool.submit(send, es, chunk, options))
+                in_flight.append(pool.submit(send_chunk, es, chunk, options))
                 if len(in_flight) >= options.in_flight:
                     yield in_flight.popleft().result()
             while in_flight:
