@@ -116,13 +116,10 @@ def render_hits(result: SearchResult) -> Table:
     return table
 
 
-ROW_FIELDS = ["tweetid", "time", "screen_name", "userid", "language", "campaign", "text"]
-
-
-def write_rows(rows: list[Any], fmt: str, *, total: int | None = None, row_type: type | None = None) -> None:
+def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None = None) -> None:
     """Writes dataclass rows to stdout as JSON (an object with the total), JSON lines or CSV.
 
-    `row_type` (a dataclass) names the CSV columns when there are no rows to take them from.
+    `row_type` (the rows' dataclass) names the CSV columns, so an empty result still has its header.
     """
     if fmt == "json":
         print_json({"total": total, "rows": rows})
@@ -131,12 +128,7 @@ def write_rows(rows: list[Any], fmt: str, *, total: int | None = None, row_type:
             sys.stdout.buffer.write(to_json(row, pretty=False) + b"\n")
     elif fmt == "csv":
         records = [dataclasses.asdict(row) for row in rows]
-        if records:
-            fields = list(records[0])
-        elif row_type is not None:
-            fields = [item.name for item in dataclasses.fields(row_type)]
-        else:
-            fields = ROW_FIELDS
+        fields = [item.name for item in dataclasses.fields(row_type)]
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for record in records:

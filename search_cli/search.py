@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from indexer.errors import TweetsearchError
-from search_cli.query import build_query_from_text
+from search_cli.query import build_query_from_text, describe, highlight_body, parse_query
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -86,7 +86,7 @@ def search_tweets(
         track_total_hits=True,
         source_includes=DISPLAY_FIELDS,
         highlight={
-            "fields": {"tweet_text": {"number_of_fragments": 0}},
+            **highlight_body(),
             "require_field_match": False,
             "pre_tags": [HIGHLIGHT_START],
             "post_tags": [HIGHLIGHT_END],
@@ -100,6 +100,12 @@ def search_tweets(
         hits=[hit_from(raw) for raw in answer["hits"]["hits"]],
         partial_reason=partial_reason(answer),
     )
+
+
+def explain(query_text: str) -> tuple[str, dict[str, Any]]:
+    """The query as it was understood (OR groups parenthesised) and the Elasticsearch query built from it."""
+    normalised = describe(parse_query(query_text)) if query_text.strip() else "(every tweet)"
+    return normalised, build_query_from_text(query_text)
 
 
 def count_tweets(es: Elasticsearch, alias: str, query_text: str) -> int:

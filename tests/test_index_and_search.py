@@ -8,6 +8,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from search_cli.query import build_query_from_text
+
 
 @pytest.fixture(scope="module")
 def release(generated_release):
@@ -133,3 +135,22 @@ def test_dry_run_needs_no_server(release, tmp_path):
     assert summary["indexed"] == truth["total_tweets"]
     assert summary["rejected"] == len(truth["malformed"])
     assert len(rejects.read_bytes().splitlines()) == len(truth["malformed"])
+
+
+def test_explain_shows_how_the_query_was_read_and_what_is_sent(cli, loaded):
+    result = cli("search", "vote campaign:ira OR campaign:iranian", "--explain", "--count")
+
+    assert result.exit_code == 0, result.stderr
+    understood, sent = result.stderr.split("\n", 1)
+    assert understood == "query: vote (campaign:ira OR campaign:iranian)"
+    assert orjson.loads(sent) == build_query_from_text("vote campaign:ira OR campaign:iranian")
+    assert int(result.stdout) > 0
+
+
+def test_csv_of_no_matches_still_has_its_header(cli, loaded):
+    result = cli("search", '"no tweet says this sentence"', "--format", "csv")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "tweetid,time,screen_name,userid,language,campaign,text,highlighted,is_retweet,retweeted_screen_name,urls,hashtags"
+    ]

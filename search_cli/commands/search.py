@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
 from search_cli.output import cli_errors, err, out
 
-Format = Literal["table", "json", "jsonl", "csv"]
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
 
 
@@ -20,11 +19,14 @@ def search(
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
     output_format: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    show_query: Annotated[
+        bool, typer.Option("--explain", help="Also print, on stderr, how the query was read and what is sent.")
+    ] = False,
 ) -> None:
     """Search tweets with the operators investigators know from Twitter's advanced search."""
     from indexer.connection import connect
     from search_cli.render import render_hits, write_rows
-    from search_cli.search import PartialResults, count_tweets, search_tweets
+    from search_cli.search import Hit, PartialResults, count_tweets, explain, search_tweets
 
     settings = ctx.obj
     fmt = "json" if as_json else output_format
@@ -33,6 +35,12 @@ def search(
     if fmt not in ("table", "json", "jsonl", "csv"):
         raise typer.BadParameter(f"must be table, json, jsonl or csv, not {fmt!r}", param_hint="--format")
     with cli_errors(settings):
+        if show_query:
+            from search_cli.render import to_json
+
+            understood, body = explain(query)
+            err.print(f"query: {understood}")
+            err.print(to_json(body).decode(), markup=False)
         es = connect(settings)
         if count:
             total = count_tweets(es, settings.alias, query)
@@ -42,7 +50,7 @@ def search(
         if fmt == "table":
             out.print(render_hits(result))
         else:
-            write_rows(result.hits, fmt, total=result.total)
+            write_rows(result.hits, fmt, row_type=Hit, total=result.total)
         if result.partial_reason:
             raise PartialResults(result.partial_reason)
     if fmt == "table" and result.total > len(result.hits):
