@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +54,7 @@ class LoadProgress:
     indexed: int
     rejected: int
     current_file: str
+    elapsed: float
     lines_done: int = 0
     lines_total: int | None = None
 
@@ -63,6 +64,16 @@ class LoadProgress:
         if not self.lines_total:
             return None
         return min(self.lines_done / self.lines_total, 1.0)
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.indexed / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Time left at the pace so far, once the line count is known and some lines are done."""
+        fraction = self.fraction
+        return self.elapsed * (1 - fraction) / fraction if fraction else None
 
 
 @dataclass
@@ -98,6 +109,15 @@ class LoadSummary:
     @property
     def reconciled(self) -> bool:
         return self.rows_read == self.indexed + self.rejected
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary with its derived figures, for `--json`."""
+        return {
+            **asdict(self),
+            "duplicates": self.duplicates,
+            "reconciled": self.reconciled,
+            "count_matches": self.count_matches,
+        }
 
     @property
     def count_matches(self) -> bool:
@@ -172,9 +192,16 @@ def load_archive(
                 current = _settle(state, result, rejects)
                 state.save(options.checkpoint)
                 if lines:
-                    rejected = state.rows_read - state.indexed
-                    done = sum(state.lines.values())
-                    on_progress(LoadProgress(state.rows_read, state.indexed, rejected, current, done, lines.total))
+                    progress = LoadProgress(
+                        rows_read=state.rows_read,
+                        indexed=state.indexed,
+                        rejected=state.rows_read - state.indexed,
+                        current_file=current,
+                        elapsed=time.monotonic() - started,
+                        lines_done=sum(state.lines.values()),
+                        lines_total=lines.total,
+                    )
+                    on_progress(progress)
         # Rows after the last stored document (trailing rejects) are settled once the reader is done; the
         # rejects file holds this run's rejects and, after a resume, the earlier run's settled ones.
         by_reason = count_rejects_by_reason(options.rejects_path)

@@ -17,7 +17,7 @@ from rich.text import Text
 from search_cli.status import Status
 
 if TYPE_CHECKING:
-    from indexer.loader import LoadSummary
+    from indexer.loader import LoadProgress, LoadSummary
     from search_cli.search import Hit, SearchResult
 
 
@@ -61,6 +61,21 @@ def render_status(status: Status) -> Group:
     for name, count in status.campaigns:
         campaigns.add_row(name, f"{count:,}")
     return Group(facts, campaigns)
+
+
+def progress_line(progress: LoadProgress) -> str:
+    """One line of load progress: share done and ETA when known, rows, speed, rejects, current file."""
+    line = (
+        f"{progress.rows_read:,} rows read, {progress.indexed:,} indexed ({progress.docs_per_second:,.0f} docs/s), "
+        f"{progress.rejected:,} rejected — {progress.current_file}"
+    )
+    eta = progress.eta_seconds
+    if eta is None:
+        return line
+    minutes, seconds = divmod(int(eta), 60)
+    hours, minutes = divmod(minutes, 60)
+    left = f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    return f"{progress.fraction:5.1%}, ETA {left} — {line}"
 
 
 def render_load_summary(summary: LoadSummary) -> Group:

@@ -18,3 +18,39 @@ def test_line_counter_counts_the_physical_lines_of_tweets_files(generated_releas
         time.sleep(0.01)
 
     assert counter.total == expected
+
+
+def test_a_load_reports_progress_up_to_every_line(es, es_url, alias, generated_release, tmp_path):
+    from indexer.bulk import BulkOptions
+    from indexer.connection import Settings, connect
+    from indexer.loader import LoadOptions, load_archive
+
+    folder, truth = generated_release
+    seen = []
+    options = LoadOptions(rejects_path=tmp_path / "r.jsonl", bulk=BulkOptions(chunk_docs=200))
+
+    summary = load_archive(connect(Settings(url=es_url)), f"{alias}-progress", [folder], options, seen.append)
+
+    assert len(seen) >= truth["total_tweets"] // 200
+    assert [p.indexed for p in seen] == sorted(p.indexed for p in seen)
+    assert seen[-1].indexed == summary.indexed == truth["total_tweets"]
+    assert all(p.rows_read == p.indexed + p.rejected for p in seen)
+    known = [p for p in seen if p.lines_total is not None]
+    assert known, "the line count never finished"
+    last = known[-1]
+    expected_lines = sum(f["lines"] for f in truth["files"] if f["kind"] == "tweets")
+    assert last.lines_total == expected_lines
+    assert last.eta_seconds is not None and last.eta_seconds < last.elapsed
+
+
+def test_progress_line_shows_share_and_eta_once_the_total_is_known():
+    from indexer.loader import LoadProgress
+    from search_cli.render import progress_line
+
+    early = LoadProgress(rows_read=10, indexed=9, rejected=1, current_file="ira.csv", elapsed=2.0)
+    half = LoadProgress(
+        rows_read=50, indexed=50, rejected=0, current_file="ira.csv", elapsed=60.0, lines_done=50, lines_total=100
+    )
+
+    assert progress_line(early).startswith("10 rows read, 9 indexed (4 docs/s), 1 rejected")
+    assert progress_line(half).startswith("50.0%, ETA 1:00 — 50 rows read")

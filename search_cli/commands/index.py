@@ -12,6 +12,8 @@ import typer
 from search_cli.output import cli_errors, err, fail
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from indexer.loader import LoadProgress
 
 
@@ -61,19 +63,12 @@ def index(
                 replicas=replicas,
                 bulk=BulkOptions(chunk_docs=batch_size, in_flight=in_flight, retry_seconds=retry_seconds),
             )
-            with _progress_reporter() as report:
+            with ProgressReporter() as report:
                 summary = load_archive(connect(settings), settings.alias, paths, options, on_progress=report)
     if as_json:
         from search_cli.render import print_json
 
-        print_json(
-            {
-                **summary.__dict__,
-                "duplicates": summary.duplicates,
-                "reconciled": summary.reconciled,
-                "count_matches": summary.count_matches,
-            }
-        )
+        print_json(summary.to_dict())
     else:
         from search_cli.render import render_load_summary
 
@@ -88,12 +83,11 @@ def index(
         )
 
 
-class _progress_reporter:
-    """A rich progress line on a terminal; a plain line every 10 seconds when stderr is piped."""
+class ProgressReporter:
+    """A live progress line on a terminal; a plain line every 10 seconds when stderr is piped."""
 
-    def __enter__(self):
-        self.started = time.monotonic()
-        self.last_line = self.started
+    def __enter__(self) -> Callable[[LoadProgress], None]:
+        self.last_line = time.monotonic()
         self.live = None
         if sys.stderr.isatty():
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -106,29 +100,15 @@ class _progress_reporter:
         return self.report
 
     def report(self, progress: LoadProgress) -> None:
-        now = time.monotonic()
-        rate = progress.indexed / max(now - self.started, 1e-9)
-        line = (
-            f"{progress.rows_read:,} rows read, {progress.indexed:,} indexed ({rate:,.0f} docs/s), "
-            f"{progress.rejected:,} rejected — {progress.current_file}"
-        )
-        fraction = progress.fraction
-        if fraction:
-            remaining = (now - self.started) * (1 - fraction) / fraction
-            line = f"{fraction:5.1%}, ETA {_duration(remaining)} — {line}"
+        from search_cli.render import progress_line
+
+        line = progress_line(progress)
         if self.live is not None:
             self.live.update(self.task, description=line)
-        elif now - self.last_line >= 10:
-            self.last_line = now
+        elif time.monotonic() - self.last_line >= 10:
+            self.last_line = time.monotonic()
             err.print(line)
 
     def __exit__(self, *exc_info: object) -> None:
         if self.live is not None:
             self.live.stop()
-
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
