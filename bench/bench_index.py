@@ -32,6 +32,7 @@ from indexer.archive import discover, read_archive  # noqa: E402
 from indexer.connection import Settings, connect  # noqa: E402
 from indexer.document import to_document  # noqa: E402
 from indexer.generate import generate_release  # noqa: E402
+from indexer.loader import speed_up_loading  # noqa: E402
 from indexer.mapping import create_version, switch_alias  # noqa: E402
 from indexer.records import Reject  # noqa: E402
 
@@ -89,7 +90,7 @@ def fresh_index(es, alias: str) -> str:
     """A new version from the project's template, loaded fast (refresh off, no replicas)."""
     name = create_version(es, alias)
     switch_alias(es, alias, name)
-    es.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1", "number_of_replicas": 0}})
+    speed_up_loading(es, name)
     return name
 
 

@@ -183,7 +183,7 @@ def load_archive(
         # restore what the index had before, not what the killed run left.
         state.restore_settings = state.restore_settings or _load_settings(es, state.index)
         state.save(options.checkpoint)
-        _speed_up(es, state.index)
+        speed_up_loading(es, state.index)
     try:
         with RejectsWriter(options.rejects_path) as rejects:
             actions = _actions(state, read_archive(files, skip_lines=dict(state.lines)), rejects)
@@ -300,7 +300,7 @@ def _load_settings(es: Elasticsearch, index: str) -> dict[str, object]:
     }
 
 
-def _speed_up(es: Elasticsearch, index: str) -> None:
+def speed_up_loading(es: Elasticsearch, index: str) -> None:
     """A fresh index loads fastest with refresh off and no replicas."""
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "-1", "number_of_replicas": 0}})
 

@@ -28,7 +28,7 @@ def generate(
 
     if compress not in ("none", "gz", "zip"):
         raise typer.BadParameter(f"must be none, gz or zip, not {compress!r}", param_hint="--compress")
-    with cli_errors(), _progress(tweets) as report:
+    with cli_errors(), GenerateProgress(tweets) as report:
         summary = generate_release(
             out_dir,
             tweets=tweets,
@@ -52,7 +52,7 @@ def generate(
     )
 
 
-class _progress:
+class GenerateProgress:
     """A progress bar on a terminal; silent when stderr is piped (the summary line says it all)."""
 
     def __init__(self, total: int) -> None:
