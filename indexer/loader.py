@@ -19,7 +19,7 @@ from indexer.archive import discover, read_archive
 from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
-from indexer.mapping import create_version, ensure_index, indices_behind, switch_alias
+from indexer.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
 from indexer.records import Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
@@ -250,7 +250,7 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
     if options.index_name:
         index, fresh = options.index_name, not es.indices.exists(index=options.index_name)
         if fresh:
-            es.indices.create(index=index)
+            create_named(es, index, alias, shards=options.shards, replicas=options.replicas)
     elif options.rebuild:
         index, fresh = create_version(es, alias, shards=options.shards, replicas=options.replicas), True
     else:

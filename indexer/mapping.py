@@ -69,13 +69,29 @@ def create_version(es: Elasticsearch, alias: str, *, shards: int | None = None, 
     ensure_template(es, alias)
     versions = existing_versions(es, alias)
     name = versioned_name(alias, (versions[-1] + 1) if versions else 1)
-    settings: dict[str, Any] = {}
-    if shards is not None:
-        settings["number_of_shards"] = shards
-    if replicas is not None:
-        settings["number_of_replicas"] = replicas
-    es.indices.create(index=name, settings=settings or None)
+    es.indices.create(index=name, settings=_shape(shards, replicas) or None)
     return name
+
+
+def create_named(
+    es: Elasticsearch, name: str, alias: str, *, shards: int | None = None, replicas: int | None = None
+) -> None:
+    """Creates an index with a name of the user's choosing, shaped by the template all the same.
+
+    The template only matches `<alias>-vN` names, so its settings and mappings are given explicitly here.
+    """
+    template = index_template(alias)["template"]
+    settings = {**template["settings"], **_shape(shards, replicas)}
+    es.indices.create(index=name, settings=settings, mappings=template["mappings"])
+
+
+def _shape(shards: int | None, replicas: int | None) -> dict[str, int]:
+    shape = {}
+    if shards is not None:
+        shape["number_of_shards"] = shards
+    if replicas is not None:
+        shape["number_of_replicas"] = replicas
+    return shape
 
 
 def ensure_index(es: Elasticsearch, alias: str, *, shards: int | None = None, replicas: int | None = None) -> str:

@@ -190,3 +190,23 @@ def test_rebuild_switches_the_alias_while_searches_keep_answering(es, es_url, al
     assert set(counts) == {total}
     assert after != before and summary.replaced == before
     assert es.count(index=alias).body["count"] == total
+
+
+def test_index_name_and_shards_are_honoured(cli, es, alias, tmp_path):
+    folder = tmp_path / "small"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(700 + n)) for n in range(5)]))
+    own_alias, named = f"{alias}-options", f"{alias}-options-named"
+    env = {"TWEETSEARCH_ALIAS": own_alias}
+
+    sharded = cli("index", str(folder), "--rejects", str(tmp_path / "a.jsonl"), "--shards", "2", "--json", env=env)
+    into_named = cli("index", str(folder), "--rejects", str(tmp_path / "b.jsonl"), "--index-name", named, env=env)
+
+    assert sharded.exit_code == 0, sharded.stderr
+    created = orjson.loads(sharded.stdout)["index"]
+    assert es.indices.get_settings(index=created).body[created]["settings"]["index"]["number_of_shards"] == "2"
+    assert into_named.exit_code == 0, into_named.stderr
+    assert es.count(index=named).body["count"] == 5
+    mapped = es.indices.get_mapping(index=named).body[named]["mappings"]
+    assert mapped["properties"]["tweet_text"]["analyzer"] == "folded"
+    assert sorted(es.indices.get_alias(name=own_alias).body) == [created]
