@@ -140,6 +140,21 @@ def test_a_document_the_server_refuses_goes_to_the_rejects_file(cli, alias, tmp_
     assert "immense term" in entry["detail"]
 
 
+def test_resume_with_other_files_is_refused(cli, alias, big_release, tmp_path):
+    from indexer.checkpoint import Checkpoint
+
+    folder, _ = big_release
+    rejects = tmp_path / "r.jsonl"
+    Checkpoint(index=f"{alias}-v1", alias=alias, inputs=["other.csv"], fresh_index=True, count_before=0).save(
+        tmp_path / "r.jsonl.checkpoint.json"
+    )
+
+    result = cli("index", str(folder), "--rejects", str(rejects), "--resume")
+
+    assert result.exit_code == 2
+    assert "for other input files or another alias" in result.stderr
+
+
 @pytest.fixture(scope="module")
 def storm_url() -> Iterator[str]:
     with start_small_server("storm", 9251, STORM_SETTINGS) as url:
@@ -210,3 +225,24 @@ def test_index_name_and_shards_are_honoured(cli, es, alias, tmp_path):
     mapped = es.indices.get_mapping(index=named).body[named]["mappings"]
     assert mapped["properties"]["tweet_text"]["analyzer"] == "folded"
     assert sorted(es.indices.get_alias(name=own_alias).body) == [created]
+
+
+def test_a_server_that_keeps_refusing_stops_the_load_and_resume_finishes_it(storm_url, big_release, tmp_path):
+    folder, truth = big_release
+    rejects = tmp_path / "r.jsonl"
+    load = ("index", str(folder), "--rejects", str(rejects), "--json", "--batch-size", "1000", "--in-flight", "6")
+
+    stopped = subprocess.run(
+        _tweetsearch(*load, "--retry-seconds", "0", url=storm_url, alias="storm-stop"), capture_output=True, check=False
+    )
+    resumed = subprocess.run(
+        _tweetsearch(*load, "--resume", url=storm_url, alias="storm-stop"), capture_output=True, check=False
+    )
+
+    assert stopped.returncode == 3, stopped.stderr.decode()
+    message = stopped.stderr.decode().strip().splitlines()
+    assert len(message) == 1 and "--resume" in message[0] and "Traceback" not in stopped.stderr.decode()
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    summary = orjson.loads(resumed.stdout)
+    assert summary["index_count"] == truth["total_tweets"]
+    assert summary["reconciled"] and summary["count_matches"]
