@@ -51,9 +51,7 @@ def main() -> None:
     python_s = wall_time([sys.executable, "-c", "pass"], args.runs)
     search = [TWEETSEARCH, "--alias", args.alias, "search", args.query, "--format", "jsonl", "--limit", "20"]
     search_s = wall_time(search, args.runs)
-    took_ms = statistics.median(
-        search_tweets(es, args.alias, args.query, limit=20).took_ms for _ in range(args.runs)
-    )
+    took_ms = statistics.median(search_tweets(es, args.alias, args.query, limit=20).took_ms for _ in range(args.runs))
     print(f"python -c pass              {python_s * 1000:7.0f} ms (the interpreter alone)")
     print(f"tweetsearch --help          {help_s * 1000:7.0f} ms")
     print(f"tweetsearch search {args.query!r:9} {search_s * 1000:7.0f} ms, server took {took_ms:.0f} ms")

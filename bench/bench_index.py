@@ -2,12 +2,20 @@
 
 In one run, on the same server and generated data:
   (a) the ceiling: the same documents, pre-serialised as bulk bodies, posted with the same concurrency and
-      batch size by a minimal client (urllib3, no parsing, no checks beyond errors) into a fresh index;
+      batch size by a minimal client (urllib3, no parsing, no checks beyond errors) into a fresh index, timed
+      like a load: from creating the index to the documents being searchable;
   (b) `tweetsearch index` end to end from the CSV files into another fresh index, as a user runs it.
 Prints docs/s of both and their ratio (target: e2e >= 0.9 x ceiling), the indexer's peak memory (target:
 under 300 MB) and the index size on disk per million tweets. Figures only; nothing is asserted.
 
-    python bench/bench_index.py --tweets 1000000          (or: make bench BENCH_TWEETS=1000000)
+The pair is measured twice when the server runs on this machine (`--cpus both`, the default):
+  shared  server and client on all CPUs, competing: on a small machine every microsecond the indexer spends
+          reading CSV is taken from the server, so the ratio mostly says how the two split the CPU;
+  split   the server pinned to one half of the CPUs and both clients to the other, as when Elasticsearch has
+          its own machine: the ratio says whether the indexer keeps the server as busy as a bare client does.
+The CPU time each side used is printed per document, so the two figures can be told apart.
+
+    python bench/bench_index.py --tweets 1000000 [--cpus shared|split|both]   (or: make bench BENCH_TWEETS=N)
 """
 
 from __future__ import annotations
@@ -20,7 +28,10 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext, suppress
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import orjson
 import urllib3
@@ -37,12 +48,79 @@ from indexer.mapping import create_version, switch_alias  # noqa: E402
 from indexer.records import Reject  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench"
-# The indexer runs under a tiny wrapper that reports its peak RSS: measured from this (large) process,
-# a forked child's RSS would include the pages it shared with its parent before exec.
+# The indexer runs under a tiny wrapper that reports its peak RSS and CPU time: measured from this (large)
+# process, a forked child's RSS would include the pages it shared with its parent before exec.
 PEAK_MEMORY_WRAPPER = (
     "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr); sys.exit(code)"
 )
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured load: documents, wall time and the CPU seconds each side spent on it."""
+
+    docs: int
+    seconds: float
+    client_cpu: float
+    server_cpu: float | None
+
+    @property
+    def rate(self) -> float:
+        return self.docs / self.seconds
+
+    def line(self, label: str) -> str:
+        cost = f"client {self.client_cpu / self.docs * 1e6:5.0f} µs/doc"
+        if self.server_cpu is not None:
+            cost = f"server {self.server_cpu / self.docs * 1e6:5.0f} µs/doc, {cost}"
+        return f"{label:<14} {self.docs:>10,} docs in {self.seconds:7.1f} s = {self.rate:>9,.0f} docs/s   ({cost})"
+
+
+def local_server_pid(es, url: str) -> int | None:
+    """The server's process id when it runs on this machine (its CPU use and affinity are then ours to read)."""
+    if urlsplit(url).hostname not in LOOPBACK:
+        return None
+    nodes = es.nodes.info(node_id="_local", metric="process", filter_path="nodes.*.process.id").body
+    pids = [node["process"]["id"] for node in nodes.get("nodes", {}).values()]
+    if len(pids) != 1:
+        return None
+    try:
+        command = Path(f"/proc/{pids[0]}/cmdline").read_bytes()
+    except OSError:
+        return None
+    return pids[0] if b"elasticsearch" in command else None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process so far, from /proc (Linux)."""
+    if pid is None:
+        return None
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pin_process(pid: int, cpus: set[int]) -> None:
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with suppress(ProcessLookupError):  # a thread that ended meanwhile
+            os.sched_setaffinity(int(task.name), cpus)
+
+
+@contextmanager
+def split_cpus(server_pid: int) -> Iterator[tuple[set[int], set[int]]]:
+    """Pins the server to one half of the CPUs and this process (and what it starts) to the other half."""
+    cpus = sorted(os.sched_getaffinity(0))
+    half = (len(cpus) + 1) // 2
+    server, client = set(cpus[:half]), set(cpus[half:])
+    server_before, client_before = os.sched_getaffinity(server_pid), os.sched_getaffinity(0)
+    _pin_process(server_pid, server)
+    os.sched_setaffinity(0, client)
+    try:
+        yield server, client
+    finally:
+        _pin_process(server_pid, server_before)
+        os.sched_setaffinity(0, client_before)
 
 
 def release_for(tweets: int, seed: int) -> Path:
@@ -94,7 +172,9 @@ def fresh_index(es, alias: str) -> str:
     return name
 
 
-def run_ceiling(es, url: str, alias: str, bodies: Path, in_flight: int) -> tuple[int, float, str]:
+def run_ceiling(es, url: str, alias: str, bodies: Path, in_flight: int, server_pid: int | None) -> Run:
+    """Timed like a load: from creating the index to the documents being searchable (refresh back on)."""
+    server_before, client_before, started = cpu_seconds(server_pid), time.process_time(), time.monotonic()
     index = fresh_index(es, alias)
     pool = urllib3.PoolManager(maxsize=in_flight)
     endpoint = f"{url.rstrip('/')}/{index}/_bulk"
@@ -111,29 +191,34 @@ def run_ceiling(es, url: str, alias: str, bodies: Path, in_flight: int) -> tuple
                 raise SystemExit(f"ceiling run: the server rejected documents: {answer.data[:300]!r}")
             return len(data["items"])
 
-    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=in_flight) as executor:
         docs = sum(executor.map(post, chunks(bodies)))
-    elapsed = time.monotonic() - started
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "1s"}})
-    return docs, elapsed, index
+    es.indices.refresh(index=index)
+    elapsed = time.monotonic() - started
+    server_cpu = None if server_before is None else cpu_seconds(server_pid) - server_before
+    return Run(docs, elapsed, time.process_time() - client_before, server_cpu)
 
 
-def run_end_to_end(release: Path, url: str, alias: str, batch_size: int, in_flight: int) -> tuple[int, float, int]:
+def run_end_to_end(
+    release: Path, url: str, alias: str, batch_size: int, in_flight: int, server_pid: int | None
+) -> tuple[Run, int]:
+    """`tweetsearch index --rebuild` as a user runs it; returns the run and the indexer's peak RSS in KiB."""
     rejects = CACHE / "bench-rejects.jsonl"
     command = [
         str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", url, "--alias", alias, "index", str(release),
         "--rebuild", "--json", "--rejects", str(rejects), "--batch-size", str(batch_size),
         "--in-flight", str(in_flight),
     ]  # fmt: skip
-    started = time.monotonic()
+    server_before, started = cpu_seconds(server_pid), time.monotonic()
     done = subprocess.run([sys.executable, "-c", PEAK_MEMORY_WRAPPER, *command], capture_output=True, check=False)
     elapsed = time.monotonic() - started
+    server_cpu = None if server_before is None else cpu_seconds(server_pid) - server_before
     if done.returncode != 0:
         raise SystemExit(f"tweetsearch index failed: {done.stderr.decode()[-500:]}")
     summary = orjson.loads(done.stdout)
-    peak_kb = int(done.stderr.decode().strip().splitlines()[-1])
-    return summary["indexed"], elapsed, peak_kb
+    peak_kb, client_cpu = done.stderr.decode().strip().splitlines()[-1].split()
+    return Run(summary["indexed"], elapsed, float(client_cpu), server_cpu), int(peak_kb)
 
 
 def store_bytes(es, index: str) -> int:
@@ -148,12 +233,25 @@ def remove(es, alias: str) -> None:
         es.indices.delete(index=",".join(names))
 
 
+def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pid: int | None) -> int:
+    """One ceiling/end-to-end pair on fresh indices; prints both and their ratio, returns the peak RSS."""
+    for alias in ("bench-ceiling", "bench-e2e"):
+        remove(es, alias)
+    ceiling = run_ceiling(es, settings.url, "bench-ceiling", bodies, args.in_flight, server_pid)
+    print(ceiling.line("(a) ceiling"), flush=True)
+    e2e, peak_kb = run_end_to_end(release, settings.url, "bench-e2e", args.batch_size, args.in_flight, server_pid)
+    print(e2e.line("(b) end to end"))
+    print(f"ratio e2e / ceiling: {e2e.rate / ceiling.rate:.2f} (target >= 0.90)", flush=True)
+    return peak_kb
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tweets", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--in-flight", type=int, default=2)
+    parser.add_argument("--cpus", choices=("shared", "split", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark indices afterwards")
     args = parser.parse_args()
 
@@ -161,20 +259,26 @@ def main() -> None:
     es = connect(settings)
     release = release_for(args.tweets, args.seed)
     bodies = bodies_for(release, args.batch_size)
-    for alias in ("bench-ceiling", "bench-e2e"):
-        remove(es, alias)
+    server_pid = local_server_pid(es, settings.url)
+    modes = ["shared", "split"] if args.cpus == "both" else [args.cpus]
+    if "split" in modes and (server_pid is None or len(os.sched_getaffinity(0)) < 2):
+        print("split CPUs: needs a server on this machine and at least 2 CPUs; measuring shared only")
+        modes = ["shared"]
 
     print(f"server {settings.display_url}, {args.tweets:,} tweets, batch {args.batch_size}, in flight {args.in_flight}")
-    ceiling_docs, ceiling_s, ceiling_index = run_ceiling(es, settings.url, "bench-ceiling", bodies, args.in_flight)
-    print(f"(a) ceiling      {ceiling_docs:>10,} docs in {ceiling_s:7.1f} s = {ceiling_docs / ceiling_s:>9,.0f} docs/s")
-    e2e_docs, e2e_s, peak_kb = run_end_to_end(release, settings.url, "bench-e2e", args.batch_size, args.in_flight)
-    print(f"(b) end to end   {e2e_docs:>10,} docs in {e2e_s:7.1f} s = {e2e_docs / e2e_s:>9,.0f} docs/s")
-    ratio = (e2e_docs / e2e_s) / (ceiling_docs / ceiling_s)
-    print(f"ratio e2e / ceiling: {ratio:.2f} (target >= 0.90)")
-    print(f"indexer peak memory: {peak_kb / 1024:,.0f} MB (target < 300 MB)")
+    peaks = []
+    for mode in modes:
+        pinning = split_cpus(server_pid) if mode == "split" else nullcontext()
+        with pinning as cpus:
+            where = f"server on CPUs {sorted(cpus[0])}, clients on {sorted(cpus[1])}" if cpus else "all CPUs"
+            print(f"-- {mode}: {where}")
+            peaks.append(measure(es, settings, release, bodies, args, server_pid))
+    print(f"indexer peak memory: {max(peaks) / 1024:,.0f} MB (target < 300 MB)")
     e2e_index = next(iter(es.indices.get_alias(name="bench-e2e").body))
+    ceiling_index = next(iter(es.indices.get_alias(name="bench-ceiling").body))
     size = store_bytes(es, e2e_index)
-    print(f"index size on disk: {size / 1e6:,.0f} MB = {size / 1e6 / (e2e_docs / 1e6):,.0f} MB per million tweets")
+    docs = es.count(index=e2e_index).body["count"]
+    print(f"index size on disk: {size / 1e6:,.0f} MB = {size / 1e6 / (docs / 1e6):,.0f} MB per million tweets")
     print(f"ceiling index size: {store_bytes(es, ceiling_index) / 1e6:,.0f} MB (cpu count {os.cpu_count()})")
     if not args.keep:
         for alias in ("bench-ceiling", "bench-e2e"):

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Of each item in a bulk answer only its status and error are read; the rest (index, id, version, shards)
+# would be most of the answer's bytes.
+BULK_ANSWER = "items.*.status,items.*.error"
 
 
 class BulkFailed(TweetsearchError):
@@ -120,7 +123,9 @@ def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -
     backoff = options.initial_backoff
     while pending:
         try:
-            response = es.bulk(operations=b"".join(action.payload for action in pending), refresh=False)
+            response = es.bulk(
+                operations=b"".join(action.payload for action in pending), refresh=False, filter_path=BULK_ANSWER
+            )
         except (ConnectionError, ConnectionTimeout) as exc:
             _wait_or_fail(deadline, backoff, f"the server was unreachable ({type(exc).__name__})", len(pending))
         except ApiError as exc:

@@ -69,8 +69,11 @@ def redact_url(url: str) -> str:
 def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
     """A client for the settings. Nothing is sent until the first request."""
     from elasticsearch import Elasticsearch
+    from elasticsearch.serializer import OrjsonSerializer
 
     options: dict[str, object] = {
+        # Bulk answers list every document; orjson reads them several times faster than the standard library.
+        "serializer": OrjsonSerializer(),
         "request_timeout": settings.request_timeout,
         "max_retries": max_retries,
         "retry_on_timeout": True,

@@ -182,7 +182,9 @@ def load_archive(
         # Saved in the checkpoint: a load killed outright leaves refresh off, and its resume must still
         # restore what the index had before, not what the killed run left.
         state.restore_settings = state.restore_settings or _load_settings(es, state.index)
-        state.save(options.checkpoint)
+    # Saved before the first request: a load the server refuses from the start can still be resumed.
+    state.save(options.checkpoint)
+    if state.fresh_index:
         speed_up_loading(es, state.index)
     try:
         with RejectsWriter(options.rejects_path) as rejects:
