@@ -124,19 +124,6 @@ URL_WORDS: tuple[str, ...] = (
     "people",
 )
 
-CLIENTS: tuple[str, ...] = (
-    "Twitter Web Client",
-    "TweetDeck",
-    "IFTTT",
-    "RoundTeam",
-    "twitterfeed",
-    "dlvr.it",
-    "Twitter for iPhone",
-    "Twitter for Android",
-    "Hootsuite",
-    "ПостМастер 2.0",
-)
-
 EN = Language(
     code="en",
     templates=(

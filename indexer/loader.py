@@ -270,9 +270,7 @@ def _actions(state: Checkpoint, items: Iterable[TweetRecord | Reject], rejects: 
         if isinstance(item, Reject):
             rejects.write(item)
             continue
-        yield encode_action(
-            state.index, item.tweetid, to_document(item), (item.source_file, item.line), rows_read
-        )
+        yield encode_action(state.index, item.tweetid, to_document(item), (item.source_file, item.line), rows_read)
 
 
 def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> str:

@@ -19,48 +19,8 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import TypeVar
 
-from indexer.records import RejectReason, TweetRecord
+from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason, TweetRecord
 from indexer.urls import analyse_url, tco_links
-
-ACCOUNT_COLUMNS: tuple[str, ...] = (
-    "userid",
-    "user_display_name",
-    "user_screen_name",
-    "user_reported_location",
-    "user_profile_description",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-)
-TWEET_COLUMNS: tuple[str, ...] = (
-    "tweetid",
-    *ACCOUNT_COLUMNS,
-    "tweet_language",
-    "tweet_text",
-    "tweet_time",
-    "tweet_client_name",
-    "in_reply_to_tweetid",
-    "in_reply_to_userid",
-    "quoted_tweet_tweetid",
-    "is_retweet",
-    "retweet_userid",
-    "retweet_tweetid",
-    "latitude",
-    "longitude",
-    "quote_count",
-    "reply_count",
-    "like_count",
-    "retweet_count",
-    "hashtags",
-    "urls",
-    "user_mentions",
-    "poll_choices",
-)
-
-# A users-file row without a userid cannot enrich any tweet. Not (yet) in `RejectReason`.
-MISSING_USERID = "missing_userid"
 
 # Snowflake ids carry their creation time: milliseconds since Twitter's epoch, above 22 bits of worker and
 # sequence. Ids below the first snowflake (November 2010) were sequential and carry no time.
@@ -149,10 +109,10 @@ def _account(values: tuple[str, ...]) -> Account:
 
 
 def parse_users_row(raw: Mapping[str, str]) -> Account:
-    """Type a users-file row; raises `RowError` (`MISSING_USERID` when it names no account)."""
+    """Type a users-file row; raises `RowError` (`missing_userid` when it names no account)."""
     account = parse_account(raw)
     if account.userid is None:
-        raise RowError(MISSING_USERID, "userid is empty")
+        raise RowError(RejectReason.MISSING_USERID, "userid is empty")
     return account
 
 

@@ -51,11 +51,6 @@ class RejectsWriter:
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self.counts[reject.reason] += 1
 
-    def flush(self) -> None:
-        """Push written rejects to the operating system (lines are already flushed as written)."""
-        if self._file is not None:
-            self._file.flush()
-
     def close(self) -> None:
         """Close the file, if one was opened."""
         if self._file is not None:

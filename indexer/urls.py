@@ -146,12 +146,6 @@ def normalise_url(url: str) -> str | None:
     return info.normalised if info else None
 
 
-def url_host(url: str) -> str | None:
-    """The lower-cased host of `url`, without `www.`."""
-    info = analyse_url(url)
-    return info.host if info else None
-
-
 def registered_domain(host: str | None) -> str | None:
     """The domain under the public suffix: `news.bbc.co.uk` → `bbc.co.uk`, `m.facebook.com` → `facebook.com`.
 

@@ -30,7 +30,6 @@ from archive_samples import (
 
 from indexer.archive import MAX_ROW_BYTES, ROW_TOO_LONG, ArchiveFile, discover, iter_rows, read_archive
 from indexer.errors import ArchiveError
-from indexer.normalise import MISSING_USERID
 from indexer.records import Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, count_rejects, prune_rejects, read_rejects
 
@@ -433,7 +432,7 @@ def test_bad_users_rows_are_rejected_and_the_rest_still_enrich(tmp_path: Path) -
 
     assert [(reject.file, reject.line, reject.reason) for reject in rejects] == [
         ("ira_users_csv_hashed.csv", 2, RejectReason.BAD_NUMBER),
-        ("ira_users_csv_hashed.csv", 3, MISSING_USERID),
+        ("ira_users_csv_hashed.csv", 3, RejectReason.MISSING_USERID),
     ]
     assert record.user_screen_name == "Jenn"
 

@@ -10,7 +10,6 @@ import pytest
 from archive_samples import IRA_HASH, LATER_HASH, REORDERED_COLUMNS, ira_row, later_row, user_row
 
 from indexer.normalise import (
-    MISSING_USERID,
     RowError,
     TweetRowNormaliser,
     _Memo,
@@ -233,7 +232,7 @@ def test_tweets_file_without_account_columns_is_enriched() -> None:
 def test_users_row_without_userid_is_refused() -> None:
     with pytest.raises(RowError) as raised:
         parse_users_row(user_row(userid=""))
-    assert raised.value.reason == MISSING_USERID
+    assert raised.value.reason == RejectReason.MISSING_USERID
     assert parse_account(user_row()).user_screen_name == "Jenn_Abrams"
 
 

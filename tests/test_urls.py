@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.urls import analyse_url, normalise_url, registered_domain, tco_links, url_host
+from indexer.urls import analyse_url, normalise_url, registered_domain, tco_links
 
 
 @pytest.mark.parametrize(
@@ -75,7 +75,8 @@ def test_analyse_url_gives_host_and_domain() -> None:
     info = analyse_url("https://www.News.BBC.co.uk/world?utm_source=tw")
     assert info is not None
     assert (info.normalised, info.host, info.domain) == ("https://news.bbc.co.uk/world", "news.bbc.co.uk", "bbc.co.uk")
-    assert url_host("http://[2001:db8::1]:8080/x") == "[2001:db8::1]"
+    ipv6 = analyse_url("http://[2001:db8::1]:8080/x")
+    assert ipv6 is not None and ipv6.host == "[2001:db8::1]"
 
 
 def test_tco_links_found_in_text_in_order_once() -> None:

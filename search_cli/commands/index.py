@@ -26,12 +26,8 @@ def index(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Load into a new index version, then switch the alias to it atomically.")
     ] = False,
-    resume: Annotated[
-        bool, typer.Option("--resume", help="Continue an interrupted load from its checkpoint.")
-    ] = False,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Read and validate only; no server needed.")
-    ] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted load from its checkpoint.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and validate only; no server needed.")] = False,
     index_name: Annotated[
         str | None, typer.Option("--index-name", help="Load into this index instead of the alias's own versions.")
     ] = None,
