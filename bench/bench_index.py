@@ -136,7 +136,9 @@ def bodies_for(release: Path, batch_size: int) -> Path:
     """Bulk bodies of `batch_size` documents each, one per line of an index file of byte offsets."""
     target = release / f"bulk-bodies-{batch_size}.ndjson"
     offsets = target.with_suffix(".offsets")
-    if target.exists() and offsets.exists():
+    # Made again when the code that shapes documents changed since: both runs must send the same documents.
+    shaping = max(path.stat().st_mtime for path in (ROOT / "indexer").glob("*.py"))
+    if target.exists() and offsets.exists() and offsets.stat().st_mtime > shaping:
         return target
     print(f"serialising bulk bodies into {target} (once)", flush=True)
     marks = [0]
