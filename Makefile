@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 DEMO_TWEETS ?= 5000
 BENCH_TWEETS ?= 1000000
+BENCH_CPUS ?= both
 PYTEST_ARGS ?=
 
 # Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
@@ -20,7 +21,7 @@ help:
 	@echo "make test      install, start Elasticsearch, run the whole suite against it"
 	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
 	@echo "make lint      ruff"
-	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS))"
+	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both)"
 
 install: $(VENV)/.installed
 
@@ -65,7 +66,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install es-start
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --keep
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --cpus $(BENCH_CPUS) --keep
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 
