@@ -5,7 +5,8 @@ Layers, each short:
 - `chunk_actions` (pure) groups encoded actions into requests bounded by count and bytes;
 - `send_chunk` posts one request and reads every item of the answer: created, updated (the tweet was
   already there: `_id` is the tweetid, so reloading never duplicates), rejected by the server (a mapping
-  error: reported, never dropped), or refused for now (429/5xx: retried with backoff until a deadline);
+  error: reported, never dropped), refused for now (429/5xx: retried with backoff until a deadline), or
+  refused for every document (a read-only index, missing rights: the load stops, to be resumed);
   a request the server finds too large is split; connection errors are retried until the same deadline;
 - `load_actions` keeps several requests in flight and yields their results in submission order, so a
   caller can checkpoint "everything up to here is stored" after each one.
@@ -31,6 +32,11 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Of each item in a bulk answer only its status and error are read; the rest (index, id, version, shards)
 # would be most of the answer's bytes.
 BULK_ANSWER = "items.*.status,items.*.error"
+# Item errors that are about the index or the credentials, not the document: every later document would get
+# the same answer, so the load stops (to be resumed) instead of writing the whole archive to the rejects file.
+INDEX_REFUSALS = frozenset(
+    {"cluster_block_exception", "index_closed_exception", "index_not_found_exception", "security_exception"}
+)
 
 
 class BulkFailed(TweetsearchError):
@@ -161,9 +167,19 @@ def _settle_items(result: ChunkResult, sent: list[Action], items: list[dict[str,
             result.updated += 1
         elif status in RETRY_STATUSES or status >= 500:
             retry.append(action)
+        elif status in (401, 403) or _error_type(outcome) in INDEX_REFUSALS:
+            raise BulkFailed(
+                f"the server refused to store documents ({_item_reason(outcome)}); nothing was skipped: fix "
+                "that, then run the same command with --resume"
+            )
         else:
             result.rejected.append((action, _item_reason(outcome)))
     return retry
+
+
+def _error_type(outcome: dict[str, Any]) -> str | None:
+    error = outcome.get("error")
+    return error.get("type") if isinstance(error, dict) else None
 
 
 def _item_reason(outcome: dict[str, Any]) -> str:

@@ -140,6 +140,33 @@ def test_a_document_the_server_refuses_goes_to_the_rejects_file(cli, alias, tmp_
     assert "immense term" in entry["detail"]
 
 
+def test_a_read_only_index_stops_the_load_instead_of_rejecting_every_row(cli, es, alias, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, start in ((first, 1000), (second, 2000)):
+        folder.mkdir()
+        write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(start + n)) for n in range(4)]))
+    env = {"TWEETSEARCH_ALIAS": f"{alias}-blocked"}
+    rejects = tmp_path / "r.jsonl"
+    assert cli("index", str(first), "--rejects", str(tmp_path / "first.jsonl"), env=env).exit_code == 0
+    (index,) = es.indices.get_alias(name=f"{alias}-blocked").body
+
+    es.indices.put_settings(index=index, settings={"index.blocks.write": True})
+    try:
+        stopped = cli("index", str(second), "--rejects", str(rejects), "--json", env=env)
+    finally:
+        es.indices.put_settings(index=index, settings={"index.blocks.write": False})
+    resumed = cli("index", str(second), "--rejects", str(rejects), "--json", "--resume", env=env)
+
+    assert stopped.exit_code == 3, stopped.stderr
+    assert "refused to store documents" in stopped.stderr and "--resume" in stopped.stderr
+    assert len(stopped.stderr.strip().splitlines()) == 1
+    assert not rejects.exists() or rejects.read_text() == ""
+    assert resumed.exit_code == 0, resumed.stderr
+    summary = orjson.loads(resumed.stdout)
+    assert (summary["rows_read"], summary["indexed"], summary["rejected"]) == (4, 4, 0)
+    assert es.count(index=index).body["count"] == 8
+
+
 def test_resume_with_other_files_is_refused(cli, alias, big_release, tmp_path):
     from indexer.checkpoint import Checkpoint
 
