@@ -19,6 +19,7 @@ from indexer.archive import discover, read_archive
 from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
+from indexer.errors import TweetsearchError
 from indexer.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
 from indexer.records import Reject, RejectReason, TweetRecord
@@ -26,6 +27,12 @@ from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+
+class LoadInterrupted(TweetsearchError):
+    """Raised when the user stops a load (Ctrl-C): what was stored is checkpointed and the index restored."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -208,6 +215,10 @@ def load_archive(
         # rejects file holds this run's rejects and, after a resume, the earlier run's settled ones.
         by_reason = count_rejects_by_reason(options.rejects_path)
         state.rows_read = state.indexed + sum(by_reason.values())
+    except KeyboardInterrupt:
+        raise LoadInterrupted(
+            f"interrupted after {state.indexed:,} tweets were stored; run the same command with --resume to go on"
+        ) from None
     finally:
         if state.fresh_index:
             _restore(es, state.index, state.restore_settings)

@@ -1,6 +1,7 @@
 """The bulk loader under stress, against real servers: nothing lost, nothing duplicated.
 
-- a load killed outright in the middle of a file resumes with `--resume` to the exact count;
+- a load killed outright or stopped with Ctrl-C in the middle of a file resumes with `--resume` to the exact
+  count;
 - a server that refuses most requests (429: a write thread pool of one with a queue of one) is survived;
 - a server that finds requests too large (413: a tiny `http.max_content_length`) gets them split;
 - `--rebuild` switches the alias atomically while searches keep answering with the full count.
@@ -67,16 +68,17 @@ def _tweetsearch(*args: str, url: str, alias: str) -> list[str]:
     return [str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", url, "--alias", alias, *args]
 
 
-def test_a_load_killed_mid_file_resumes_to_the_exact_count(es, es_url, alias, big_release, tmp_path, cli):
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, big_release, tmp_path, cli, stop):
     folder, truth = big_release
-    own_alias = f"{alias}-resume"
+    own_alias = f"{alias}-resume-{stop.name.lower()}"
     rejects = tmp_path / "rejects.jsonl"
     checkpoint = tmp_path / "rejects.jsonl.checkpoint.json"
     command = _tweetsearch(
         "index", str(folder), "--rejects", str(rejects), "--batch-size", "200", "--in-flight", "1",
         url=es_url, alias=own_alias,
     )  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -84,13 +86,20 @@ def test_a_load_killed_mid_file_resumes_to_the_exact_count(es, es_url, alias, bi
                 break
             assert process.poll() is None, "the load ended before it could be interrupted"
             time.sleep(0.05)
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(stop)
     finally:
-        process.wait()
+        _, stderr = process.communicate()
     killed_at = orjson.loads(checkpoint.read_bytes())
     assert 0 < killed_at["indexed"] < truth["total_tweets"]
     index = killed_at["index"]
-    assert es.indices.get_settings(index=index).body[index]["settings"]["index"]["refresh_interval"] == "-1"
+    refresh = es.indices.get_settings(index=index).body[index]["settings"]["index"].get("refresh_interval")
+    if stop == signal.SIGINT:  # stopped by the user: one line, and the index's settings put back at once
+        assert process.returncode == 130
+        message = stderr.decode()
+        assert "interrupted" in message.strip().splitlines()[-1] and "Traceback" not in message, message
+        assert refresh != "-1"
+    else:  # killed outright: the fast-load settings stay until the resume restores them
+        assert refresh == "-1"
 
     resume = ("index", str(folder), "--rejects", str(rejects), "--resume", "--json")
     result = cli(*resume, env={"TWEETSEARCH_ALIAS": own_alias})
