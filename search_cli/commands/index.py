@@ -86,13 +86,15 @@ class ProgressReporter:
         self.last_line = time.monotonic()
         self.live = None
         if sys.stderr.isatty():
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+            # The bar fills by input lines once they are counted (it pulses until then); the text says the rest.
             self.live = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True
-            )
+                BarColumn(bar_width=24), TimeElapsedColumn(), TextColumn("{task.description}"), console=err,
+                transient=True,
+            )  # fmt: skip
             self.live.start()
-            self.task = self.live.add_task("starting")
+            self.task = self.live.add_task("starting", total=None)
         return self.report
 
     def report(self, progress: LoadProgress) -> None:
@@ -100,7 +102,7 @@ class ProgressReporter:
 
         line = progress_line(progress)
         if self.live is not None:
-            self.live.update(self.task, description=line)
+            self.live.update(self.task, description=line, total=progress.lines_total, completed=progress.lines_done)
         elif time.monotonic() - self.last_line >= 10:
             self.last_line = time.monotonic()
             err.print(line)
