@@ -1,4 +1,4 @@
-"""The line count behind the progress bar's ETA."""
+"""Load progress: the line count behind the ETA, the callback, and the bar a user sees at a terminal."""
 
 from __future__ import annotations
 
@@ -54,3 +54,38 @@ def test_progress_line_shows_share_and_eta_once_the_total_is_known():
 
     assert progress_line(early).startswith("10 rows read, 9 indexed (4 docs/s), 1 rejected")
     assert progress_line(half).startswith("50.0%, ETA 1:00 — 50 rows read")
+
+
+def test_on_a_terminal_a_load_shows_a_bar_then_the_summary(es_url, alias, generated_release, tmp_path):
+    """Run as a user at a terminal: a pseudo-terminal is the command's stdout and stderr."""
+    import os
+    import pty
+    import subprocess
+
+    from servers import ROOT
+
+    folder, truth = generated_release
+    leader, follower = pty.openpty()
+    command = [
+        str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", es_url, "--alias", f"{alias}-tty", "index", str(folder),
+        "--rejects", str(tmp_path / "r.jsonl"), "--batch-size", "100",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=follower, stderr=follower, env={**os.environ, "COLUMNS": "160"})
+    os.close(follower)
+    screen = bytearray()
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the command ended and closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+    os.close(leader)
+    text = screen.decode("utf-8", errors="replace")
+
+    assert process.wait(timeout=60) == 0, text[-2000:]
+    assert "━" in text, "no progress bar was drawn"
+    assert "rows read" in text and "docs/s" in text
+    assert f"{truth['total_tweets']:,} indexed" in text.replace("\x1b", "")
+    assert "reconciled" in text and "Traceback" not in text
