@@ -46,7 +46,12 @@ class LoadOptions:
     index_name: str | None = None
     shards: int | None = None
     replicas: int | None = None
+    drop_replaced: bool = False
     bulk: BulkOptions = field(default_factory=BulkOptions)
+
+    def __post_init__(self) -> None:
+        if self.drop_replaced and not self.rebuild:
+            raise ValueError("--drop-replaced goes with --rebuild: only a rebuild replaces the index behind the alias")
 
     @property
     def checkpoint(self) -> Path:
@@ -100,6 +105,7 @@ class LoadSummary:
     index_count: int | None = None
     count_before: int = 0
     replaced: list[str] = field(default_factory=list)
+    replaced_dropped: bool = False
     retries: int = 0
     splits: int = 0
     dry_run: bool = False
@@ -226,6 +232,8 @@ def load_archive(
     es.indices.refresh(index=state.index)
     index_count = es.count(index=state.index).body["count"]
     replaced = switch_alias(es, alias, state.index) if options.rebuild else []
+    if replaced and options.drop_replaced:
+        es.indices.delete(index=",".join(replaced))
     options.checkpoint.unlink(missing_ok=True)
     return LoadSummary(
         files=names,
@@ -241,6 +249,7 @@ def load_archive(
         index_count=index_count,
         count_before=state.count_before,
         replaced=replaced,
+        replaced_dropped=bool(replaced) and options.drop_replaced,
         retries=state.retries,
         splits=state.splits,
     )

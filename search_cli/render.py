@@ -55,6 +55,12 @@ def render_status(status: Status) -> Group:
         return Group(facts)
     facts.add_row("index", ", ".join(status.indices))
     facts.add_row("tweets", f"{status.documents:,}")
+    for older in status.older:
+        facts.add_row(
+            "not searched",
+            f"{older.name}: {older.documents:,} tweets, {older.size_bytes / 1e6:,.1f} MB "
+            "(an index the alias left; `index --rebuild --drop-replaced` deletes what a rebuild replaces)",
+        )
     campaigns = Table(title="tweets per campaign", title_justify="left")
     campaigns.add_column("campaign")
     campaigns.add_column("tweets", justify="right")
@@ -96,7 +102,8 @@ def render_load_summary(summary: LoadSummary) -> Group:
         where = f"{summary.index} (alias {summary.alias})"
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
         if summary.replaced:
-            table.add_row("alias", f"switched from {', '.join(summary.replaced)} (kept; delete when no longer needed)")
+            fate = "deleted" if summary.replaced_dropped else "kept: --drop-replaced deletes it next time"
+            table.add_row("alias", f"switched from {', '.join(summary.replaced)} ({fate})")
     mark = "[green]yes[/]" if summary.reconciled else "[red]NO[/]"
     books = f"{summary.rows_read:,} read = {summary.indexed:,} {verb} + {summary.rejected:,} rejected"
     table.add_row("reconciled", Text.from_markup(f"{mark}: {books}"))

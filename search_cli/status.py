@@ -6,10 +6,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from indexer.connection import ServerInfo, Settings, server_info
-from indexer.mapping import indices_behind
+from indexer.mapping import existing_versions, indices_behind, versioned_name
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+
+@dataclass(frozen=True)
+class OlderVersion:
+    """A `<alias>-vN` index the alias no longer points at: a rebuild kept it, and it still takes disk."""
+
+    name: str
+    documents: int
+    size_bytes: int
 
 
 @dataclass(frozen=True)
@@ -19,6 +28,7 @@ class Status:
     indices: list[str]
     documents: int
     campaigns: list[tuple[str, int]] = field(default_factory=list)
+    older: list[OlderVersion] = field(default_factory=list)
 
 
 def collect_status(es: Elasticsearch, settings: Settings) -> Status:
@@ -40,4 +50,20 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         indices=indices,
         documents=documents,
         campaigns=[(bucket["key"], bucket["doc_count"]) for bucket in buckets],
+        older=_older_versions(es, settings.alias, indices),
     )
+
+
+def _older_versions(es: Elasticsearch, alias: str, behind: list[str]) -> list[OlderVersion]:
+    names = [name for version in existing_versions(es, alias) if (name := versioned_name(alias, version)) not in behind]
+    if not names:
+        return []
+    stats = es.indices.stats(index=",".join(names), metric="docs,store").body["indices"]
+    return [
+        OlderVersion(
+            name=name,
+            documents=stats[name]["primaries"]["docs"]["count"],
+            size_bytes=stats[name]["total"]["store"]["size_in_bytes"],
+        )
+        for name in names
+    ]

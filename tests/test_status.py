@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -55,3 +56,31 @@ def test_credentials_in_the_url_are_never_printed():
     assert result.exit_code == 2
     assert "s3cret" not in result.output
     assert "http://127.0.0.1:9" in result.stderr
+
+
+def test_status_lists_the_version_a_rebuild_kept_and_drop_replaced_deletes_it(cli, es, alias, tmp_path):
+    from archive_samples import ira_row, quoted_csv, write
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(300 + n)) for n in range(3)]))
+    env = {"TWEETSEARCH_ALIAS": f"{alias}-versions"}
+    load = ("index", str(folder), "--rejects", str(tmp_path / "r.jsonl"), "--rebuild")
+
+    assert cli(*load, env=env).exit_code == 0
+    kept = cli(*load, env=env)
+    status = cli("status", env=env)
+    status_json = cli("status", "--json", env=env)
+    dropped = cli(*load, "--drop-replaced", env=env)
+    after = cli("status", "--json", env=env)
+    alone = cli("index", str(folder), "--drop-replaced", env=env)
+
+    assert kept.exit_code == 0 and "switched from" in kept.stderr and "kept" in kept.stderr
+    assert f"{alias}-versions-v1: 3 tweets" in status.stdout
+    assert [older["name"] for older in orjson.loads(status_json.stdout)["older"]] == [f"{alias}-versions-v1"]
+    assert dropped.exit_code == 0, dropped.stderr
+    assert "deleted" in dropped.stderr
+    assert not es.indices.exists(index=f"{alias}-versions-v2")
+    assert [older["name"] for older in orjson.loads(after.stdout)["older"]] == [f"{alias}-versions-v1"]
+    assert orjson.loads(after.stdout)["indices"] == [f"{alias}-versions-v3"]
+    assert alone.exit_code == 2 and "--drop-replaced goes with --rebuild" in alone.stderr

@@ -26,6 +26,10 @@ def index(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Load into a new index version, then switch the alias to it atomically.")
     ] = False,
+    drop_replaced: Annotated[
+        bool,
+        typer.Option("--drop-replaced", help="With --rebuild: delete the index the alias left once it has switched."),
+    ] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted load from its checkpoint.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and validate only; no server needed.")] = False,
     index_name: Annotated[
@@ -53,6 +57,7 @@ def index(
             options = LoadOptions(
                 rejects_path=rejects,
                 rebuild=rebuild,
+                drop_replaced=drop_replaced,
                 resume=resume,
                 index_name=index_name,
                 shards=shards,
