@@ -8,6 +8,7 @@ DEMO_DIR ?= demo
 DEMO_TWEETS ?= 5000
 BENCH_TWEETS ?= 1000000
 BENCH_CPUS ?= both
+BENCH_ROUNDS ?= 1
 PYTEST_ARGS ?=
 
 # Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
@@ -21,7 +22,7 @@ help:
 	@echo "make test      install, start Elasticsearch, run the whole suite against it"
 	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
 	@echo "make lint      ruff"
-	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both)"
+	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
 
 install: $(VENV)/.installed
 
@@ -66,7 +67,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install es-start
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --cpus $(BENCH_CPUS) --keep
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --cpus $(BENCH_CPUS) --rounds $(BENCH_ROUNDS) --keep
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 
