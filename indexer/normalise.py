@@ -148,6 +148,8 @@ def parse_text(value: str) -> str | None:
 
 def parse_id(value: str) -> str | None:
     """An id as a string (hashed ids are not numbers); a float-formatted numeric id (`123.0`) loses its `.0`."""
+    if value.isdigit():  # nearly every id: nothing to strip or drop
+        return value
     value = value.strip()
     if value in PLACEHOLDERS:
         return None
@@ -204,8 +206,20 @@ def parse_bool(value: str, column: str) -> bool:
 def parse_time(value: str, column: str) -> datetime | None:
     """A UTC-aware moment: `2017-06-22 16:03` (2018), `2019-01-01 12:00:00`, or ISO 8601 with an offset.
 
-    Times without an offset are UTC, as Twitter published them.
+    Times without an offset are UTC, as Twitter published them. The two published shapes (recognised by where
+    their separators are) take a short way: with `+00:00` appended, `fromisoformat` builds the UTC moment in one
+    step, where `.replace(tzinfo=UTC)` after parsing would cost five times as much. Anything else goes the
+    general, memoised way.
     """
+    size = len(value)
+    if (size == 16 or (size == 19 and value[16] == ":")) and value[13] == ":" and value[10] in " T":
+        try:
+            moment = datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is not None:
+                return moment
     value = value.strip()
     if value in PLACEHOLDERS:
         return None
@@ -280,7 +294,8 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
 
 @lru_cache(maxsize=1 << 16)
 def _utc_moment(value: str) -> datetime:
-    """Cached: a 2018 file has one distinct `tweet_time` per minute, shared by many rows."""
+    """Cached: the times `parse_time` cannot take its short way with recur (an account's creation time on
+    each of its rows)."""
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
@@ -393,30 +408,6 @@ if TWEET_COLUMNS[_ACCOUNT_SLICE] != ACCOUNT_COLUMNS or tuple(f.name for f in fie
     raise ImportError("TWEET_COLUMNS or TweetRecord changed: update _RECORD_FIELDS and TweetRowNormaliser.__call__")
 
 
-def _id(value: str) -> str | None:
-    """`parse_id`, answering the common case (a plain numeric id) without its work."""
-    return value if value.isdigit() else parse_id(value)
-
-
-def _tweet_time(value: str) -> datetime | None:
-    """`parse_time` for `tweet_time`, fast for the published shapes `2017-06-22 16:03` and `2019-01-01 12:00:00`.
-
-    Times are nearly all distinct, so they are not memoised. For those two shapes (recognised by where their
-    separators are), appending `+00:00` lets `fromisoformat` build the UTC moment in one step, where
-    `.replace(tzinfo=UTC)` after parsing would cost five times as much; anything else goes the general way.
-    """
-    size = len(value)
-    if (size == 16 or (size == 19 and value[16] == ":")) and value[13] == ":" and value[10] in " T":
-        try:
-            moment = datetime.fromisoformat(value + "+00:00")
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is not None:
-                return moment
-    return parse_time(value, "tweet_time")
-
-
 class TweetRowNormaliser:
     """`normalise_row` for every row of one tweets file: `normaliser(fields, line)` for each row's field list.
 
@@ -451,7 +442,7 @@ class TweetRowNormaliser:
         is rejected for the same one.
         """
         values = self._pick([*fields, ""] if self._pad else fields)
-        tweetid = _id(values[0])
+        tweetid = parse_id(values[0])
         if tweetid is None:
             raise RowError(RejectReason.MISSING_TWEETID, "tweetid is empty")
         account = self._accounts[values[_ACCOUNT_SLICE]]
@@ -466,8 +457,8 @@ class TweetRowNormaliser:
         text = tweet_text if tweet_text and not tweet_text.isspace() else None  # `parse_text`, inlined
         retweeted_screen_name = retweeted_name(text)
         is_retweet = _RETWEET_FLAGS[is_retweet] or retweeted_screen_name is not None
-        retweet_tweetid = _id(retweet_tweetid) if retweet_tweetid else None
-        quoted_tweet_tweetid = _id(quoted_tweet_tweetid) if quoted_tweet_tweetid else None
+        retweet_tweetid = parse_id(retweet_tweetid) if retweet_tweetid else None
+        quoted_tweet_tweetid = parse_id(quoted_tweet_tweetid) if quoted_tweet_tweetid else None
         published_urls, urls_normalised, url_hosts, url_domains = _URL_LISTS[urls]
         return TweetRecord(  # in `_RECORD_FIELDS` order
             tweetid,
@@ -477,13 +468,13 @@ class TweetRowNormaliser:
             *account,
             _TWEET_LANGUAGES[tweet_language],
             text,
-            _tweet_time(tweet_time),
+            parse_time(tweet_time, "tweet_time"),
             parse_text(tweet_client_name),
-            _id(in_reply_to_tweetid) if in_reply_to_tweetid else None,
-            _id(in_reply_to_userid) if in_reply_to_userid else None,
+            parse_id(in_reply_to_tweetid) if in_reply_to_tweetid else None,
+            parse_id(in_reply_to_userid) if in_reply_to_userid else None,
             quoted_tweet_tweetid,
             is_retweet,
-            _id(retweet_userid) if retweet_userid else None,
+            parse_id(retweet_userid) if retweet_userid else None,
             retweet_tweetid,
             _LATITUDES[latitude],
             _LONGITUDES[longitude],
