@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
 from search_cli.commands.top import QUERY_HELP, output_format
 from search_cli.output import cli_errors, err, out
@@ -52,7 +49,7 @@ def timeline(
     from search_cli.search import PartialResults
 
     settings = ctx.obj
-    with cli_errors(settings), plot_errors():
+    with cli_errors(settings):
         chosen = output_format(fmt, as_json)
         if plot is not None:
             require_matplotlib()
@@ -72,19 +69,6 @@ def timeline(
             err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
         if series.partial_reason:
             raise PartialResults(series.partial_reason)
-
-
-@contextmanager
-def plot_errors() -> Iterator[None]:
-    """Prints a plot error as plain text: `fail` reads messages as rich markup, which drops the `[plot]` of
-    the install command."""
-    from search_cli.charts import PlotUnavailable
-
-    try:
-        yield
-    except PlotUnavailable as exc:
-        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-        raise typer.Exit(exc.exit_code) from None
 
 
 def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
