@@ -1,0 +1,17 @@
+"""The one error path every command shares: one plain line on stderr and the error's exit code."""
+
+from __future__ import annotations
+
+import pytest
+import typer
+
+from search_cli.charts import PLOT_INSTALL, PlotUnavailable
+from search_cli.output import cli_errors
+
+
+def test_a_message_with_square_brackets_is_printed_as_written(capsys):
+    with pytest.raises(typer.Exit) as stopped, cli_errors():
+        raise PlotUnavailable(f"--plot needs matplotlib: {PLOT_INSTALL}")
+
+    assert stopped.value.exit_code == 1
+    assert capsys.readouterr().err.strip() == "error: --plot needs matplotlib: pip install 'tweetsearch[plot]'"
