@@ -22,6 +22,17 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def output_format(fmt: str, as_json: bool) -> str:
+    """The `--format` asked for, `--json` winning; a ValueError (one line, exit 2 under `cli_errors`) otherwise."""
+    chosen = "json" if as_json else fmt
+    if chosen not in OUTPUT_FORMATS:
+        raise ValueError(f'unknown format "{chosen}"; choose one of: {", ".join(OUTPUT_FORMATS)}')
+    return chosen
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Prints `error: message` on stderr and returns the Exit to raise."""
     err.print(f"[bold red]error:[/] {escape(message)}", markup=True)

@@ -15,3 +15,11 @@ def test_a_message_with_square_brackets_is_printed_as_written(capsys):
 
     assert stopped.value.exit_code == 1
     assert capsys.readouterr().err.strip() == "error: --plot needs matplotlib: pip install 'tweetsearch[plot]'"
+
+
+@pytest.mark.parametrize("command", [["search", "vote"], ["top", "hashtags"], ["timeline"]])
+def test_an_unknown_format_is_one_line_and_exit_2_for_every_command(cli, command):
+    result = cli(*command, "--format", "xml")
+
+    assert result.exit_code == 2
+    assert result.stderr.strip() == 'error: unknown format "xml"; choose one of: table, json, jsonl, csv'

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.output import cli_errors, err, out
+from search_cli.output import cli_errors, err, out, output_format
 
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
 
@@ -17,7 +17,7 @@ def search(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many tweets to show.")] = 20,
     sort: Annotated[str, typer.Option("--sort", help="newest, oldest or relevance.")] = "newest",
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
-    output_format: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    fmt_asked: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     show_query: Annotated[
         bool, typer.Option("--explain", help="Also print, on stderr, how the query was read and what is sent.")
@@ -29,12 +29,10 @@ def search(
     from search_cli.search import Hit, PartialResults, count_tweets, explain, search_tweets
 
     settings = ctx.obj
-    fmt = "json" if as_json else output_format
     if sort not in ("newest", "oldest", "relevance"):
         raise typer.BadParameter(f"must be newest, oldest or relevance, not {sort!r}", param_hint="--sort")
-    if fmt not in ("table", "json", "jsonl", "csv"):
-        raise typer.BadParameter(f"must be table, json, jsonl or csv, not {fmt!r}", param_hint="--format")
     with cli_errors(settings):
+        fmt = output_format(fmt_asked, as_json)
         if show_query:
             from search_cli.render import to_json
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from search_cli.commands.top import QUERY_HELP, output_format
-from search_cli.output import cli_errors, err, out
+from search_cli.commands.top import QUERY_HELP
+from search_cli.output import cli_errors, err, out, output_format
 
 if TYPE_CHECKING:
     from rich.table import Table

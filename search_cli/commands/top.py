@@ -9,22 +9,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from search_cli.output import cli_errors, err, out
+from search_cli.output import cli_errors, err, out, output_format
 
 if TYPE_CHECKING:
     from search_cli.aggregate import TopResult
 
-FORMATS = ("table", "json", "jsonl", "csv")
 FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
 QUERY_HELP = "Only tweets matching this query (the `search` language); empty: every tweet."
-
-
-def output_format(fmt: str, as_json: bool) -> str:
-    """The format asked for, `--json` winning; a one-line error (exit 2) for an unknown one."""
-    chosen = "json" if as_json else fmt
-    if chosen not in FORMATS:
-        raise ValueError(f'unknown format "{chosen}"; choose one of: {", ".join(FORMATS)}')
-    return chosen
 
 
 def top(
