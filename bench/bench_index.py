@@ -8,6 +8,10 @@ In one run, on the same server and generated data:
 Prints docs/s of both and their ratio (target: e2e >= 0.9 x ceiling), the indexer's peak memory (target:
 under 300 MB) and the index size on disk per million tweets. Figures only; nothing is asserted.
 
+So that neither side pays for the other, the server is warmed up first (an untimed load, for its JIT), each
+run starts once the server has gone quiet again (the previous run's merges done), and with `--rounds` the
+order alternates: ceiling first in odd rounds, end to end first in even ones.
+
 The pair is measured twice when the server runs on this machine (`--cpus both`, the default):
   shared  server and client on all CPUs, competing: on a small machine every microsecond the indexer spends
           reading CSV is taken from the server, so the ratio mostly says how the two split the CPU;
@@ -176,8 +180,11 @@ def fresh_index(es, alias: str) -> str:
     return name
 
 
-def run_ceiling(es, url: str, alias: str, bodies: Path, in_flight: int, server_pid: int | None) -> Run:
-    """Timed like a load: from creating the index to the documents being searchable (refresh back on)."""
+def run_ceiling(
+    es, url: str, alias: str, bodies: Path, in_flight: int, server_pid: int | None, limit: int | None = None
+) -> Run:
+    """Timed like a load: from creating the index to the documents being searchable (refresh back on).
+    `limit` sends only that many bodies."""
     server_before, client_before, started = cpu_seconds(server_pid), time.process_time(), time.monotonic()
     index = fresh_index(es, alias)
     pool = urllib3.PoolManager(maxsize=in_flight)
@@ -196,7 +203,7 @@ def run_ceiling(es, url: str, alias: str, bodies: Path, in_flight: int, server_p
             return len(data["items"])
 
     with ThreadPoolExecutor(max_workers=in_flight) as executor:
-        docs = sum(executor.map(post, chunks(bodies)))
+        docs = sum(executor.map(post, itertools.islice(chunks(bodies), limit)))
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "1s"}})
     es.indices.refresh(index=index)
     elapsed = time.monotonic() - started
@@ -231,6 +238,31 @@ def store_bytes(es, index: str) -> int:
     return es.indices.stats(index=index, metric="store").body["_all"]["primaries"]["store"]["size_in_bytes"]
 
 
+def warm_up(es, url: str, bodies: Path, in_flight: int, server_pid: int | None, batches: int = 20) -> None:
+    """An untimed load of the first bodies into a throwaway index: the server's first requests run in its
+    interpreter while the JIT compiles, and whichever run came first would pay for that."""
+    run_ceiling(es, url, "bench-warmup", bodies, in_flight, server_pid, limit=batches)
+    remove(es, "bench-warmup")
+
+
+def wait_until_quiet(es, server_pid: int | None, limit: float = 120.0) -> None:
+    """Waits for the server to finish the previous run's background work (segment merges, flushes), so that
+    it is not charged to the next run: until its CPU use stays under a tenth of a core for a second when it
+    runs here, else until no merge is running."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server_pid is not None:
+            before = cpu_seconds(server_pid)
+            time.sleep(1.0)
+            if cpu_seconds(server_pid) - before < 0.1:
+                return
+        else:
+            merges = es.nodes.stats(metric="indices", index_metric="merge").body["nodes"]
+            if all(node["indices"]["merges"]["current"] == 0 for node in merges.values()):
+                return
+            time.sleep(1.0)
+
+
 def remove(es, alias: str) -> None:
     names = list(es.indices.get(index=f"{alias}-v*", allow_no_indices=True).body)
     if names:
@@ -241,15 +273,26 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
     """`--rounds` ceiling/end-to-end pairs on fresh indices, one after the other; prints each pair, its ratio
     and, over several rounds, the median ratio. Returns the indexer's peak RSS in KiB."""
     ratios, peaks = [], []
-    for _ in range(args.rounds):
+    for number in range(args.rounds):
         for alias in ("bench-ceiling", "bench-e2e"):
             remove(es, alias)
-        ceiling = run_ceiling(es, settings.url, "bench-ceiling", bodies, args.in_flight, server_pid)
-        print(ceiling.line("(a) ceiling"), flush=True)
-        e2e, peak_kb = run_end_to_end(release, settings.url, "bench-e2e", args.batch_size, args.in_flight, server_pid)
+        runs: dict[str, Run] = {}
+        order = ("ceiling", "e2e") if number % 2 == 0 else ("e2e", "ceiling")
+        if args.rounds > 1:
+            print(f"round {number + 1}: {' first, then '.join(order)}")
+        for side in order:
+            wait_until_quiet(es, server_pid)
+            if side == "ceiling":
+                runs[side] = run_ceiling(es, settings.url, "bench-ceiling", bodies, args.in_flight, server_pid)
+            else:
+                runs[side], peak_kb = run_end_to_end(
+                    release, settings.url, "bench-e2e", args.batch_size, args.in_flight, server_pid
+                )
+                peaks.append(peak_kb)
+        ceiling, e2e = runs["ceiling"], runs["e2e"]
+        print(ceiling.line("(a) ceiling"))
         print(e2e.line("(b) end to end"))
         ratios.append(e2e.rate / ceiling.rate)
-        peaks.append(peak_kb)
         print(f"ratio e2e / ceiling: {ratios[-1]:.2f} (target >= 0.90)", flush=True)
     if len(ratios) > 1:
         listed = ", ".join(f"{ratio:.2f}" for ratio in ratios)
@@ -286,6 +329,7 @@ def main() -> None:
             with pinning as cpus:
                 where = f"server on CPUs {sorted(cpus[0])}, clients on {sorted(cpus[1])}" if cpus else "all CPUs"
                 print(f"-- {mode}: {where}")
+                warm_up(es, settings.url, bodies, args.in_flight, server_pid)
                 peaks.append(measure(es, settings, release, bodies, args, server_pid))
         except PermissionError:
             print(f"-- {mode}: skipped, this user may not pin the server's threads (run as root or as its user)")
