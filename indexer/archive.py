@@ -20,7 +20,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,17 +121,31 @@ def read_archive(
     file's display name to a line number: rows (and rejects) starting at or before it are not yielded, which
     is how a resumed load skips what it already loaded.
     """
-    files = _as_files(sources)
     skip_lines = skip_lines or {}
+    accounts: dict[str, Account] = {}
+    campaign = None
+    for file in reading_order(_as_files(sources)):
+        if file.campaign != campaign:
+            campaign, accounts = file.campaign, {}
+        skip = skip_lines.get(file.display_name, 0)
+        if file.kind == "users":
+            yield from load_accounts(file, accounts, skip_lines=skip)
+        else:
+            yield from read_tweets(file, accounts=accounts, skip_lines=skip)
+
+
+def reading_order(files: Sequence[ArchiveFile]) -> list[ArchiveFile]:
+    """The files `read_archive` reads, in its order: campaign by campaign, users files first, then tweets.
+
+    A campaign without tweets files is left out (its accounts would enrich nothing). Reading is sequential,
+    so once a row of one file is read, every file before it in this order has been read to its end.
+    """
+    order: list[ArchiveFile] = []
     for campaign in dict.fromkeys(file.campaign for file in files):
         tweets = [file for file in files if file.campaign == campaign and file.kind == "tweets"]
-        if not tweets:
-            continue
-        accounts: dict[str, Account] = {}
-        for users in (file for file in files if file.campaign == campaign and file.kind == "users"):
-            yield from load_accounts(users, accounts, skip_lines=skip_lines.get(users.display_name, 0))
-        for file in tweets:
-            yield from read_tweets(file, accounts=accounts, skip_lines=skip_lines.get(file.display_name, 0))
+        if tweets:
+            order += [file for file in files if file.campaign == campaign and file.kind == "users"] + tweets
+    return order
 
 
 def read_tweets(

@@ -1,14 +1,15 @@
 """Where a load stands, saved after every stored request so that `--resume` continues where it stopped.
 
 A checkpoint says, per input file, the last line whose row is settled (stored, or rejected and written
-to the rejects file), plus the counts up to there. Because the loader gets bulk answers back in the order
-it sent them, "settled up to line N" is exact: resuming re-reads each file from line N+1 and ends with
-the same count as an uninterrupted load.
+to the rejects file), which files were read to their end, and the counts up to there. Because the loader
+gets bulk answers back in the order it sent them, "settled up to line N" is exact: resuming re-reads each
+file from line N+1, passes over the finished files, and ends with the same count as an uninterrupted load.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,9 @@ class CheckpointError(TweetsearchError):
 
 @dataclass
 class Checkpoint:
-    """The saved state of one load. `lines` maps a file's display name to its last settled line."""
+    """The saved state of one load. `lines` maps a file's display name to its last settled line; `finished`
+    names the files read to their end before the last stored request (their trailing rejects included), and
+    `rows_read` counts every row up to that request."""
 
     index: str
     alias: str
@@ -33,12 +36,18 @@ class Checkpoint:
     fresh_index: bool
     count_before: int
     lines: dict[str, int] = field(default_factory=dict)
+    finished: list[str] = field(default_factory=list)
     rows_read: int = 0
     indexed: int = 0
     created: int = 0
     retries: int = 0
     splits: int = 0
     restore_settings: dict[str, object] = field(default_factory=dict)
+
+    def settled(self) -> dict[str, int]:
+        """The last settled line of each file, a finished file's being past its end: what a resume skips,
+        and which rejects it keeps."""
+        return {**self.lines, **dict.fromkeys(self.finished, sys.maxsize)}
 
     def save(self, path: Path) -> None:
         """Writes atomically (temp file + rename): a kill mid-write never leaves a torn checkpoint."""

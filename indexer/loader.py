@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from indexer.archive import discover, read_archive
+from indexer.archive import discover, read_archive, reading_order
 from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
@@ -90,7 +90,9 @@ class LoadProgress:
 
 @dataclass
 class LoadSummary:
-    """The books of one load. `rows_read == indexed + rejected` always holds; `check` says so in words."""
+    """The books of one load, kept from independent counts: `rows_read` as the reader yielded rows, `indexed`
+    as the server answered, `rejected` as the rejects file holds them. `reconciled` says whether they agree;
+    `count_matches` checks the index's own count."""
 
     files: list[str]
     rows_read: int
@@ -148,10 +150,11 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
     """`--dry-run`: reads and normalises everything, writes the rejects, talks to no server."""
     started = time.monotonic()
     files = discover(paths)
-    counted = 0
+    read = counted = 0
     rejects_path.unlink(missing_ok=True)
     with RejectsWriter(rejects_path) as rejects:
         for item in read_archive(files):
+            read += 1
             if isinstance(item, Reject):
                 rejects.write(item)
             else:
@@ -161,7 +164,7 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
     rejected = sum(by_reason.values())
     return LoadSummary(
         files=[file.name for file in files],
-        rows_read=counted + rejected,
+        rows_read=read,
         indexed=counted,
         created=counted,
         rejected=rejected,
@@ -187,7 +190,7 @@ def load_archive(
     names = [file.name for file in files]
     state = _begin(es, alias, names, options)
     if options.resume:
-        prune_rejects(options.rejects_path, state.lines)
+        prune_rejects(options.rejects_path, state.settled())
     else:
         options.rejects_path.unlink(missing_ok=True)
 
@@ -201,10 +204,11 @@ def load_archive(
         speed_up_loading(es, state.index)
     try:
         with RejectsWriter(options.rejects_path) as rejects:
-            actions = _actions(state, read_archive(files, skip_lines=dict(state.lines)), rejects)
+            reading = _Reading(state.rows_read, [file.display_name for file in reading_order(files)])
+            actions = _actions(state.index, read_archive(files, skip_lines=state.settled()), rejects, reading)
             lines = LineCounter(files) if on_progress else None
             for result in load_actions(es, actions, options.bulk):
-                current = _settle(state, result, rejects)
+                current = _settle(state, result, rejects, reading.order)
                 state.save(options.checkpoint)
                 if lines:
                     progress = LoadProgress(
@@ -217,10 +221,11 @@ def load_archive(
                         lines_total=lines.total,
                     )
                     on_progress(progress)
-        # Rows after the last stored document (trailing rejects) are settled once the reader is done; the
-        # rejects file holds this run's rejects and, after a resume, the earlier run's settled ones.
+        # Two independent books: the rows the reader yielded (in this run, on top of the checkpoint's count),
+        # and what became of them: stored, or a line in the rejects file (this run's rejects and, after a
+        # resume, the earlier run's settled ones).
         by_reason = count_rejects_by_reason(options.rejects_path)
-        state.rows_read = state.indexed + sum(by_reason.values())
+        state.rows_read = reading.rows
     except KeyboardInterrupt:
         raise LoadInterrupted(
             f"interrupted after {state.indexed:,} tweets were stored; run the same command with --resume to go on"
@@ -240,7 +245,7 @@ def load_archive(
         rows_read=state.rows_read,
         indexed=state.indexed,
         created=state.created,
-        rejected=state.rows_read - state.indexed,
+        rejected=sum(by_reason.values()),
         rejected_by_reason=by_reason,
         elapsed=time.monotonic() - started,
         index=state.index,
@@ -282,19 +287,32 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
     return Checkpoint(index=index, alias=alias, inputs=names, fresh_index=fresh, count_before=count_before)
 
 
-def _actions(state: Checkpoint, items: Iterable[TweetRecord | Reject], rejects: RejectsWriter) -> Iterator[Action]:
-    """Turns reader output into bulk actions; rejected rows go straight to the rejects file."""
-    rows_read = state.rows_read
+@dataclass
+class _Reading:
+    """The reader's side of the books: rows read so far (with the resumed checkpoint's), and the files'
+    display names in the order they are read."""
+
+    rows: int
+    order: list[str]
+
+
+def _actions(
+    index: str, items: Iterable[TweetRecord | Reject], rejects: RejectsWriter, reading: _Reading
+) -> Iterator[Action]:
+    """Turns reader output into bulk actions, counting every row; rejected rows go straight to the rejects file."""
     for item in items:
-        rows_read += 1
+        reading.rows += 1
         if isinstance(item, Reject):
             rejects.write(item)
             continue
-        yield encode_action(state.index, item.tweetid, to_document(item), (item.source_file, item.line), rows_read)
+        yield encode_action(index, item.tweetid, to_document(item), (item.source_file, item.line), reading.rows)
 
 
-def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> str:
-    """Books one stored request into the checkpoint; returns the file it ended in."""
+def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter, order: list[str]) -> str:
+    """Books one stored request into the checkpoint; returns the file it ended in.
+
+    The files read before that one are finished: a resume passes over them, so their rejects after their
+    last stored row, which `rows_read` already counts, are not read and counted again."""
     for action, reason in result.rejected:
         file, line = action.ref
         raw = action.payload.decode()
@@ -307,6 +325,7 @@ def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter) -> s
         state.lines[file] = line
     last = result.actions[-1]
     state.rows_read = last.rows_read
+    state.finished = order[: order.index(last.ref[0])]
     return last.ref[0]
 
 

@@ -15,11 +15,12 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import orjson
 import pytest
-from archive_samples import ira_row, quoted_csv, write
+from archive_samples import ira_row, numbered_rows, quoted_csv, write
 from servers import ROOT, start_small_server
 
 from indexer.bulk import Action, BulkOptions, chunk_actions, encode_action
@@ -116,6 +117,39 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
     restored = es.indices.get_settings(index=index, include_defaults=True).body[index]
     assert restored["settings"]["index"].get("refresh_interval", "1s") != "-1"
     assert not checkpoint.exists()
+
+
+def test_a_resume_does_not_count_again_the_trailing_rejects_of_a_finished_file(es, alias, tmp_path):
+    """The first file ends with two bad rows and the load stops once a request holding the second file's
+    first row is stored: the resume must pass over the first file, whose rejects the books already count."""
+    from indexer.bulk import BulkOptions
+    from indexer.loader import LoadInterrupted, LoadOptions, load_archive
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    broken = '"only","three","fields"\n' * 2
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(numbered_rows(3, start=500)) + broken)
+    write(folder / "iranian_tweets_csv_hashed.csv", quoted_csv(numbered_rows(6, start=600)))
+    rejects = tmp_path / "rejects.jsonl"
+    options = LoadOptions(rejects_path=rejects, bulk=BulkOptions(chunk_docs=2, in_flight=1))
+    own_alias = f"{alias}-finished"
+    stored: list[int] = []
+
+    def stop_after_the_second_request(progress) -> None:
+        stored.append(progress.indexed)
+        if len(stored) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(LoadInterrupted):
+        load_archive(es, own_alias, [folder], options, on_progress=stop_after_the_second_request)
+    checkpoint = orjson.loads(options.checkpoint.read_bytes())
+    summary = load_archive(es, own_alias, [folder], replace(options, resume=True))
+
+    assert checkpoint["finished"] == ["ira_tweets_csv_hashed.csv"] and checkpoint["rows_read"] == 6
+    assert (summary.rows_read, summary.indexed, summary.rejected) == (11, 9, 2)
+    assert summary.reconciled and summary.count_matches and summary.index_count == 9
+    kept = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert sorted((r["file"], r["line"]) for r in kept) == [("ira_tweets_csv_hashed.csv", line) for line in (5, 6)]
 
 
 def test_resume_without_a_checkpoint_is_refused(cli, big_release, tmp_path):
