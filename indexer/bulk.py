@@ -215,17 +215,27 @@ def load_actions(
     actions: Iterable[Action],
     options: BulkOptions,
 ) -> Iterator[ChunkResult]:
-    """Sends chunks with up to `options.in_flight` requests at once; yields results in submission order."""
+    """Sends chunks with up to `options.in_flight` requests at once; yields results in submission order.
+
+    The next chunk is read and encoded while the requests are in flight, and sent as soon as the oldest one
+    is answered, before its result is handed back: the server processes concurrent requests side by side, so
+    they tend to finish together, and a chunk built only after that would leave the server idle meanwhile.
+    """
     chunks = chunk_actions(actions, max_docs=options.chunk_docs, max_bytes=options.chunk_bytes)
     with ThreadPoolExecutor(max_workers=options.in_flight, thread_name_prefix="bulk") as pool:
         in_flight: deque[Future[ChunkResult]] = deque()
         try:
-            for chunk in chunks:
-                in_flight.append(pool.submit(send_chunk, es, chunk, options))
-                if len(in_flight) >= options.in_flight:
-                    yield in_flight.popleft().result()
-            while in_flight:
-                yield in_flight.popleft().result()
+            ready = next(chunks, None)
+            while ready is not None or in_flight:
+                if ready is not None and len(in_flight) < options.in_flight:
+                    in_flight.append(pool.submit(send_chunk, es, ready, options))
+                    ready = next(chunks, None)
+                    continue
+                result = in_flight.popleft().result()
+                if ready is not None:
+                    in_flight.append(pool.submit(send_chunk, es, ready, options))
+                    ready = next(chunks, None)
+                yield result
         finally:
             for future in in_flight:
                 future.cancel()

@@ -52,6 +52,31 @@ def test_chunks_respect_both_the_count_and_the_byte_limits():
     assert by_bytes == [2, 2, 2, 2, 2]
 
 
+def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alias):
+    from indexer.bulk import load_actions
+    from indexer.mapping import ensure_index
+
+    index = ensure_index(es, f"{alias}-ahead")
+    read: list[int] = []
+
+    def actions() -> Iterator[Action]:
+        for number in range(20):
+            read.append(number)
+            yield encode_action(index, str(number), {"tweetid": str(number)}, ("f.csv", number + 2))
+
+    read_at_each_result = []
+    results = []
+    for result in load_actions(es, actions(), BulkOptions(chunk_docs=2, in_flight=2)):
+        read_at_each_result.append(len(read))
+        results.append(result)
+
+    # When the first answer is handed back, requests 1-3 were sent and the fourth is built (reading its
+    # actions and the one after, which tells the chunker the request is full).
+    assert read_at_each_result[0] == 9
+    assert [action.doc_id for result in results for action in result.actions] == [str(n) for n in range(20)]
+    assert sum(result.created for result in results) == 20
+
+
 @pytest.mark.parametrize("field,value", [("chunk_docs", 0), ("in_flight", 0), ("retry_seconds", -1)])
 def test_bulk_options_say_which_value_is_wrong(field, value):
     with pytest.raises(ValueError, match=f"'{field}' must"):
