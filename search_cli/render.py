@@ -18,6 +18,7 @@ from search_cli.status import Status
 
 if TYPE_CHECKING:
     from indexer.loader import LoadProgress, LoadSummary
+    from search_cli.aggregate import Timeline, TopResult
     from search_cli.search import Hit, SearchResult
 
 
@@ -164,3 +165,56 @@ def _csv_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def render_top(result: TopResult, width: int) -> Group:
+    """Rank, value, tweets, share of matching tweets and a bar; then what the list leaves out."""
+    from search_cli.charts import bar, value_label
+
+    what = f'tweets matching "{result.query}"' if result.query.strip() else "tweets"
+    table = Table(title=f"top {result.field} among {result.tweets:,} {what}", title_justify="left")
+    table.add_column("#", justify="right", style="dim")
+    table.add_column(result.field.removesuffix("s"), overflow="fold")
+    table.add_column("tweets", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("", no_wrap=True, overflow="crop")
+    peak = max((count.percent for count in result.counts), default=0.0)
+    for rank, count in enumerate(result.counts, 1):
+        shown = f"{count.count:,}" + (f" (+≤{count.error:,})" if count.error else "")
+        table.add_row(
+            str(rank), value_label(count), shown, f"{count.percent:.1f}%", Text(bar(count.percent, peak, 20), "cyan")
+        )
+    notes = [Text(line, style="dim") for line in top_notes(result)]
+    return Group(table, *notes)
+
+
+def top_notes(result: TopResult) -> list[str]:
+    """What a top list leaves out, and how exact its counts are."""
+    distinct = f"{'' if result.distinct_exact else 'about '}{result.distinct:,} different {result.field}"
+    notes = [f"{distinct}; {result.without_value:,} of the tweets have none"]
+    if result.other:
+        notes.append(f"{result.other:,} more occurrences of values not listed (use --limit)")
+    if result.counts_exact:
+        notes.append("counts are exact (the server reports no error)")
+    else:
+        notes.append(f"counts are approximate: each may be short by up to {result.error_bound:,} (server's bound)")
+    return notes
+
+
+def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
+    """Bars per interval, at most `max_rows` lines (longer series are grouped), titled with what was counted."""
+    from search_cli.charts import bar_table, fit_rows
+
+    if not series.buckets:
+        return f"no tweets match{'' if not series.tweets else ' with a time'}"
+    shown = fit_rows([b.label for b in series.buckets], [b.count for b in series.buckets], max_rows)
+    what = f' matching "{series.query}"' if series.query.strip() else ""
+    span = f"{series.buckets[0].label} to {series.buckets[-1].label}"
+    title = f"{series.tweets:,} tweets{what} per {series.interval}, {span} (UTC)"
+    grouped = {row.buckets for row in shown if row.count}
+    if len(shown) < len(series.buckets):
+        size = max(grouped, default=1)
+        title += f"; {size} {series.interval}s a line" if size > 1 else "; empty stretches folded"
+    if series.without_time:
+        title += f"; {series.without_time:,} without a time"
+    return bar_table(shown, width=width, title=title, label_header=series.interval)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, err, out, output_format
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from search_cli.aggregate import Timeline
 
 
 def timeline(
@@ -55,6 +50,8 @@ def timeline(
             require_matplotlib()
         series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval)
         if chosen == "table":
+            from search_cli.render import render_timeline
+
             out.print(render_timeline(series, rows, out.width))
         elif chosen == "json":
             from search_cli.render import print_json
@@ -69,21 +66,3 @@ def timeline(
             err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
         if series.partial_reason:
             raise PartialResults(series.partial_reason)
-
-
-def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
-    from search_cli.charts import bar_table, fit_rows
-
-    if not series.buckets:
-        return f"no tweets match{'' if not series.tweets else ' with a time'}"
-    shown = fit_rows([b.label for b in series.buckets], [b.count for b in series.buckets], max_rows)
-    what = f' matching "{series.query}"' if series.query.strip() else ""
-    span = f"{series.buckets[0].label} to {series.buckets[-1].label}"
-    title = f"{series.tweets:,} tweets{what} per {series.interval}, {span} (UTC)"
-    grouped = {row.buckets for row in shown if row.count}
-    if len(shown) < len(series.buckets):
-        size = max(grouped, default=1)
-        title += f"; {size} {series.interval}s a line" if size > 1 else "; empty stretches folded"
-    if series.without_time:
-        title += f"; {series.without_time:,} without a time"
-    return bar_table(shown, width=width, title=title, label_header=series.interval)

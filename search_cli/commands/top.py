@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
 from search_cli.output import cli_errors, err, out, output_format
-
-if TYPE_CHECKING:
-    from search_cli.aggregate import TopResult
 
 FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
 QUERY_HELP = "Only tweets matching this query (the `search` language); empty: every tweet."
@@ -41,6 +35,8 @@ def top(
         chosen = output_format(fmt, as_json)
         result = top_values(connect(settings), settings.alias, field, query, limit=limit)
         if chosen == "table":
+            from search_cli.render import render_top
+
             out.print(render_top(result, out.width))
         elif chosen == "json":
             from search_cli.render import print_json
@@ -54,36 +50,3 @@ def top(
             raise PartialResults(result.partial_reason)
     if chosen == "table" and not result.tweets:
         err.print("no tweets match")
-
-
-def render_top(result: TopResult, width: int) -> Group:
-    """Rank, value, tweets, share of matching tweets and a bar; then what the list leaves out."""
-    from search_cli.charts import bar, value_label
-
-    what = f'tweets matching "{result.query}"' if result.query.strip() else "tweets"
-    table = Table(title=f"top {result.field} among {result.tweets:,} {what}", title_justify="left")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column(result.field.removesuffix("s"), overflow="fold")
-    table.add_column("tweets", justify="right")
-    table.add_column("share", justify="right")
-    table.add_column("", no_wrap=True, overflow="crop")
-    peak = max((count.percent for count in result.counts), default=0.0)
-    for rank, count in enumerate(result.counts, 1):
-        shown = f"{count.count:,}" + (f" (+≤{count.error:,})" if count.error else "")
-        table.add_row(
-            str(rank), value_label(count), shown, f"{count.percent:.1f}%", Text(bar(count.percent, peak, 20), "cyan")
-        )
-    notes = [Text(line, style="dim") for line in top_notes(result)]
-    return Group(table, *notes)
-
-
-def top_notes(result: TopResult) -> list[str]:
-    distinct = f"{'' if result.distinct_exact else 'about '}{result.distinct:,} different {result.field}"
-    notes = [f"{distinct}; {result.without_value:,} of the tweets have none"]
-    if result.other:
-        notes.append(f"{result.other:,} more occurrences of values not listed (use --limit)")
-    if result.counts_exact:
-        notes.append("counts are exact (the server reports no error)")
-    else:
-        notes.append(f"counts are approximate: each may be short by up to {result.error_bound:,} (server's bound)")
-    return notes
