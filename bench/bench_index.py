@@ -129,9 +129,9 @@ def split_cpus(server_pid: int) -> Iterator[tuple[set[int], set[int]]]:
         os.sched_setaffinity(0, client_before)
 
 
-def release_for(tweets: int, seed: int) -> Path:
+def release_for(tweets: int, seed: int, cache: Path = CACHE) -> Path:
     """Generated once per size and seed, then reused by later runs."""
-    folder = CACHE / f"release-{tweets}-{seed}"
+    folder = cache / f"release-{tweets}-{seed}"
     if not (folder / "ground_truth.json").exists():
         print(f"generating {tweets:,} tweets into {folder} (once)", flush=True)
         generate_release(folder, tweets=tweets, seed=seed)
@@ -215,7 +215,7 @@ def run_end_to_end(
     release: Path, url: str, alias: str, batch_size: int, in_flight: int, server_pid: int | None
 ) -> tuple[Run, int]:
     """`tweetsearch index --rebuild` as a user runs it; returns the run and the indexer's peak RSS in KiB."""
-    rejects = CACHE / "bench-rejects.jsonl"
+    rejects = release.parent / f"{alias}-rejects.jsonl"
     command = [
         str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", url, "--alias", alias, "index", str(release),
         "--rebuild", "--json", "--rejects", str(rejects), "--batch-size", str(batch_size),
@@ -238,11 +238,11 @@ def store_bytes(es, index: str) -> int:
     return es.indices.stats(index=index, metric="store").body["_all"]["primaries"]["store"]["size_in_bytes"]
 
 
-def warm_up(es, url: str, bodies: Path, in_flight: int, server_pid: int | None, batches: int = 20) -> None:
+def warm_up(es, url: str, alias: str, bodies: Path, in_flight: int, server_pid: int | None, batches: int = 20) -> None:
     """An untimed load of the first bodies into a throwaway index: the server's first requests run in its
     interpreter while the JIT compiles, and whichever run came first would pay for that."""
-    run_ceiling(es, url, "bench-warmup", bodies, in_flight, server_pid, limit=batches)
-    remove(es, "bench-warmup")
+    run_ceiling(es, url, alias, bodies, in_flight, server_pid, limit=batches)
+    remove(es, alias)
 
 
 def wait_until_quiet(es, server_pid: int | None, limit: float = 120.0) -> None:
@@ -274,7 +274,7 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
     and, over several rounds, the median ratio. Returns the indexer's peak RSS in KiB."""
     ratios, peaks = [], []
     for number in range(args.rounds):
-        for alias in ("bench-ceiling", "bench-e2e"):
+        for alias in (args.ceiling_alias, args.e2e_alias):
             remove(es, alias)
         runs: dict[str, Run] = {}
         order = ("ceiling", "e2e") if number % 2 == 0 else ("e2e", "ceiling")
@@ -283,10 +283,10 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
         for side in order:
             wait_until_quiet(es, server_pid)
             if side == "ceiling":
-                runs[side] = run_ceiling(es, settings.url, "bench-ceiling", bodies, args.in_flight, server_pid)
+                runs[side] = run_ceiling(es, settings.url, args.ceiling_alias, bodies, args.in_flight, server_pid)
             else:
                 runs[side], peak_kb = run_end_to_end(
-                    release, settings.url, "bench-e2e", args.batch_size, args.in_flight, server_pid
+                    release, settings.url, args.e2e_alias, args.batch_size, args.in_flight, server_pid
                 )
                 peaks.append(peak_kb)
         ceiling, e2e = runs["ceiling"], runs["e2e"]
@@ -309,11 +309,14 @@ def main() -> None:
     parser.add_argument("--cpus", choices=("shared", "split", "both"), default="both")
     parser.add_argument("--rounds", type=int, default=1, help="pairs measured per CPU mode (the median is printed)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark indices afterwards")
+    parser.add_argument("--prefix", default="bench", help="the benchmark's aliases: PREFIX-ceiling, PREFIX-e2e")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated releases and bodies are kept")
     args = parser.parse_args()
+    args.ceiling_alias, args.e2e_alias = f"{args.prefix}-ceiling", f"{args.prefix}-e2e"
 
     settings = Settings.from_env()
     es = connect(settings)
-    release = release_for(args.tweets, args.seed)
+    release = release_for(args.tweets, args.seed, args.cache)
     bodies = bodies_for(release, args.batch_size)
     server_pid = local_server_pid(es, settings.url)
     modes = ["shared", "split"] if args.cpus == "both" else [args.cpus]
@@ -329,21 +332,21 @@ def main() -> None:
             with pinning as cpus:
                 where = f"server on CPUs {sorted(cpus[0])}, clients on {sorted(cpus[1])}" if cpus else "all CPUs"
                 print(f"-- {mode}: {where}")
-                warm_up(es, settings.url, bodies, args.in_flight, server_pid)
+                warm_up(es, settings.url, f"{args.prefix}-warmup", bodies, args.in_flight, server_pid)
                 peaks.append(measure(es, settings, release, bodies, args, server_pid))
         except PermissionError:
             print(f"-- {mode}: skipped, this user may not pin the server's threads (run as root or as its user)")
     if not peaks:
         return
     print(f"indexer peak memory: {max(peaks) / 1024:,.0f} MB (target < 300 MB)")
-    e2e_index = next(iter(es.indices.get_alias(name="bench-e2e").body))
-    ceiling_index = next(iter(es.indices.get_alias(name="bench-ceiling").body))
+    e2e_index = next(iter(es.indices.get_alias(name=args.e2e_alias).body))
+    ceiling_index = next(iter(es.indices.get_alias(name=args.ceiling_alias).body))
     size = store_bytes(es, e2e_index)
     docs = es.count(index=e2e_index).body["count"]
     print(f"index size on disk: {size / 1e6:,.0f} MB = {size / 1e6 / (docs / 1e6):,.0f} MB per million tweets")
     print(f"ceiling index size: {store_bytes(es, ceiling_index) / 1e6:,.0f} MB (cpu count {os.cpu_count()})")
     if not args.keep:
-        for alias in ("bench-ceiling", "bench-e2e"):
+        for alias in (args.ceiling_alias, args.e2e_alias):
             remove(es, alias)
 
 

@@ -85,6 +85,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each stage; the best is reported")
     parser.add_argument("--baseline", type=Path, help="a folder holding another `indexer` package to compare with")
+    parser.add_argument("--cache", type=Path, help="where generated releases are kept (default: as bench_index)")
     parser.add_argument("--worker", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--release", type=Path, help=argparse.SUPPRESS)
@@ -96,9 +97,9 @@ def main() -> None:
         return
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from bench_index import release_for  # the same cached releases as the indexing benchmark
+    from bench_index import CACHE, release_for  # the same cached releases as the indexing benchmark
 
-    release = release_for(args.tweets, args.seed)
+    release = release_for(args.tweets, args.seed, args.cache or CACHE)
     if args.baseline and not (args.baseline / "indexer" / "__init__.py").exists():
         raise SystemExit(f"{args.baseline}: no indexer package there")
     variants = {"current": ROOT, **({"baseline": args.baseline.resolve()} if args.baseline else {})}
