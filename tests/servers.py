@@ -10,8 +10,9 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,18 +30,27 @@ def pinned_version() -> str:
     return match.group(1)
 
 
+@dataclass(frozen=True)
+class SmallServer:
+    """A running extra server: where it answers, and how to restart it (same data, same address)."""
+
+    url: str
+    restart: Callable[[], None]
+
+
 @contextmanager
-def start_small_server(name: str, port: int, settings: str) -> Iterator[str]:
-    """A single-node server with a 512 MB heap and extra `key=value` settings; yields its URL."""
+def start_small_server(name: str, port: int, settings: str) -> Iterator[SmallServer]:
+    """A single-node server with a 512 MB heap and extra `key=value` settings, on `port`."""
     if docker_answers():
         from testcontainers.elasticsearch import ElasticSearchContainer
 
         container = ElasticSearchContainer(f"docker.elastic.co/elasticsearch/elasticsearch:{pinned_version()}")
+        container.with_bind_ports(9200, port)  # fixed, so that a restarted container answers where it did
         for setting in settings.split():
             key, value = setting.split("=", 1)
             container.with_env(key, value)
         with container:
-            yield container.get_url()
+            yield SmallServer(container.get_url(), lambda: container.get_wrapped_container().restart(timeout=60))
         return
     env = {
         **os.environ,
@@ -50,10 +60,18 @@ def start_small_server(name: str, port: int, settings: str) -> Iterator[str]:
         "TWEETSEARCH_ES_SETTINGS": settings,
     }
     script = str(ROOT / "scripts" / "elasticsearch")
-    started = subprocess.run([script, "start"], env=env, capture_output=True, text=True, check=False)
-    if started.returncode != 0:
-        raise RuntimeError(f"could not start the {name} test server: {started.stderr.strip()[-1500:]}")
+
+    def run(action: str) -> None:
+        done = subprocess.run([script, action], env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"could not {action} the {name} test server: {done.stderr.strip()[-1500:]}")
+
+    def restart() -> None:
+        run("stop")
+        run("start")
+
+    run("start")
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield SmallServer(f"http://127.0.0.1:{port}", restart)
     finally:
         subprocess.run([script, "stop"], env=env, capture_output=True, check=False)

@@ -4,8 +4,10 @@
   count;
 - a server that refuses most requests (429: a write thread pool of one with a queue of one) is survived;
 - a server that finds requests too large (413: a tiny `http.max_content_length`) gets them split;
+- a server restarted in the middle of a load is waited for, and the load ends with the exact count;
 - `--rebuild` switches the alias atomically while searches keep answering with the full count.
-The stressed server is a second, small one (started like the main one), so the main server stays healthy.
+The stressed and restarted servers are small extra ones (started like the main one), so the main server
+stays healthy.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -252,8 +255,36 @@ def test_resume_with_other_files_is_refused(cli, alias, big_release, tmp_path):
 
 @pytest.fixture(scope="module")
 def storm_url() -> Iterator[str]:
-    with start_small_server("storm", 9251, STORM_SETTINGS) as url:
-        yield url
+    with start_small_server("storm", 9251, STORM_SETTINGS) as server:
+        yield server.url
+
+
+def test_a_server_restart_during_a_load_is_ridden_out_with_nothing_lost(big_release, tmp_path):
+    folder, truth = big_release
+    checkpoint = tmp_path / "r.jsonl.checkpoint.json"
+    own_alias = f"restart-{uuid.uuid4().hex[:6]}"
+    with start_small_server("restart", 9252, "") as server:
+        command = _tweetsearch(
+            "index", str(folder), "--rejects", str(tmp_path / "r.jsonl"), "--json", "--batch-size", "200",
+            "--in-flight", "1", "--retry-seconds", "240", url=server.url, alias=own_alias,
+        )  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 120
+            while not (checkpoint.exists() and orjson.loads(checkpoint.read_bytes())["indexed"] >= 2000):
+                assert process.poll() is None and time.monotonic() < deadline, "the load ended before the restart"
+                time.sleep(0.05)
+            server.restart()
+            stdout, stderr = process.communicate(timeout=300)
+        finally:
+            process.kill()
+
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    summary = orjson.loads(stdout)
+    assert summary["retries"] > 0, "the load never met the stopped server: the test proves nothing"
+    assert summary["index_count"] == truth["total_tweets"]
+    assert summary["rows_read"] == truth["total_tweets"] + len(truth["malformed"])
+    assert summary["reconciled"] and summary["count_matches"]
 
 
 def test_a_storm_of_429s_and_413s_is_survived_with_nothing_lost(storm_url, big_release, tmp_path):

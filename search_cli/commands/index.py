@@ -40,7 +40,10 @@ def index(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per bulk request.")] = 2000,
     in_flight: Annotated[int, typer.Option("--in-flight", min=1, help="Bulk requests sent at once.")] = 2,
     retry_seconds: Annotated[
-        float, typer.Option("--retry-seconds", min=0, help="How long to keep retrying a refusing server (429/5xx).")
+        float,
+        typer.Option(
+            "--retry-seconds", min=0, help="How long to keep retrying a refusing (429/5xx) or unreachable server."
+        ),
     ] = 300.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
