@@ -260,6 +260,8 @@ def storm_url() -> Iterator[str]:
 
 
 def test_a_server_restart_during_a_load_is_ridden_out_with_nothing_lost(big_release, tmp_path):
+    from indexer.connection import Settings, connect
+
     folder, truth = big_release
     checkpoint = tmp_path / "r.jsonl.checkpoint.json"
     own_alias = f"restart-{uuid.uuid4().hex[:6]}"
@@ -278,6 +280,9 @@ def test_a_server_restart_during_a_load_is_ridden_out_with_nothing_lost(big_rele
             stdout, stderr = process.communicate(timeout=300)
         finally:
             process.kill()
+        client = connect(Settings(url=server.url))  # the small server keeps its data: leave nothing behind
+        if created := list(client.indices.get(index=f"{own_alias}-v*", allow_no_indices=True).body):
+            client.indices.delete(index=",".join(created))
 
     assert process.returncode == 0, stderr.decode()[-2000:]
     summary = orjson.loads(stdout)
