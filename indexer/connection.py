@@ -8,6 +8,7 @@ the settings object but never appear in its repr or in any message.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
@@ -16,6 +17,9 @@ from indexer.errors import ConnectionFailed, IndexNotFound, TweetsearchError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+_HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"<[^>]*>")
 
 DEFAULT_URL = "http://localhost:9200"
 DEFAULT_ALIAS = "tweets"
@@ -164,9 +168,14 @@ def _error_type(exc: BaseException) -> str | None:
 
 
 def _reason(exc: BaseException) -> str:
+    """The server's reason in one line. An answer that is not Elasticsearch's own (a proxy's HTML page, say)
+    is cut to its title, or else to its first words."""
     body = getattr(exc, "body", None)
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         error = body["error"]
         causes = error.get("root_cause") or [error]
         return str(causes[0].get("reason") or error.get("type"))
-    return str(getattr(exc, "message", exc))
+    text = str(body if isinstance(body, str) and body.strip() else getattr(exc, "message", exc))
+    title = _HTML_TITLE.search(text)
+    words = " ".join((title.group(1) if title else _HTML_TAG.sub(" ", text)).split())
+    return words if len(words) <= 200 else words[:200] + "…"

@@ -15,8 +15,26 @@ import urllib3
 from archive_samples import ira_row, quoted_csv, write
 
 USER, PASSWORD, API_KEY = "analyst", "correct-horse-battery", "a2V5LWlkOmtleS1zZWNyZXQ="
+READER_KEY = "cmVhZGVyOnJlYWQtb25seQ=="  # may search, may not write
 WRONG = "wrong-s3cret-value"
 ACCEPTED = {f"Basic {base64.b64encode(f'{USER}:{PASSWORD}'.encode()).decode()}", f"ApiKey {API_KEY}"}
+READ_ONLY = {f"ApiKey {READER_KEY}"}
+# What nginx answers when a location is denied: several lines of HTML.
+FORBIDDEN = b"""<html>
+<head><title>403 Forbidden</title></head>
+<body>
+<center><h1>403 Forbidden</h1></center>
+<hr><center>nginx</center>
+</body>
+</html>
+"""
+
+
+def _reads(method: str, path: str) -> bool:
+    route = path.split("?")[0]
+    return method in ("GET", "HEAD") or route.endswith(("/_search", "/_count", "/_msearch"))
+
+
 # Hop-by-hop headers are the gateway's own business, not forwarded.
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
@@ -28,14 +46,12 @@ def gateway_url(es_url: str) -> Iterator[str]:
     class Gateway(BaseHTTPRequestHandler):
         def _handle(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.headers.get("Authorization") not in ACCEPTED:
-                answer = b"<html><body>401 Authorization Required</body></html>"
-                self.send_response(401)
-                self.send_header("WWW-Authenticate", 'Basic realm="tweetsearch"')
-                self.send_header("Content-Type", "text/html")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+            given = self.headers.get("Authorization")
+            if given in READ_ONLY and not _reads(self.command, self.path):
+                self._refuse(403, FORBIDDEN)
+                return
+            if given not in ACCEPTED | READ_ONLY:
+                self._refuse(401, b"<html><body>401 Authorization Required</body></html>")
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"authorization"}}
             reply = upstream.request(self.command, es_url + self.path, body=body or None, headers=headers)
@@ -46,6 +62,15 @@ def gateway_url(es_url: str) -> Iterator[str]:
             self.send_header("Content-Length", str(len(reply.data)))
             self.end_headers()
             self.wfile.write(reply.data)
+
+        def _refuse(self, status: int, answer: bytes) -> None:
+            self.send_response(status)
+            if status == 401:
+                self.send_header("WWW-Authenticate", 'Basic realm="tweetsearch"')
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
@@ -113,3 +138,25 @@ def test_a_load_refused_at_the_gateway_writes_nothing(cli, gateway_url, alias, t
     assert result.exit_code == 2, result.stderr
     assert "refused the credentials" in result.stderr and WRONG not in result.stderr
     assert not rejects.exists() and not rejects.with_name("r.jsonl.checkpoint.json").exists()
+
+
+def test_credentials_that_may_only_read_search_but_cannot_load(cli, gateway_url, alias, tmp_path):
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(450 + n)) for n in range(2)]))
+    rejects = tmp_path / "r.jsonl"
+    env = {"ELASTICSEARCH_URL": gateway_url, "TWEETSEARCH_ALIAS": f"{alias}-readonly"}
+    assert (
+        cli("index", str(folder), "--rejects", str(rejects), env={**env, "ELASTICSEARCH_API_KEY": API_KEY}).exit_code
+        == 0
+    )
+    rejects.unlink(missing_ok=True)
+
+    counted = cli("search", "#MAGA", "--count", env={**env, "ELASTICSEARCH_API_KEY": READER_KEY})
+    loaded = cli("index", str(folder), "--rejects", str(rejects), env={**env, "ELASTICSEARCH_API_KEY": READER_KEY})
+
+    assert counted.exit_code == 0 and counted.stdout.strip() == "2", counted.stderr
+    assert loaded.exit_code == 2, loaded.stderr
+    lines = loaded.stderr.strip().splitlines()
+    assert len(lines) == 1 and "lack a permission" in lines[0] and "403 Forbidden" in lines[0], loaded.stderr
+    assert READER_KEY not in loaded.stderr and not rejects.exists()
