@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
+_SSL_REASON = re.compile(r"\[SSL[^\]]*\] ([^(\]'\"]+?)(?: \(_ssl|['\"\])]|$)")
 
 DEFAULT_URL = "http://localhost:9200"
 DEFAULT_ALIAS = "tweets"
@@ -134,10 +135,18 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         ConnectionError,
         ConnectionTimeout,
         NotFoundError,
+        SSLError,
         UnsupportedProductError,
     )
 
     url = settings.display_url
+    if isinstance(exc, SSLError):
+        hint = (
+            ""
+            if settings.ca_certs
+            else "; if the cluster's certificate comes from a private CA, set ELASTICSEARCH_CA_CERTS"
+        )
+        return ConnectionFailed(f"the TLS connection to Elasticsearch at {url} failed ({_tls_reason(exc)}){hint}")
     if isinstance(exc, ConnectionTimeout):
         return ConnectionFailed(f"Elasticsearch at {url} did not answer in time; {START_HINT}")
     if isinstance(exc, ConnectionError):
@@ -165,6 +174,14 @@ def _error_type(exc: BaseException) -> str | None:
     if isinstance(body, dict) and isinstance(body.get("error"), dict):
         return body["error"].get("type")
     return None
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """The SSL library's own words (`certificate verify failed: self-signed certificate`), without the
+    layers of exceptions the transport wraps around them."""
+    text = str(getattr(exc, "message", exc))
+    found = _SSL_REASON.search(text)
+    return found.group(1) if found else " ".join(text.split())[:200]
 
 
 def _reason(exc: BaseException) -> str:

@@ -1,16 +1,20 @@
 """Credentials, against a real server behind an authenticating gateway (the way a hosted cluster or an nginx
 with `auth_basic` sits in front of Elasticsearch): the minimal distribution the suite runs has no security of
 its own, so the gateway checks the `Authorization` header and forwards what passes, untouched, to the suite's
-server. Wrong credentials give one line and exit 2; secrets never appear in any output."""
+server, over HTTPS too, with a certificate from a private CA. Wrong credentials or an unknown CA give one
+line and exit 2; secrets never appear in any output."""
 
 from __future__ import annotations
 
 import base64
+import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 import urllib3
 from archive_samples import ira_row, quoted_csv, write
 
@@ -39,8 +43,9 @@ def _reads(method: str, path: str) -> bool:
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
-@pytest.fixture(scope="module")
-def gateway_url(es_url: str) -> Iterator[str]:
+@contextmanager
+def serve_gateway(es_url: str, tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """The gateway on a free loopback port, over HTTPS with `tls`; yields its URL."""
     upstream = urllib3.PoolManager()
 
     class Gateway(BaseHTTPRequestHandler):
@@ -78,11 +83,34 @@ def gateway_url(es_url: str) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Gateway)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def gateway_url(es_url: str) -> Iterator[str]:
+    with serve_gateway(es_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def private_ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def tls_gateway_url(es_url: str, private_ca: trustme.CA) -> Iterator[str]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    private_ca.issue_cert("127.0.0.1").configure_cert(context)
+    with serve_gateway(es_url, context) as url:
+        yield url
 
 
 @pytest.mark.parametrize(
@@ -160,3 +188,19 @@ def test_credentials_that_may_only_read_search_but_cannot_load(cli, gateway_url,
     lines = loaded.stderr.strip().splitlines()
     assert len(lines) == 1 and "lack a permission" in lines[0] and "403 Forbidden" in lines[0], loaded.stderr
     assert READER_KEY not in loaded.stderr and not rejects.exists()
+
+
+def test_https_with_a_private_ca_needs_its_certificate(cli, tls_gateway_url, private_ca, alias, tmp_path):
+    ca_file = tmp_path / "ca.pem"
+    private_ca.cert_pem.write_to_path(str(ca_file))
+    env = {"ELASTICSEARCH_URL": tls_gateway_url, "ELASTICSEARCH_API_KEY": API_KEY, "TWEETSEARCH_ALIAS": alias}
+
+    unknown = cli("status", env=env)
+    trusted = cli("status", "--json", env={**env, "ELASTICSEARCH_CA_CERTS": str(ca_file)})
+
+    assert unknown.exit_code == 2, unknown.stderr
+    lines = unknown.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TLS connection" in lines[0] and "ELASTICSEARCH_CA_CERTS" in lines[0], lines
+    assert "certificate verify failed" in lines[0] and API_KEY not in unknown.stderr
+    assert trusted.exit_code == 0, trusted.stderr
+    assert '"alias"' in trusted.stdout and API_KEY not in trusted.stdout + trusted.stderr
