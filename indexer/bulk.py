@@ -227,15 +227,13 @@ def load_actions(
         try:
             ready = next(chunks, None)
             while ready is not None or in_flight:
-                if ready is not None and len(in_flight) < options.in_flight:
-                    in_flight.append(pool.submit(send_chunk, es, ready, options))
-                    ready = next(chunks, None)
-                    continue
-                result = in_flight.popleft().result()
+                full = len(in_flight) >= options.in_flight or ready is None
+                answered = in_flight.popleft().result() if full else None
                 if ready is not None:
                     in_flight.append(pool.submit(send_chunk, es, ready, options))
                     ready = next(chunks, None)
-                yield result
+                if answered is not None:
+                    yield answered
         finally:
             for future in in_flight:
                 future.cancel()
