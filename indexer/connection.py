@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
-_SSL_REASON = re.compile(r"\[SSL[^\]]*\] ([^(\]'\"]+?)(?: \(_ssl|['\"\])]|$)")
 
 DEFAULT_URL = "http://localhost:9200"
 DEFAULT_ALIAS = "tweets"
@@ -177,11 +176,16 @@ def _error_type(exc: BaseException) -> str | None:
 
 
 def _tls_reason(exc: BaseException) -> str:
-    """The SSL library's own words (`certificate verify failed: self-signed certificate`), without the
-    layers of exceptions the transport wraps around them."""
-    text = str(getattr(exc, "message", exc))
-    found = _SSL_REASON.search(text)
-    return found.group(1) if found else " ".join(text.split())[:200]
+    """The SSL library's own reason (`certificate verify failed: self-signed certificate`), found under the
+    layers of exceptions the transport wraps around it."""
+    import ssl
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        return f"certificate verify failed: {cause.verify_message}"
+    return str(cause.reason or cause) if cause is not None else " ".join(str(exc).split())
 
 
 def _reason(exc: BaseException) -> str:
