@@ -103,7 +103,8 @@ def render_load_summary(summary: LoadSummary) -> Group:
         where = f"{summary.index} (alias {summary.alias})"
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
         if summary.replaced:
-            fate = "deleted" if summary.replaced_dropped else "kept: --drop-replaced deletes it next time"
+            kept = "kept, `status` lists it; a rebuild with --drop-replaced deletes what it replaces"
+            fate = "deleted" if summary.replaced_dropped else kept
             table.add_row("alias", f"switched from {', '.join(summary.replaced)} ({fate})")
     mark = "[green]yes[/]" if summary.reconciled else "[red]NO[/]"
     books = f"{summary.rows_read:,} read = {summary.indexed:,} {verb} + {summary.rejected:,} rejected"
