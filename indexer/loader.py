@@ -204,11 +204,12 @@ def load_archive(
         speed_up_loading(es, state.index)
     try:
         with RejectsWriter(options.rejects_path) as rejects:
-            reading = _Reading(state.rows_read, [file.display_name for file in reading_order(files)])
+            order = [file.display_name for file in reading_order(files)]
+            reading = _Reading(rows=state.rows_read)
             actions = _actions(state.index, read_archive(files, skip_lines=state.settled()), rejects, reading)
             lines = LineCounter(files) if on_progress else None
             for result in load_actions(es, actions, options.bulk):
-                current = _settle(state, result, rejects, reading.order)
+                current = _settle(state, result, rejects, order)
                 state.save(options.checkpoint)
                 if lines:
                     progress = LoadProgress(
@@ -289,11 +290,9 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
 
 @dataclass
 class _Reading:
-    """The reader's side of the books: rows read so far (with the resumed checkpoint's), and the files'
-    display names in the order they are read."""
+    """The reader's side of the books: rows read so far, the resumed checkpoint's included."""
 
     rows: int
-    order: list[str]
 
 
 def _actions(
@@ -311,8 +310,9 @@ def _actions(
 def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter, order: list[str]) -> str:
     """Books one stored request into the checkpoint; returns the file it ended in.
 
-    The files read before that one are finished: a resume passes over them, so their rejects after their
-    last stored row, which `rows_read` already counts, are not read and counted again."""
+    `order` holds the files' display names in reading order. The files read before that one are finished:
+    a resume passes over them, so their rejects after their last stored row, which `rows_read` already
+    counts, are not read and counted again."""
     for action, reason in result.rejected:
         file, line = action.ref
         raw = action.payload.decode()

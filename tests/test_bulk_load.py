@@ -150,7 +150,6 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
 def test_a_resume_does_not_count_again_the_trailing_rejects_of_a_finished_file(es, alias, tmp_path):
     """The first file ends with two bad rows and the load stops once a request holding the second file's
     first row is stored: the resume must pass over the first file, whose rejects the books already count."""
-    from indexer.bulk import BulkOptions
     from indexer.loader import LoadInterrupted, LoadOptions, load_archive
 
     folder = tmp_path / "release"
