@@ -55,6 +55,18 @@ def test_chunks_respect_both_the_count_and_the_byte_limits():
     assert by_bytes == [2, 2, 2, 2, 2]
 
 
+def test_an_encoded_bulk_body_is_sent_as_it_is():
+    from indexer.connection import Settings, connect
+
+    client = connect(Settings(url="http://127.0.0.1:9"))  # nothing is sent: only the client's serializer is used
+    ndjson = client.transport.serializers.get_serializer("application/vnd.elasticsearch+x-ndjson")
+    body = b'{"index":{}}\n{"a":1}\n'
+
+    assert ndjson.dumps(body) is body  # megabytes per request: not copied
+    assert ndjson.dumps([{"index": {}}, {"a": 1}]) == body  # anything else is encoded as before
+    assert ndjson.dumps(b"x") == b"x\n"
+
+
 def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alias):
     from indexer.bulk import load_actions
     from indexer.mapping import ensure_index
