@@ -32,15 +32,14 @@ FORBIDDEN = b"""<html>
 </body>
 </html>
 """
+# Hop-by-hop headers are the gateway's own business, not forwarded.
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
 def _reads(method: str, path: str) -> bool:
+    """What a read-only key may do: look things up and search."""
     route = path.split("?")[0]
     return method in ("GET", "HEAD") or route.endswith(("/_search", "/_count", "/_msearch"))
-
-
-# Hop-by-hop headers are the gateway's own business, not forwarded.
-HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
 @contextmanager
