@@ -26,10 +26,18 @@ help:
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# The indexer's native fast path (native/, Rust) is built when cargo is there; without it loads are slower, and
+# tests/test_native.py says how to get it.
+$(VENV)/.installed: pyproject.toml native/Cargo.toml native/Cargo.lock native/src/lib.rs
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	@if command -v cargo >/dev/null; then \
+	  $(BIN)/python -m pip install -q ./native; \
+	else \
+	  echo "cargo not found: tweetsearch runs without its native fast path (loads are slower)." \
+	       "Install Rust (https://rustup.rs), then run make install again"; \
+	fi
 	@touch $@
 
 es-start:

@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
 
 from indexer.errors import ArchiveError
+from indexer.native import RowEncoder, row_encoder
 from indexer.normalise import Account, RowError, TweetRowNormaliser, parse_users_row
-from indexer.records import Reject, RejectReason, TweetRecord
+from indexer.records import EncodedTweet, Reject, RejectReason, TweetRecord
 
 Kind = Literal["tweets", "users"]
 
@@ -113,13 +114,15 @@ def read_archive(
     sources: Iterable[str | Path | ArchiveFile] | str | Path,
     *,
     skip_lines: Mapping[str, int] | None = None,
-) -> Iterator[TweetRecord | Reject]:
+    encoded: bool = False,
+) -> Iterator[TweetRecord | Reject | EncodedTweet]:
     """Every tweet row of the archives in `sources` (paths, or `ArchiveFile`s from `discover`), in order.
 
     Campaign by campaign, the users files are loaded first (their bad rows are yielded as rejects) and then
     the tweets files are read, each row enriched with its account from the users files. `skip_lines` maps a
     file's display name to a line number: rows (and rejects) starting at or before it are not yielded, which
-    is how a resumed load skips what it already loaded.
+    is how a resumed load skips what it already loaded. With `encoded`, rows the native fast path can take come
+    as `EncodedTweet`s (see `read_tweets`).
     """
     skip_lines = skip_lines or {}
     accounts: dict[str, Account] = {}
@@ -131,7 +134,7 @@ def read_archive(
         if file.kind == "users":
             yield from load_accounts(file, accounts, skip_lines=skip)
         else:
-            yield from read_tweets(file, accounts=accounts, skip_lines=skip)
+            yield from read_tweets(file, accounts=accounts, skip_lines=skip, encoded=encoded)
 
 
 def reading_order(files: Sequence[ArchiveFile]) -> list[ArchiveFile]:
@@ -153,13 +156,20 @@ def read_tweets(
     *,
     accounts: Mapping[str, Account] | None = None,
     skip_lines: int = 0,
-) -> Iterator[TweetRecord | Reject]:
-    """The records and rejects of one tweets file; rows starting at or before line `skip_lines` are skipped."""
+    encoded: bool = False,
+) -> Iterator[TweetRecord | Reject | EncodedTweet]:
+    """The records and rejects of one tweets file; rows starting at or before line `skip_lines` are skipped.
+
+    With `encoded`, each row the native fast path takes comes as an `EncodedTweet` instead of a `TweetRecord`
+    (when the extension is installed; see `indexer.native`). Every other row, rejects included, is read the same.
+    """
     name = file.display_name
-    with _split_rows(file, skip_lines) as (columns, rows):
+    with open_binary(file) as stream:
+        columns, header_lines = _read_header(stream, name)
         normalise = TweetRowNormaliser(columns, campaign=file.campaign, source_file=name, accounts=accounts)
-        for row in rows:
-            if type(row) is Reject:
+        fast = row_encoder(normalise) if encoded else None
+        for row in _RowSplitter(name, columns, fast).rows(stream, header_lines, skip_lines):
+            if type(row) is not tuple:
                 yield row
                 continue
             line, fields, text = row
@@ -258,10 +268,14 @@ class _RowSplitter:
     character, so counting works before decoding). A quoted field still open after MAX_ROW_BYTES, or a
     multi-line row that does not split while one of its later lines is a row by itself, is a runaway quote:
     its first line is rejected and reading resumes from the line after it.
+
+    With a `fast` row encoder, each logical row is offered to it first, and the rows it encodes are yielded as
+    `EncodedTweet`s; it only takes rows that `_split` splits, so runaway quotes are never its to handle.
     """
 
-    def __init__(self, display_name: str, columns: tuple[str, ...]) -> None:
+    def __init__(self, display_name: str, columns: tuple[str, ...], fast: RowEncoder | None = None) -> None:
         self.display_name = display_name
+        self._fast = fast
         self.columns = columns
         self._feed = _OneRow()
         self._reader = csv.reader(self._feed)
@@ -269,9 +283,10 @@ class _RowSplitter:
         # No field of a row shorter than this can exceed the csv module's field size limit.
         self._simple_length = csv.field_size_limit()
 
-    def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[_SplitRow | Reject]:
+    def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[_SplitRow | Reject | EncodedTweet]:
         """Rows after the header, which ended on line `lineno`."""
         readline = stream.readline
+        fast, name = self._fast, self.display_name
         limit = MAX_ROW_BYTES + 1
         pushback: list[bytes | _Overlong] = []  # lines to read again, last first
         pending: list[bytes] = []  # the lines of a row whose quoted field is still open
@@ -328,6 +343,9 @@ class _RowSplitter:
                         continue
                     if lineno <= skip or (len(line) <= 2 and line.isspace()):
                         continue
+                    if fast is not None and (encoded := fast(line, quotes)) is not None:
+                        yield EncodedTweet(encoded[0], name, lineno, encoded[1])
+                        continue
                     try:
                         text, fields = self._split(line, quotes)
                     except RowError as error:
@@ -337,8 +355,12 @@ class _RowSplitter:
                     continue
 
                 # A row spanning lines `start`..`lineno`.
+                data = b"".join(lines)
+                if fast is not None and start > skip and (encoded := fast(data, quotes)) is not None:
+                    yield EncodedTweet(encoded[0], name, start, encoded[1])
+                    continue
                 try:
-                    text, fields = self._split(b"".join(lines), quotes)
+                    text, fields = self._split(data, quotes)
                 except RowError as error:
                     if self._holds_rows(lines):
                         yield from self._runaway(start, skip, lines[0], f"{error.detail} over lines {start}-{lineno}")

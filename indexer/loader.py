@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from indexer.archive import discover, read_archive, reading_order
-from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, load_actions
+from indexer.bulk import Action, BulkOptions, ChunkResult, encode_action, encoded_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
 from indexer.errors import TweetsearchError
 from indexer.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
-from indexer.records import Reject, RejectReason, TweetRecord
+from indexer.records import EncodedTweet, Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
@@ -206,7 +206,8 @@ def load_archive(
         with RejectsWriter(options.rejects_path) as rejects:
             order = [file.display_name for file in reading_order(files)]
             reading = _Reading(rows=state.rows_read)
-            actions = _actions(state.index, read_archive(files, skip_lines=state.settled()), rejects, reading)
+            items = read_archive(files, skip_lines=state.settled(), encoded=True)
+            actions = _actions(state.index, items, rejects, reading)
             lines = LineCounter(files) if on_progress else None
             for result in load_actions(es, actions, options.bulk):
                 current = _settle(state, result, rejects, order)
@@ -296,15 +297,18 @@ class _Reading:
 
 
 def _actions(
-    index: str, items: Iterable[TweetRecord | Reject], rejects: RejectsWriter, reading: _Reading
+    index: str, items: Iterable[TweetRecord | Reject | EncodedTweet], rejects: RejectsWriter, reading: _Reading
 ) -> Iterator[Action]:
     """Turns reader output into bulk actions, counting every row; rejected rows go straight to the rejects file."""
     for item in items:
         reading.rows += 1
-        if isinstance(item, Reject):
+        ref = (item.source_file if type(item) is not Reject else item.file, item.line)
+        if type(item) is EncodedTweet:
+            yield encoded_action(index, item.tweetid, item.document, ref, reading.rows)
+        elif type(item) is Reject:
             rejects.write(item)
-            continue
-        yield encode_action(index, item.tweetid, to_document(item), (item.source_file, item.line), reading.rows)
+        else:
+            yield encode_action(index, item.tweetid, to_document(item), ref, reading.rows)
 
 
 def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter, order: list[str]) -> str:

@@ -391,6 +391,16 @@ _MENTIONED_IDS: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_li
 _POLL_CHOICES: _Memo[str, tuple[str, ...]] = _Memo(lambda value: tuple(parse_list(value, _PIPE)))
 _URL_LISTS: _Memo[str, tuple[tuple[str, ...], ...]] = _Memo(lambda value: tuple(map(tuple, parse_urls(value))))
 
+# The memoised parser of each column with few distinct values: `COLUMN_PARSERS[column][published]` is the parsed
+# value (lists as tuples; `urls` as published, normalised, hosts, domains) or raises `RowError`. The native fast path
+# (`indexer.native`) asks these for what it does not parse itself.
+COLUMN_PARSERS: dict[str, Mapping[str, object]] = {
+    "tweet_language": _TWEET_LANGUAGES, "is_retweet": _RETWEET_FLAGS, "latitude": _LATITUDES,
+    "longitude": _LONGITUDES, "quote_count": _QUOTE_COUNTS, "reply_count": _REPLY_COUNTS,
+    "like_count": _LIKE_COUNTS, "retweet_count": _RETWEET_COUNTS, "hashtags": _HASHTAGS,
+    "user_mentions": _MENTIONED_IDS, "poll_choices": _POLL_CHOICES, "urls": _URL_LISTS,
+}  # fmt: skip
+
 # `TweetRowNormaliser` reads the account columns as one slice of a row's `TWEET_COLUMNS` values, and passes a
 # record's fields by position (keywords make the call three times slower: a few µs a row) in this order. Both are
 # checked here, so that a change to the columns or to `TweetRecord` fails at import rather than putting values
@@ -496,6 +506,11 @@ class TweetRowNormaliser:
             snowflake_time(quoted_tweet_tweetid) if quoted_tweet_tweetid else None,
             dict(zip(self.columns, fields, strict=False)),  # the splitter checked the width
         )
+
+    def account(self, values: tuple[str, ...]) -> tuple[object, ...]:
+        """The typed, users-file-enriched account of a row whose `ACCOUNT_COLUMNS` hold `values` (memoised), as
+        its field values in `ACCOUNT_COLUMNS` order. Raises `RowError`."""
+        return self._accounts[values]
 
     def _account_fields(self, values: tuple[str, ...]) -> tuple[object, ...]:
         """A row's account, typed and completed from the users file, as its `ACCOUNT_COLUMNS` field values."""

@@ -1,14 +1,16 @@
 """The records that flow from the archive reader to the loader.
 
 Everything the reader produces is one of two dataclasses: a `TweetRecord` (one normalised row) or a `Reject`
-(a row that could not be read, with the reason). Keeping both plain and typed lets the normalisation code stay
-pure and lets the loader count `rows read = records + rejects` without guessing.
+(a row that could not be read, with the reason); a load also takes `EncodedTweet`s, rows the native fast path
+encoded. Keeping them plain and typed lets the normalisation code stay pure and lets the loader count
+`rows read = records + rejects` without guessing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 # The account columns, as users files publish them and as tweets files repeat them.
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -75,6 +77,17 @@ class TweetRecord:
     retweeted_time: datetime | None = None
     quoted_time: datetime | None = None
     raw: dict[str, str] = field(default_factory=dict)
+
+
+class EncodedTweet(NamedTuple):
+    """A tweet row the native fast path (`indexer.native`) turned straight into its document's JSON: the same
+    bytes `to_document` would give for its record, encoded. Only a load asks the reader for these. A named
+    tuple: one is made per row, and a frozen dataclass costs four times as much to make."""
+
+    tweetid: str
+    source_file: str
+    line: int
+    document: bytes
 
 
 @dataclass(slots=True, frozen=True)

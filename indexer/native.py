@@ -1,0 +1,117 @@
+"""The bridge to the native fast path, `tweetsearch_native` (built from `native/`, optional).
+
+When Elasticsearch and the indexer share a machine, every microsecond the indexer spends on a row is taken from
+the server. In Python a row costs ~30 µs to split, type and encode; the native encoder turns a row's bytes into
+its document in a few. It returns exactly the bytes `orjson.dumps(to_document(record))` gives for the row, and
+declines (None) every row it cannot be sure of, which the Python reader then reads as always, rejects included:
+so a load is the same with or without it. `tests/test_native.py` checks that on every row of the test archives.
+
+What the native encoder does not parse itself, it asks the callbacks below for, once per distinct published
+value: they run the Python parsers (`COLUMN_PARSERS`, the normaliser's accounts) and encode the result as the
+JSON fragment `to_document` would write for it (`"key":value,`, or nothing for a missing value).
+
+`TWEETSEARCH_NATIVE=0` turns the fast path off (to compare, or to rule it out when reporting a problem).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Sequence
+from datetime import date
+
+import orjson
+
+from indexer.document import text_field_for
+from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
+from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
+
+try:
+    from tweetsearch_native import TweetEncoder
+except ImportError:  # not built: the Python reader does all the work
+    TweetEncoder = None
+
+# A row's bytes and quote count in; its tweetid and document out, or None for the Python reader to take it.
+RowEncoder = Callable[[bytes, int], "tuple[str, bytes] | None"]
+
+
+def native_enabled() -> bool:
+    """Whether loads use the native encoder: it is installed and `TWEETSEARCH_NATIVE` is not `0`."""
+    return TweetEncoder is not None and os.environ.get("TWEETSEARCH_NATIVE", "1") != "0"
+
+
+def row_encoder(normaliser: TweetRowNormaliser) -> RowEncoder | None:
+    """The native encoder for the rows of the file `normaliser` was made for, or None when there is none: the
+    extension is missing or turned off, or the header lacks a column or repeats one (the Python reader then
+    handles the whole file)."""
+    columns = normaliser.columns
+    if not native_enabled() or len(set(columns)) != len(columns) or not set(columns) >= set(TWEET_COLUMNS):
+        return None
+    prefix = orjson.dumps({"campaign": normaliser.campaign, "source_file": normaliser.source_file})[:-1] + b","
+    positions = [columns.index(name) for name in TWEET_COLUMNS]
+    encoder = TweetEncoder(list(columns), positions, prefix, csv.field_size_limit(), _Lookups(normaliser))
+    return encoder.encode
+
+
+class _Lookups:
+    """The native encoder's callbacks: each takes published strings and returns a tuple of JSON fragments, or
+    None when the Python parser raises (the row then goes to the Python reader, which rejects it)."""
+
+    def __init__(self, normaliser: TweetRowNormaliser) -> None:
+        self._normaliser = normaliser
+        for column in ("quote_count", "reply_count", "like_count", "retweet_count"):
+            setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
+        for column in ("hashtags", "user_mentions", "poll_choices"):
+            setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
+        self.retweet_flag = _parsed("is_retweet", lambda flag: (b"true" if flag else b"false",))
+        self.latitude = _parsed("latitude", _number)
+        self.longitude = _parsed("longitude", _number)
+        self.urls = _parsed("urls", _urls)
+
+    def account(self, values: tuple[str, ...]) -> tuple[bytes, bytes, bytes] | None:
+        """The account's fields up to its language, its creation date, and its language as parsed."""
+        try:
+            fields = dict(zip(ACCOUNT_COLUMNS, self._normaliser.account(values), strict=True))
+        except RowError:
+            return None
+        created: date | None = fields.pop("account_creation_date")  # type: ignore[assignment]
+        language: str | None = fields["account_language"]  # type: ignore[assignment]
+        main = b"".join(_field(key, value) for key, value in fields.items())
+        return main, _field("account_creation_date", created and created.isoformat()), (language or "").encode()
+
+    @staticmethod
+    def language(published: str, account_language: str) -> tuple[bytes, bytes]:
+        """The `tweet_language` field, and the `lang` sub-field the tweet's text goes to."""
+        language = COLUMN_PARSERS["tweet_language"][published]
+        field = text_field_for(language, account_language or None)  # type: ignore[arg-type]
+        return _field("tweet_language", language), field.encode()
+
+
+def _parsed(column: str, encode: Callable[[object], tuple[bytes, ...]]) -> Callable[[str], tuple[bytes, ...] | None]:
+    parse = COLUMN_PARSERS[column]
+
+    def lookup(published: str) -> tuple[bytes, ...] | None:
+        try:
+            return encode(parse[published])
+        except RowError:
+            return None
+
+    return lookup
+
+
+def _field(key: str, value: object) -> bytes:
+    """`"key":value,` as `to_document` writes it; nothing for None or an empty list."""
+    if value is None or (isinstance(value, Sequence) and not isinstance(value, str) and not value):
+        return b""
+    if isinstance(value, tuple):
+        value = list(value)
+    return b'"' + key.encode() + b'":' + orjson.dumps(value) + b","
+
+
+def _number(value: object) -> tuple[bytes]:
+    return (b"" if value is None else orjson.dumps(value),)
+
+
+def _urls(value: object) -> tuple[bytes, bytes]:
+    _published, normalised, hosts, domains = value  # type: ignore[misc]
+    return _field("url_hosts", hosts) + _field("url_domains", domains), _field("urls", normalised)

@@ -1,0 +1,176 @@
+"""The native fast path changes nothing but speed: read with it, an archive gives the same rows as without it.
+
+Each archive is read twice side by side, with `encoded=True` (as a load reads) and without. For a row the native
+encoder took, its document must be byte for byte `orjson.dumps(to_document(record))` of the Python reader's
+record; every other row, rejects included, must come out exactly the same.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from archive_samples import (
+    REORDERED_COLUMNS,
+    TWEET_COLUMNS,
+    USER_COLUMNS,
+    ira_row,
+    later_row,
+    minimal_csv,
+    quoted_csv,
+    user_row,
+    write,
+)
+
+from indexer import native
+from indexer.archive import discover, read_archive
+from indexer.document import to_document
+from indexer.generate import generate_release
+from indexer.records import EncodedTweet, Reject, TweetRecord
+
+if os.environ.get("TWEETSEARCH_NATIVE") == "0":
+    pytest.skip("TWEETSEARCH_NATIVE=0: the native fast path is turned off", allow_module_level=True)
+if native.TweetEncoder is None:
+    pytest.fail(
+        "the native fast path (tweetsearch_native) is not installed: run `make install` with Rust's cargo on "
+        "PATH (https://rustup.rs), or set TWEETSEARCH_NATIVE=0 to test without it",
+        pytrace=False,
+    )
+
+
+def read_both(*paths: Path) -> tuple[list[EncodedTweet], list[TweetRecord | Reject]]:
+    """Reads `paths` with and without the fast path, asserts that they agree, and returns what the fast path
+    encoded and every row the Python reader gave."""
+    files = discover(list(paths))
+    fast = list(read_archive(files, encoded=True))
+    slow = list(read_archive(files))
+    assert len(fast) == len(slow)
+    encoded = []
+    for with_native, without in zip(fast, slow, strict=True):
+        if type(with_native) is EncodedTweet:
+            assert isinstance(without, TweetRecord), (with_native, without)
+            assert (with_native.tweetid, with_native.source_file, with_native.line) == (
+                without.tweetid,
+                without.source_file,
+                without.line,
+            )
+            assert with_native.document == orjson.dumps(to_document(without)), f"line {without.line}"
+            encoded.append(with_native)
+        else:
+            assert with_native == without
+    return encoded, slow
+
+
+# Rows that stress what the native encoder does itself (splitting, ids, times, text), next to rows it must leave
+# to the Python reader: each becomes one row, in both encodings.
+EDGE_ROWS: list[dict[str, str]] = [
+    ira_row(),
+    later_row(),
+    ira_row(tweet_text='He said ""no"", then "yes"', user_profile_description='Say "hi", or not'),
+    ira_row(tweet_text="line one\nline two\n\nline four"),
+    ira_row(tweet_text="windows\r\nline ends"),
+    ira_row(tweet_text="tab\there, bell\x07, escape\x1b, del\x7f, backslash \\ and slash /"),
+    ira_row(tweet_text="Выборы в Москве 🇷🇺 — «итоги»"),
+    ira_row(tweet_text="   "),
+    ira_row(tweet_text="\x1c\x1d"),
+    ira_row(tweet_text="\u00a0\u2003"),
+    ira_row(tweet_text="\u200b"),
+    ira_row(tweet_text=""),
+    ira_row(tweet_text="RT @abcdefghijklmno: fifteen"),
+    ira_row(tweet_text="RT @abcdefghijklmnop: sixteen"),
+    ira_row(tweet_text="RT @no_colon here", is_retweet="false"),
+    ira_row(tweet_text="mail a@b.com @Good @good @x@y @@z @toolongnameistoolong _@no (@yes) @end"),
+    ira_row(tweet_text="https://t.co/abc… http://t.co/XYZ9 https://t.co/abc https://t.co/ https://t.co/XYZ9"),
+    ira_row(tweet_text="hhttps://t.co/Aa1 httpx://t.co/no https://t.co/Bb2é"),
+    ira_row(tweetid="877919995476496385.0"),
+    ira_row(tweetid=" 877919995476496386 "),
+    ira_row(tweetid="kPDnKz2Wf8y+BzV5/gUeGX1PA1qZ1n5t3IBc5vZlYyPc="),
+    ira_row(tweetid=""),
+    ira_row(tweetid="١٢٣"),
+    ira_row(tweet_time="2017-02-30 10:00"),
+    ira_row(tweet_time="2016-02-29 23:59:59"),
+    ira_row(tweet_time="2017-06-22T16:03"),
+    ira_row(tweet_time="2017-06-22 16:03:00+03:00"),
+    ira_row(tweet_time="2017-06-22 24:00"),
+    ira_row(tweet_time="absent"),
+    ira_row(tweet_time=""),
+    ira_row(retweet_tweetid="12345", is_retweet="true"),
+    ira_row(retweet_tweetid="9" * 30),
+    ira_row(retweet_tweetid="9" * 40),
+    ira_row(quoted_tweet_tweetid="877919995476496385"),
+    ira_row(quoted_tweet_tweetid="29700859247"),
+    ira_row(in_reply_to_tweetid="877919995476400000.0", in_reply_to_userid="absent"),
+    ira_row(quote_count="12.0", reply_count="007", like_count="absent", retweet_count="1e3"),
+    ira_row(like_count="1.5"),
+    ira_row(latitude="40.7128", longitude="-74.0060"),
+    ira_row(latitude="40.7128", longitude="absent"),
+    ira_row(latitude="91", longitude="0"),
+    ira_row(is_retweet="TRUE"),
+    ira_row(is_retweet="maybe"),
+    ira_row(hashtags="['Guaidó', 'ВЫБОРЫ', 'İstanbul']", urls="[]"),
+    ira_row(hashtags="[#MAGA, #maga]", urls="[http://a.com/x,y, https://www.B.co.uk:443/p/?b=2&a=1&utm_x=3]"),
+    ira_row(hashtags="['it\\'s']", user_mentions="['1', '2']", poll_choices="yes|no"),
+    ira_row(userid="999", user_display_name="None", follower_count="", account_creation_date="2013-12-07 10:00:00"),
+    ira_row(userid="998", follower_count="many"),
+    ira_row(user_display_name="", user_reported_location="", follower_count="", account_language=""),
+    ira_row(user_reported_location="\x7f Москва \u2028", tweet_client_name="   "),
+    ira_row(tweet_language="und", account_language="ru"),
+    ira_row(tweet_language="", account_language=""),
+]
+
+
+@pytest.mark.parametrize("encoding", ["quoted", "minimal"])
+def test_edge_rows_read_the_same_with_and_without_the_fast_path(tmp_path: Path, encoding: str) -> None:
+    rows = [{**row, "tweetid": row["tweetid"] or ""} for row in EDGE_ROWS]
+    to_csv = quoted_csv if encoding == "quoted" else minimal_csv
+    tweets = write(tmp_path / "ira_tweets_csv_hashed.csv", to_csv(rows))
+    write(tmp_path / "ira_users_csv_hashed.csv", to_csv([user_row(user_display_name="From users")], USER_COLUMNS))
+
+    encoded, read = read_both(tweets)
+
+    lines = {item.line for item in encoded}
+    texts = {item.tweet_text for item in read if isinstance(item, TweetRecord) and item.line in lines}
+    # The fast path takes the rows with quotes, line breaks, control characters and non-ASCII text...
+    assert {row["tweet_text"] for row in EDGE_ROWS[2:7]} <= texts
+    # ...and leaves the rows only Python can judge: a non-ASCII tweetid, an impossible date, a bad count.
+    rejected = {item.line: item.reason for item in read if isinstance(item, Reject)}
+    assert rejected, "the edge rows include bad ones"
+    assert not lines & set(rejected)
+    assert len(encoded) >= len(read) * 0.6
+
+
+def test_a_generated_release_with_damaged_rows_reads_the_same(tmp_path: Path) -> None:
+    generate_release(tmp_path, tweets=3000, seed=11, malformed=60)
+
+    encoded, read = read_both(tmp_path)
+
+    records = [item for item in read if isinstance(item, TweetRecord)]
+    assert sum(isinstance(item, Reject) for item in read) >= 30
+    assert len(encoded) >= 0.95 * len(records), "the fast path should take nearly every good row"
+
+
+def test_a_reordered_header_is_read_by_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "x_tweets_csv_hashed.csv", minimal_csv([later_row(), ira_row()], REORDERED_COLUMNS))
+
+    encoded, _ = read_both(path)
+
+    assert len(encoded) == 2
+
+
+def test_a_header_without_every_column_is_left_to_the_python_reader(tmp_path: Path) -> None:
+    columns = [column for column in TWEET_COLUMNS if column != "poll_choices"]
+    path = write(tmp_path / "x_tweets_csv_hashed.csv", minimal_csv([ira_row()], columns))
+
+    encoded, read = read_both(path)
+
+    assert encoded == [] and len(read) == 1
+
+
+def test_turned_off_by_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row()]))
+    monkeypatch.setenv("TWEETSEARCH_NATIVE", "0")
+
+    assert not native.native_enabled()
+    assert [type(item) for item in read_archive(path, encoded=True)] == [TweetRecord]
