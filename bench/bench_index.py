@@ -9,8 +9,9 @@ Prints docs/s of both and their ratio (target: e2e >= 0.9 x ceiling), the indexe
 under 300 MB) and the index size on disk per million tweets. Figures only; nothing is asserted.
 
 So that neither side pays for the other, the server is warmed up first (an untimed load, for its JIT), each
-run starts once the server has gone quiet again (the previous run's merges done), and with `--rounds` the
-order alternates: ceiling first in odd rounds, end to end first in even ones.
+run starts once the server has gone quiet again (the previous run's merges done), the first run's index is
+closed while the second runs, and with `--rounds` the order alternates: ceiling first in odd rounds, end to
+end first in even ones.
 
 The pair is measured twice when the server runs on this machine (`--cpus both`, the default):
   shared  server and client on all CPUs, competing: on a small machine every microsecond the indexer spends
@@ -263,8 +264,13 @@ def wait_until_quiet(es, server_pid: int | None, limit: float = 120.0) -> None:
             time.sleep(1.0)
 
 
+def versions(es, alias: str) -> list[str]:
+    """The benchmark's indices behind `alias`, closed ones included."""
+    return list(es.indices.get(index=f"{alias}-v*", allow_no_indices=True, expand_wildcards="all").body)
+
+
 def remove(es, alias: str) -> None:
-    names = list(es.indices.get(index=f"{alias}-v*", allow_no_indices=True).body)
+    names = versions(es, alias)
     if names:
         es.indices.delete(index=",".join(names))
 
@@ -273,6 +279,7 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
     """`--rounds` ceiling/end-to-end pairs on fresh indices, one after the other; prints each pair, its ratio
     and, over several rounds, the median ratio. Returns the indexer's peak RSS in KiB."""
     ratios, peaks = [], []
+    aliases = {"ceiling": args.ceiling_alias, "e2e": args.e2e_alias}
     for number in range(args.rounds):
         for alias in (args.ceiling_alias, args.e2e_alias):
             remove(es, alias)
@@ -281,6 +288,10 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
         if args.rounds > 1:
             print(f"round {number + 1}: {' first, then '.join(order)}")
         for side in order:
+            if side == order[1]:
+                # The first run's index is closed during the second: open, its segments would take the server's
+                # heap and memory, and it would be charged to whichever run comes second.
+                es.indices.close(index=",".join(versions(es, aliases[order[0]])))
             wait_until_quiet(es, server_pid)
             if side == "ceiling":
                 runs[side] = run_ceiling(es, settings.url, args.ceiling_alias, bodies, args.in_flight, server_pid)
@@ -289,6 +300,7 @@ def measure(es, settings: Settings, release: Path, bodies: Path, args, server_pi
                     release, settings.url, args.e2e_alias, args.batch_size, args.in_flight, server_pid
                 )
                 peaks.append(peak_kb)
+        es.indices.open(index=",".join(versions(es, aliases[order[0]])), wait_for_active_shards="all")
         ceiling, e2e = runs["ceiling"], runs["e2e"]
         print(ceiling.line("(a) ceiling"))
         print(e2e.line("(b) end to end"))

@@ -99,13 +99,22 @@ def encode_action(
     index: str, doc_id: str, document: dict[str, Any], ref: tuple[str, int], rows_read: int = 0
 ) -> Action:
     """Encodes the action line and the document once; the bytes are reused on retries."""
-    return encoded_action(index, doc_id, orjson.dumps(document), ref, rows_read)
+    return ActionEncoder(index)(doc_id, orjson.dumps(document), ref, rows_read)
 
 
-def encoded_action(index: str, doc_id: str, document: bytes, ref: tuple[str, int], rows_read: int = 0) -> Action:
-    """`encode_action` for a document already encoded as JSON."""
-    header = orjson.dumps({"index": {"_index": index, "_id": doc_id}})
-    return Action(doc_id=doc_id, payload=header + b"\n" + document + b"\n", ref=ref, rows_read=rows_read)
+class ActionEncoder:
+    """`encode_action` for one index and documents already encoded, for every row of a load: the start of the
+    action line is encoded once, and the `Action` made without its constructor's keyword handling (a microsecond
+    a row, all told)."""
+
+    __slots__ = ("_start",)
+
+    def __init__(self, index: str) -> None:
+        self._start = b'{"index":{"_index":' + orjson.dumps(index) + b',"_id":'
+
+    def __call__(self, doc_id: str, document: bytes, ref: tuple[str, int], rows_read: int) -> Action:
+        payload = b"".join((self._start, orjson.dumps(doc_id), b"}}\n", document, b"\n"))
+        return tuple.__new__(Action, (doc_id, payload, ref, rows_read))
 
 
 def chunk_actions(actions: Iterable[Action], *, max_docs: int, max_bytes: int) -> Iterator[list[Action]]:

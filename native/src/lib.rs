@@ -15,6 +15,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 use std::borrow::Cow;
+use memchr::{memchr, memchr3};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
@@ -183,7 +184,7 @@ impl TweetEncoder {
     /// unquoted without quote or line break, or quoted from its first byte to a closing quote right before the
     /// comma or the row's end, with `""` for a quote inside. The csv module reads such rows the same way.
     fn split<'a>(&self, data: &'a [u8], quotes: usize) -> Option<Vec<Cow<'a, str>>> {
-        if data.contains(&0) {
+        if memchr(0, data).is_some() {
             return None;
         }
         let text = std::str::from_utf8(data).ok()?.trim_end_matches(['\r', '\n']);
@@ -206,7 +207,7 @@ impl TweetEncoder {
                 let mut piece = start;
                 let mut unescaped: Option<String> = None;
                 let close = loop {
-                    let quote = piece + bytes[piece..].iter().position(|&byte| byte == b'"')?;
+                    let quote = piece + memchr(b'"', &bytes[piece..])?;
                     if bytes.get(quote + 1) != Some(&b'"') {
                         break quote;
                     }
@@ -222,9 +223,9 @@ impl TweetEncoder {
                 });
                 at = close + 1;
             } else {
-                let end = bytes[at..].iter().position(|&byte| byte == b',').map_or(bytes.len(), |offset| at + offset);
+                let end = memchr(b',', &bytes[at..]).map_or(bytes.len(), |offset| at + offset);
                 let field = &text[at..end];
-                if field.contains(['"', '\r', '\n']) {
+                if memchr3(b'"', b'\r', b'\n', field.as_bytes()).is_some() {
                     return None;
                 }
                 fields.push(Cow::Borrowed(field));
