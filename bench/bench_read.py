@@ -5,7 +5,9 @@ from the server, so this is what limits `bench_index.py`'s end-to-end/ceiling ra
 in a fresh process (so one stage's warm caches and memory do not flatter the next):
   (1) split     `iter_rows` over every file: rows joined, decoded and split into columns;
   (2) read      `read_archive`: (1) plus typing and enriching each row into a `TweetRecord`;
-  (3) encode    (2) plus `to_document` and `encode_action`, the bytes the bulk request sends.
+  (3) encode    (2) plus `to_document` and `encode_action`, the bytes the bulk request sends;
+  (4) native    what a load does instead: (3) with the rows the native fast path takes encoded by it
+                (`read_archive(..., encoded=True)`, see `indexer.native`); as (3) when it is not installed.
 Prints rows/s, CPU µs per row and the process's peak memory (ru_maxrss) for each; nothing is asserted.
 
 `--baseline DIR` runs the same stages, interleaved round by round, with the `indexer` package found in DIR
@@ -26,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STAGES = ("split", "read", "encode")
+STAGES = ("split", "read", "encode", "native")
 
 
 def _peak_rss_mb() -> float:
@@ -61,10 +63,21 @@ def run_stage(stage: str, release: Path) -> dict[str, float]:
     elif stage == "read":
         for _ in read_archive(files):
             rows += 1
-    else:
+    elif stage == "encode":
         for item in read_archive(files):
             rows += 1
             if type(item) is not Reject:
+                encode_action("bench", item.tweetid, to_document(item), (item.source_file, item.line))
+    else:
+        from indexer.bulk import ActionEncoder
+        from indexer.records import EncodedTweet
+
+        action = ActionEncoder("bench")
+        for item in read_archive(files, encoded=True):
+            rows += 1
+            if type(item) is EncodedTweet:
+                action(item.tweetid, item.document, (item.source_file, item.line), rows)
+            elif type(item) is not Reject:
                 encode_action("bench", item.tweetid, to_document(item), (item.source_file, item.line))
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {"rows": rows, "seconds": elapsed, "cpu_seconds": cpu, "peak_mb": _peak_rss_mb()}
@@ -108,6 +121,8 @@ def main() -> None:
         best: dict[str, dict[str, float]] = {}
         for _ in range(args.rounds):
             for name, root in variants.items():
+                if stage == "native" and name == "baseline" and not (root / "indexer" / "native.py").exists():
+                    continue  # a baseline from before the native fast path
                 result = measure(stage, release, root)
                 if name not in best or result["cpu_seconds"] < best[name]["cpu_seconds"]:
                     best[name] = result
