@@ -41,5 +41,6 @@ def test_the_read_benchmark_times_each_stage_over_the_same_rows(tmp_path):
     printed = _run("bench_read.py", "--tweets", "2000", "--rounds", "1", "--cache", str(tmp_path))
 
     stages = re.findall(r"\((\d)\) (\w+)\s+current\s+([\d,]+) rows\s+[\d,]+ rows/s\s+[\d.]+ CPU µs/row", printed)
-    assert [(number, name) for number, name, _ in stages] == [("1", "split"), ("2", "read"), ("3", "encode")]
-    assert stages[1][2] == stages[2][2], printed  # reading and encoding see the same rows
+    names = [(number, name) for number, name, _ in stages]
+    assert names == [("1", "split"), ("2", "read"), ("3", "encode"), ("4", "native")], printed
+    assert stages[1][2] == stages[2][2] == stages[3][2], printed  # reading and encoding see the same rows
