@@ -59,9 +59,8 @@ class _Lookups:
 
     def __init__(self, normaliser: TweetRowNormaliser) -> None:
         self._normaliser = normaliser
-        for column in ("quote_count", "reply_count", "like_count", "retweet_count"):
-            setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
-        for column in ("hashtags", "user_mentions", "poll_choices"):
+        for column in ("quote_count", "reply_count", "like_count", "retweet_count", "hashtags", "user_mentions",
+                       "poll_choices"):  # fmt: skip
             setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
         self.retweet_flag = _parsed("is_retweet", lambda flag: (b"true" if flag else b"false",))
         self.latitude = _parsed("latitude", _number)

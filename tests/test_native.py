@@ -7,7 +7,6 @@ record; every other row, rejects included, must come out exactly the same.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import orjson
@@ -30,14 +29,18 @@ from indexer.document import to_document
 from indexer.generate import generate_release
 from indexer.records import EncodedTweet, Reject, TweetRecord
 
-if os.environ.get("TWEETSEARCH_NATIVE") == "0":
-    pytest.skip("TWEETSEARCH_NATIVE=0: the native fast path is turned off", allow_module_level=True)
 if native.TweetEncoder is None:
     pytest.fail(
         "the native fast path (tweetsearch_native) is not installed: run `make install` with Rust's cargo on "
-        "PATH (https://rustup.rs), or set TWEETSEARCH_NATIVE=0 to test without it",
+        "PATH (https://rustup.rs)",
         pytrace=False,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fast_path_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the fast path: a `TWEETSEARCH_NATIVE=0` in the caller's environment does not apply."""
+    monkeypatch.delenv("TWEETSEARCH_NATIVE", raising=False)
 
 
 def read_both(*paths: Path) -> tuple[list[EncodedTweet], list[TweetRecord | Reject]]:
