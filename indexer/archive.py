@@ -164,11 +164,9 @@ def read_tweets(
     (when the extension is installed; see `indexer.native`). Every other row, rejects included, is read the same.
     """
     name = file.display_name
-    with open_binary(file) as stream:
-        columns, header_lines = _read_header(stream, name)
+    with _split_rows(file, skip_lines) as (columns, split):
         normalise = TweetRowNormaliser(columns, campaign=file.campaign, source_file=name, accounts=accounts)
-        fast = row_encoder(normalise) if encoded else None
-        for row in _RowSplitter(name, columns, fast).rows(stream, header_lines, skip_lines):
+        for row in split(row_encoder(normalise) if encoded else None):
             if type(row) is not tuple:
                 yield row
                 continue
@@ -204,8 +202,8 @@ def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Rejec
 
     Rows starting at or before line `skip_lines` are passed over without being decoded or split.
     """
-    with _split_rows(file, skip_lines) as (columns, rows):
-        for row in rows:
+    with _split_rows(file, skip_lines) as (columns, split):
+        for row in split(None):
             if type(row) is Reject:
                 yield row
             else:
@@ -214,11 +212,18 @@ def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Rejec
 
 
 @contextmanager
-def _split_rows(file: ArchiveFile, skip_lines: int) -> Iterator[tuple[tuple[str, ...], Iterator[_SplitRow | Reject]]]:
-    """The file's header columns and its rows (see `iter_rows`), as the splitter yields them."""
+def _split_rows(
+    file: ArchiveFile, skip_lines: int
+) -> Iterator[tuple[tuple[str, ...], Callable[[RowEncoder | None], Iterator[_SplitRow | Reject | EncodedTweet]]]]:
+    """The file's header columns, and `split(fast)`: its rows (see `iter_rows`) as the splitter yields them, with
+    the rows a `fast` encoder takes as `EncodedTweet`s (the encoder is made from the columns, hence the call)."""
     with open_binary(file) as stream:
         columns, header_lines = _read_header(stream, file.display_name)
-        yield columns, _RowSplitter(file.display_name, columns).rows(stream, header_lines, skip_lines)
+
+        def split(fast: RowEncoder | None) -> Iterator[_SplitRow | Reject | EncodedTweet]:
+            return _RowSplitter(file.display_name, columns, fast).rows(stream, header_lines, skip_lines)
+
+        yield columns, split
 
 
 @contextmanager
