@@ -421,7 +421,7 @@ fn parse_time(value: &str) -> Option<Option<String>> {
         if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
             return None;
         }
-        return Some(Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}+00:00")));
+        return Some(Some(iso_utc(year.into(), month, day, [hour, minute, second].map(u128::from), 0)));
     }
     PLACEHOLDERS.contains(&python_strip(value)).then_some(None)
 }
@@ -453,9 +453,13 @@ fn snowflake_time(id: &str) -> Option<Option<String>> {
     let days = (seconds / 86_400) as i64;
     let rest = seconds % 86_400;
     let (year, month, day) = civil_from_days(days);
-    let (hour, minute, second) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    Some(Some(iso_utc(year, month, day, [rest / 3600, rest % 3600 / 60, rest % 60], micros)))
+}
+
+/// A UTC moment as orjson writes it: `2017-06-22T16:03:00+00:00`, with `.ffffff` only when there are microseconds.
+fn iso_utc(year: i64, month: u32, day: u32, [hour, minute, second]: [u128; 3], micros: u128) -> String {
     let fraction = if micros == 0 { String::new() } else { format!(".{micros:06}") };
-    Some(Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}+00:00")))
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}{fraction}+00:00")
 }
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
