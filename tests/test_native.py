@@ -2,7 +2,8 @@
 
 Each archive is read twice side by side, with `encoded=True` (as a load reads) and without. For a row the native
 encoder took, its document must be byte for byte `orjson.dumps(to_document(record))` of the Python reader's
-record; every other row, rejects included, must come out exactly the same.
+record; every other row, rejects included, must come out exactly the same. Last, a load into the real server
+with and without it must store the same documents and write the same rejects.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from archive_samples import (
     write,
 )
 
-from indexer import native
+from indexer import archive, native
 from indexer.archive import discover, read_archive
 from indexer.document import to_document
 from indexer.generate import generate_release
@@ -177,3 +178,40 @@ def test_turned_off_by_the_environment(tmp_path: Path, monkeypatch: pytest.Monke
 
     assert not native.native_enabled()
     assert [type(item) for item in read_archive(path, encoded=True)] == [TweetRecord]
+
+
+def test_a_load_stores_the_same_documents_and_rejects_with_and_without_the_fast_path(
+    cli, es, alias: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "ira_tweets_csv_hashed.csv", quoted_csv(EDGE_ROWS))
+    write(tmp_path / "ira_users_csv_hashed.csv", quoted_csv([user_row(user_display_name="From users")], USER_COLUMNS))
+    encoded = []
+
+    def counting(normaliser):  # the load's encoder, counting the rows it takes
+        encode = native.row_encoder(normaliser)
+
+        def counted(data: bytes, quotes: int):
+            result = encode(data, quotes)
+            encoded.append(result is not None)
+            return result
+
+        return counted if encode else None
+
+    monkeypatch.setattr(archive, "row_encoder", counting)
+    loads = {}
+    for name, switch in (("fast", "1"), ("python", "0")):
+        rejects = tmp_path / f"{name}.jsonl"
+        env = {"TWEETSEARCH_ALIAS": f"{alias}-{name}", "TWEETSEARCH_NATIVE": switch}
+        done = cli("index", str(tmp_path), "--rejects", str(rejects), "--json", env=env)
+        assert done.exit_code == 0, done.stderr
+        hits = es.search(index=f"{alias}-{name}", size=100, sort=["tweetid"]).body["hits"]["hits"]
+        summary = orjson.loads(done.stdout)
+        loads[name] = (
+            [(hit["_id"], hit["_source"]) for hit in hits],
+            rejects.read_text(),
+            {key: summary[key] for key in ("rows_read", "indexed", "rejected", "rejected_by_reason", "reconciled")},
+        )
+
+    assert sum(encoded) >= len(EDGE_ROWS) * 0.6, "the load should have used the fast path"
+    assert loads["fast"] == loads["python"]
+    assert loads["fast"][2]["reconciled"] and loads["fast"][2]["rejected"] > 0
