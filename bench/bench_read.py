@@ -6,8 +6,9 @@ in a fresh process (so one stage's warm caches and memory do not flatter the nex
   (1) split     `iter_rows` over every file: rows joined, decoded and split into columns;
   (2) read      `read_archive`: (1) plus typing and enriching each row into a `TweetRecord`;
   (3) encode    (2) plus `to_document` and `encode_action`, the bytes the bulk request sends;
-  (4) native    what a load does instead: (3) with the rows the native fast path takes encoded by it
-                (`read_archive(..., encoded=True)`, see `indexer.native`); as (3) when it is not installed.
+  (4) native    what a load does instead: (3) with the rows the native fast path takes encoded by it, in runs
+                (`read_archive(..., encoded=True)` and the loader's `bulk_actions`, see `indexer.native`); as (3)
+                when it is not installed.
 Prints rows/s, CPU µs per row and the process's peak memory (ru_maxrss) for each; nothing is asserted.
 
 `--baseline DIR` runs the same stages, interleaved round by round, with the `indexer` package found in DIR
@@ -67,18 +68,14 @@ def run_stage(stage: str, release: Path) -> dict[str, float]:
         for item in read_archive(files):
             rows += 1
             if type(item) is not Reject:
-                encode_action("bench", item.tweetid, to_document(item), (item.source_file, item.line))
+                encode_action(item.tweetid, to_document(item), (item.source_file, item.line))
     else:
-        from indexer.bulk import ActionEncoder
-        from indexer.records import EncodedTweet
+        from indexer.loader import Reading, bulk_actions
 
-        action = ActionEncoder("bench")
-        for item in read_archive(files, encoded=True):
-            rows += 1
-            if type(item) is EncodedTweet:
-                action(item.tweetid, item.document, (item.source_file, item.line), rows)
-            elif type(item) is not Reject:
-                encode_action("bench", item.tweetid, to_document(item), (item.source_file, item.line))
+        reading = Reading(rows=0)
+        for _ in bulk_actions(read_archive(files, encoded=True), lambda reject: None, reading):
+            pass
+        rows = reading.rows
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     return {"rows": rows, "seconds": elapsed, "cpu_seconds": cpu, "peak_mb": _peak_rss_mb()}
 

@@ -27,15 +27,18 @@ from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
 
 from indexer.errors import ArchiveError
-from indexer.native import RowEncoder, row_encoder
+from indexer.native import RowEncoder, line_source, row_encoder
 from indexer.normalise import Account, RowError, TweetRowNormaliser, parse_users_row
-from indexer.records import EncodedTweet, Reject, RejectReason, TweetRecord
+from indexer.records import EncodedTweets, Reject, RejectReason, TweetRecord
 
 Kind = Literal["tweets", "users"]
 
 # No real row comes near this (a tweet, a profile and a few long URLs fit in a few KB), so a quoted field
 # still open after this many bytes is a runaway quote, and a longer physical line is not a row at all.
 MAX_ROW_BYTES = 64 * 1024
+# How many rows the native fast path encodes at most before handing them on: as many as a bulk request holds by
+# default (`BulkOptions.chunk_docs`), so that a run is sent as it is, without its bytes being cut or joined.
+FAST_RUN_ROWS = 2_000
 # How much of a rejected row's text goes into the reject: enough to find and recognise it.
 MAX_REJECT_RAW = 2_000
 # A physical line longer than MAX_ROW_BYTES. Not (yet) in `RejectReason`.
@@ -115,14 +118,14 @@ def read_archive(
     *,
     skip_lines: Mapping[str, int] | None = None,
     encoded: bool = False,
-) -> Iterator[TweetRecord | Reject | EncodedTweet]:
+) -> Iterator[TweetRecord | Reject | EncodedTweets]:
     """Every tweet row of the archives in `sources` (paths, or `ArchiveFile`s from `discover`), in order.
 
     Campaign by campaign, the users files are loaded first (their bad rows are yielded as rejects) and then
     the tweets files are read, each row enriched with its account from the users files. `skip_lines` maps a
     file's display name to a line number: rows (and rejects) starting at or before it are not yielded, which
-    is how a resumed load skips what it already loaded. With `encoded`, rows the native fast path can take come
-    as `EncodedTweet`s (see `read_tweets`).
+    is how a resumed load skips what it already loaded. With `encoded`, runs of rows the native fast path can take
+    come as `EncodedTweets` (see `read_tweets`).
     """
     skip_lines = skip_lines or {}
     accounts: dict[str, Account] = {}
@@ -157,10 +160,10 @@ def read_tweets(
     accounts: Mapping[str, Account] | None = None,
     skip_lines: int = 0,
     encoded: bool = False,
-) -> Iterator[TweetRecord | Reject | EncodedTweet]:
+) -> Iterator[TweetRecord | Reject | EncodedTweets]:
     """The records and rejects of one tweets file; rows starting at or before line `skip_lines` are skipped.
 
-    With `encoded`, each row the native fast path takes comes as an `EncodedTweet` instead of a `TweetRecord`
+    With `encoded`, the rows the native fast path takes come in runs as `EncodedTweets` instead of `TweetRecord`s
     (when the extension is installed; see `indexer.native`). Every other row, rejects included, is read the same.
     """
     name = file.display_name
@@ -214,13 +217,13 @@ def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Rejec
 @contextmanager
 def _split_rows(
     file: ArchiveFile, skip_lines: int
-) -> Iterator[tuple[tuple[str, ...], Callable[[RowEncoder | None], Iterator[_SplitRow | Reject | EncodedTweet]]]]:
+) -> Iterator[tuple[tuple[str, ...], Callable[[RowEncoder | None], Iterator[_SplitRow | Reject | EncodedTweets]]]]:
     """The file's header columns, and `split(fast)`: its rows (see `iter_rows`) as the splitter yields them, with
-    the rows a `fast` encoder takes as `EncodedTweet`s (the encoder is made from the columns, hence the call)."""
+    the rows a `fast` encoder takes as `EncodedTweets` (the encoder is made from the columns, hence the call)."""
     with open_binary(file) as stream:
         columns, header_lines = _read_header(stream, file.display_name)
 
-        def split(fast: RowEncoder | None) -> Iterator[_SplitRow | Reject | EncodedTweet]:
+        def split(fast: RowEncoder | None) -> Iterator[_SplitRow | Reject | EncodedTweets]:
             return _RowSplitter(file.display_name, columns, fast).rows(stream, header_lines, skip_lines)
 
         yield columns, split
@@ -274,8 +277,10 @@ class _RowSplitter:
     multi-line row that does not split while one of its later lines is a row by itself, is a runaway quote:
     its first line is rejected and reading resumes from the line after it.
 
-    With a `fast` row encoder, each logical row is offered to it first, and the rows it encodes are yielded as
-    `EncodedTweet`s; it only takes rows that `_split` splits, so runaway quotes are never its to handle.
+    The file's lines are read from a `line_source`. With a `fast` row encoder, whenever no row is half read, the
+    encoder takes as many rows from it as it can (see `indexer.native`), yielded as `EncodedTweets`; the row it
+    stops at is read here. The rows read again after a runaway quote are offered to it one by one. It only takes
+    rows that `_split` splits, so runaway quotes are never its to handle.
     """
 
     def __init__(self, display_name: str, columns: tuple[str, ...], fast: RowEncoder | None = None) -> None:
@@ -288,10 +293,11 @@ class _RowSplitter:
         # No field of a row shorter than this can exceed the csv module's field size limit.
         self._simple_length = csv.field_size_limit()
 
-    def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[_SplitRow | Reject | EncodedTweet]:
+    def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[_SplitRow | Reject | EncodedTweets]:
         """Rows after the header, which ended on line `lineno`."""
-        readline = stream.readline
         fast, name = self._fast, self.display_name
+        source = line_source(stream)
+        readline = source.readline
         limit = MAX_ROW_BYTES + 1
         pushback: list[bytes | _Overlong] = []  # lines to read again, last first
         pending: list[bytes] = []  # the lines of a row whose quoted field is still open
@@ -301,6 +307,12 @@ class _RowSplitter:
                 if pushback:
                     line = pushback.pop()
                 else:
+                    if fast is not None and not pending:
+                        lineno, full, body, ends, starts = fast.take(source, lineno, skip, FAST_RUN_ROWS, MAX_ROW_BYTES)
+                        if body is not None:
+                            yield EncodedTweets(name, starts, body, ends)
+                        if full:
+                            continue
                     line = readline(limit)
                     if not line:
                         if not pending:
@@ -348,8 +360,8 @@ class _RowSplitter:
                         continue
                     if lineno <= skip or (len(line) <= 2 and line.isspace()):
                         continue
-                    if fast is not None and (encoded := fast(line, quotes)) is not None:
-                        yield EncodedTweet(encoded[0], name, lineno, encoded[1])
+                    if fast is not None and (body := fast.encode(line, quotes)) is not None:
+                        yield EncodedTweets(name, [lineno], body, [len(body)])
                         continue
                     try:
                         text, fields = self._split(line, quotes)
@@ -361,8 +373,8 @@ class _RowSplitter:
 
                 # A row spanning lines `start`..`lineno`.
                 data = b"".join(lines)
-                if fast is not None and start > skip and (encoded := fast(data, quotes)) is not None:
-                    yield EncodedTweet(encoded[0], name, start, encoded[1])
+                if fast is not None and start > skip and (body := fast.encode(data, quotes)) is not None:
+                    yield EncodedTweets(name, [start], body, [len(body)])
                     continue
                 try:
                     text, fields = self._split(data, quotes)

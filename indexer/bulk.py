@@ -1,8 +1,9 @@
 """Loading documents into Elasticsearch through the bulk API, with an explicit error policy.
 
 Layers, each short:
-- `encode_action` (pure) turns one document into its two NDJSON lines with orjson, once;
-- `chunk_actions` (pure) groups encoded actions into requests bounded by count and bytes;
+- `Actions` holds index actions already encoded as a request body (the native fast path makes a thousand at a
+  time), and `encode_action` (pure) turns one document into its two NDJSON lines with orjson, once;
+- `chunk_actions` (pure) groups actions into requests bounded by count and bytes;
 - `send_chunk` posts one request and reads every item of the answer: created, updated (the tweet was
   already there: `_id` is the tweetid, so reloading never duplicates), rejected by the server (a mapping
   error: reported, never dropped), refused for now (429/5xx: retried with backoff until a deadline), or
@@ -14,9 +15,11 @@ Layers, each short:
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -45,18 +48,69 @@ class BulkFailed(TweetsearchError):
     exit_code = 3
 
 
-class Action(NamedTuple):
-    """One encoded index action.
+@dataclass(slots=True)
+class Actions:
+    """Index actions in reading order, encoded as the body of a bulk request: two NDJSON lines each, the action
+    (`{"index":{"_id":tweetid}}`: the index is the request's) and the document. The bytes are made once and
+    reused on retries; a request is usually one body of thousands, so nothing is kept per action but where it
+    ends in `body` and where its row came from (file and line) for rejects and checkpoints.
 
-    `ref` says where it came from (file, line) for rejects and checkpoints; `rows_read` is how many input
-    rows had been read when it was made, so that once it is stored a checkpoint knows every row before it
-    is settled. A named tuple: one is made per row, and a frozen dataclass costs four times as much to make.
+    `rows_read` is how many input rows had been read once the last of them was, so that once they are stored
+    a checkpoint knows every row before is settled. Until `join`ed into a request, the actions of one `Actions`
+    are of consecutive rows: a run of the fast path, or a single row.
     """
 
-    doc_id: str
-    payload: bytes
-    ref: tuple[str, int]
+    body: bytes
+    ends: list[int]
+    files: list[str]
+    lines: list[int]
     rows_read: int = 0
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def payload(self, index: int) -> bytes:
+        """The two lines of one action."""
+        return self.body[self.ends[index - 1] if index else 0 : self.ends[index]]
+
+    def ref(self, index: int) -> tuple[str, int]:
+        return self.files[index], self.lines[index]
+
+    def select(self, indices: Sequence[int]) -> Actions:
+        """Some of the actions, in the order given (to send again, or half of a request too large)."""
+        payloads = [self.payload(index) for index in indices]
+        return Actions(
+            b"".join(payloads),
+            list(itertools.accumulate(map(len, payloads))),
+            [self.files[index] for index in indices],
+            [self.lines[index] for index in indices],
+            self.rows_read,
+        )
+
+    def head(self, count: int) -> tuple[Actions, Actions]:
+        """The first `count` actions and the rest, for a request that can take only some of a run."""
+        cut = self.ends[count - 1]
+        first = Actions(self.body[:cut], self.ends[:count], self.files[:count], self.lines[:count],
+                        self.rows_read - (len(self) - count))  # fmt: skip
+        rest = Actions(self.body[cut:], [end - cut for end in self.ends[count:]], self.files[count:],
+                       self.lines[count:], self.rows_read)  # fmt: skip
+        return first, rest
+
+    @staticmethod
+    def join(parts: Sequence[Actions]) -> Actions:
+        """One request's actions, from parts in reading order."""
+        if len(parts) == 1:
+            return parts[0]
+        ends: list[int] = []
+        files: list[str] = []
+        lines: list[int] = []
+        offset = 0
+        for part in parts:
+            ends += [end + offset for end in part.ends] if offset else part.ends
+            files += part.files
+            lines += part.lines
+            offset += len(part.body)
+        return Actions(b"".join(part.body for part in parts), ends, files, lines, parts[-1].rows_read)
 
 
 @dataclass(frozen=True)
@@ -79,14 +133,22 @@ class BulkOptions:
             raise ValueError(f"'retry_seconds' must not be negative but was {self.retry_seconds}")
 
 
+class Rejected(NamedTuple):
+    """A document the server refused to store, and why."""
+
+    ref: tuple[str, int]
+    payload: bytes
+    reason: str
+
+
 @dataclass
 class ChunkResult:
     """What became of one request's documents."""
 
-    actions: list[Action]
+    actions: Actions
     created: int = 0
     updated: int = 0
-    rejected: list[tuple[Action, str]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
     retries: int = 0
     splits: int = 0
 
@@ -95,44 +157,40 @@ class ChunkResult:
         return self.created + self.updated
 
 
-def encode_action(
-    index: str, doc_id: str, document: dict[str, Any], ref: tuple[str, int], rows_read: int = 0
-) -> Action:
-    """Encodes the action line and the document once; the bytes are reused on retries."""
-    return ActionEncoder(index)(doc_id, orjson.dumps(document), ref, rows_read)
+def encode_action(doc_id: str, document: dict[str, Any], ref: tuple[str, int], rows_read: int = 0) -> Actions:
+    """The index action of one document, encoded once."""
+    body = b'{"index":{"_id":' + orjson.dumps(doc_id) + b"}}\n" + orjson.dumps(document) + b"\n"
+    return Actions(body, [len(body)], [ref[0]], [ref[1]], rows_read)
 
 
-class ActionEncoder:
-    """`encode_action` for one index and documents already encoded, for every row of a load: the start of the
-    action line is encoded once, and the `Action` made without its constructor's keyword handling (a microsecond
-    a row, all told)."""
-
-    __slots__ = ("_start",)
-
-    def __init__(self, index: str) -> None:
-        self._start = b'{"index":{"_index":' + orjson.dumps(index) + b',"_id":'
-
-    def __call__(self, doc_id: str, document: bytes, ref: tuple[str, int], rows_read: int) -> Action:
-        payload = b"".join((self._start, orjson.dumps(doc_id), b"}}\n", document, b"\n"))
-        return tuple.__new__(Action, (doc_id, payload, ref, rows_read))
-
-
-def chunk_actions(actions: Iterable[Action], *, max_docs: int, max_bytes: int) -> Iterator[list[Action]]:
-    """Groups actions into requests of at most `max_docs` actions and about `max_bytes` bytes."""
-    chunk: list[Action] = []
-    size = 0
-    for action in actions:
-        if chunk and (len(chunk) >= max_docs or size + len(action.payload) > max_bytes):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(action)
-        size += len(action.payload)
-    if chunk:
-        yield chunk
+def chunk_actions(actions: Iterable[Actions], *, max_docs: int, max_bytes: int) -> Iterator[Actions]:
+    """Groups actions into requests of at most `max_docs` actions and `max_bytes` bytes (or one action, however
+    large). A request ends early rather than cut a run that fits in one of its own: cutting and joining runs
+    copies their bytes, and the fast path's runs are about a request's size."""
+    parts: list[Actions] = []
+    docs = size = 0
+    for part in actions:
+        while part.ends:
+            if parts and (docs + len(part) > max_docs or size + len(part.body) > max_bytes):
+                yield Actions.join(parts)
+                parts, docs, size = [], 0, 0
+            if parts or (len(part) <= max_docs and len(part.body) <= max_bytes):
+                parts.append(part)
+                docs += len(part)
+                size += len(part.body)
+                break
+            taken, part = part.head(min(max_docs, max(bisect.bisect_right(part.ends, max_bytes), 1)))
+            yield taken
+        if docs >= max_docs:
+            yield Actions.join(parts)
+            parts, docs, size = [], 0, 0
+    if parts:
+        yield Actions.join(parts)
 
 
-def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -> ChunkResult:
-    """Posts one bulk request and settles every document in it, retrying what the server refused for now."""
+def send_chunk(es: Elasticsearch, index: str, actions: Actions, options: BulkOptions) -> ChunkResult:
+    """Posts one bulk request into `index` and settles every document in it, retrying what the server refused for
+    now."""
     from elasticsearch import ApiError, ConnectionError, ConnectionTimeout
 
     result = ChunkResult(actions=actions)
@@ -141,9 +199,7 @@ def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -
     backoff = options.initial_backoff
     while pending:
         try:
-            response = es.bulk(
-                operations=b"".join(action.payload for action in pending), refresh=False, filter_path=BULK_ANSWER
-            )
+            response = es.bulk(index=index, operations=pending.body, refresh=False, filter_path=BULK_ANSWER)
         except (ConnectionError, ConnectionTimeout) as exc:
             _wait_or_fail(deadline, backoff, f"the server was unreachable ({type(exc).__name__})", len(pending))
         except ApiError as exc:
@@ -151,8 +207,8 @@ def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -
             if status == 413 and len(pending) > 1:
                 half = len(pending) // 2
                 result.splits += 1
-                for part in (pending[:half], pending[half:]):
-                    _merge(result, send_chunk(es, part, options))
+                for part in pending.head(half):
+                    _merge(result, send_chunk(es, index, part, options))
                 return result
             if status not in RETRY_STATUSES:
                 raise
@@ -167,10 +223,12 @@ def send_chunk(es: Elasticsearch, actions: list[Action], options: BulkOptions) -
     return result
 
 
-def _settle_items(result: ChunkResult, sent: list[Action], items: list[dict[str, Any]]) -> list[Action]:
+def _settle_items(result: ChunkResult, sent: Actions, items: list[dict[str, Any]]) -> Actions | None:
     """Counts each item of a bulk answer; returns the actions to send again."""
-    retry: list[Action] = []
-    for action, item in zip(sent, items, strict=True):
+    if len(items) != len(sent):
+        raise ValueError(f"the server answered {len(items)} items for {len(sent)} documents")
+    retry: list[int] = []
+    for position, item in enumerate(items):
         outcome = next(iter(item.values()))
         status = outcome.get("status", 500)
         if status == 201:
@@ -178,15 +236,15 @@ def _settle_items(result: ChunkResult, sent: list[Action], items: list[dict[str,
         elif status == 200:
             result.updated += 1
         elif status in RETRY_STATUSES or status >= 500:
-            retry.append(action)
+            retry.append(position)
         elif status in (401, 403) or _error_type(outcome) in INDEX_REFUSALS:
             raise BulkFailed(
                 f"the server refused to store documents ({_item_reason(outcome)}); nothing was skipped: fix "
                 "that, then run the same command with --resume"
             )
         else:
-            result.rejected.append((action, _item_reason(outcome)))
-    return retry
+            result.rejected.append(Rejected(sent.ref(position), sent.payload(position), _item_reason(outcome)))
+    return sent.select(retry) if retry else None
 
 
 def _error_type(outcome: dict[str, Any]) -> str | None:
@@ -224,7 +282,8 @@ def _merge(into: ChunkResult, part: ChunkResult) -> None:
 
 def load_actions(
     es: Elasticsearch,
-    actions: Iterable[Action],
+    index: str,
+    actions: Iterable[Actions],
     options: BulkOptions,
 ) -> Iterator[ChunkResult]:
     """Sends chunks with up to `options.in_flight` requests at once; yields results in submission order.
@@ -242,7 +301,7 @@ def load_actions(
                 full = len(in_flight) >= options.in_flight or ready is None
                 answered = in_flight.popleft().result() if full else None
                 if ready is not None:
-                    in_flight.append(pool.submit(send_chunk, es, ready, options))
+                    in_flight.append(pool.submit(send_chunk, es, index, ready, options))
                     ready = next(chunks, None)
                 if answered is not None:
                     yield answered

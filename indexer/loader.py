@@ -17,16 +17,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from indexer.archive import discover, read_archive, reading_order
-from indexer.bulk import Action, ActionEncoder, BulkOptions, ChunkResult, load_actions
+from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
 from indexer.errors import TweetsearchError
 from indexer.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
-from indexer.records import EncodedTweet, Reject, RejectReason, TweetRecord
+from indexer.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
@@ -209,11 +207,11 @@ def load_archive(
     try:
         with RejectsWriter(options.rejects_path) as rejects, _fewer_collections():
             order = [file.display_name for file in reading_order(files)]
-            reading = _Reading(rows=state.rows_read)
+            reading = Reading(rows=state.rows_read)
             items = read_archive(files, skip_lines=state.settled(), encoded=True)
-            actions = _actions(state.index, items, rejects, reading)
+            actions = bulk_actions(items, rejects.write, reading)
             lines = LineCounter(files) if on_progress else None
-            for result in load_actions(es, actions, options.bulk):
+            for result in load_actions(es, state.index, actions, options.bulk):
                 current = _settle(state, result, rejects, order)
                 state.save(options.checkpoint)
                 if lines:
@@ -312,26 +310,27 @@ def _fewer_collections() -> Iterator[None]:
 
 
 @dataclass
-class _Reading:
+class Reading:
     """The reader's side of the books: rows read so far, the resumed checkpoint's included."""
 
     rows: int
 
 
-def _actions(
-    index: str, items: Iterable[TweetRecord | Reject | EncodedTweet], rejects: RejectsWriter, reading: _Reading
-) -> Iterator[Action]:
-    """Turns reader output into bulk actions, counting every row; rejected rows go straight to the rejects file."""
-    action = ActionEncoder(index)
+def bulk_actions(
+    items: Iterable[TweetRecord | Reject | EncodedTweets], on_reject: Callable[[Reject], object], reading: Reading
+) -> Iterator[Actions]:
+    """Turns reader output into bulk actions, counting every row in `reading`; rejected rows go straight to
+    `on_reject` (the rejects file)."""
     for item in items:
-        reading.rows += 1
-        if type(item) is EncodedTweet:
-            yield action(item.tweetid, item.document, (item.source_file, item.line), reading.rows)
+        if type(item) is EncodedTweets:
+            reading.rows += len(item.lines)
+            yield Actions(item.body, item.ends, [item.source_file] * len(item.lines), item.lines, reading.rows)
         elif type(item) is Reject:
-            rejects.write(item)
+            reading.rows += 1
+            on_reject(item)
         else:
-            document = orjson.dumps(to_document(item))
-            yield action(item.tweetid, document, (item.source_file, item.line), reading.rows)
+            reading.rows += 1
+            yield encode_action(item.tweetid, to_document(item), (item.source_file, item.line), reading.rows)
 
 
 def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter, order: list[str]) -> str:
@@ -340,20 +339,18 @@ def _settle(state: Checkpoint, result: ChunkResult, rejects: RejectsWriter, orde
     `order` holds the files' display names in reading order. The files read before that one are finished:
     a resume passes over them, so their rejects after their last stored row, which `rows_read` already
     counts, are not read and counted again."""
-    for action, reason in result.rejected:
-        file, line = action.ref
-        raw = action.payload.decode()
-        rejects.write(Reject(file=file, line=line, reason=RejectReason.SERVER_REJECTED, detail=reason, raw=raw))
+    for (file, line), payload, reason in result.rejected:
+        rejects.write(Reject(file, line, RejectReason.SERVER_REJECTED, reason, payload.decode()))
     state.indexed += result.indexed
     state.created += result.created
     state.retries += result.retries
     state.splits += result.splits
-    for file, line in (action.ref for action in result.actions):  # in reading order: the last line wins
-        state.lines[file] = line
-    last = result.actions[-1]
-    state.rows_read = last.rows_read
-    state.finished = order[: order.index(last.ref[0])]
-    return last.ref[0]
+    stored = result.actions
+    state.lines.update(zip(stored.files, stored.lines, strict=True))  # in reading order: the last line wins
+    state.rows_read = stored.rows_read
+    last = stored.files[-1]
+    state.finished = order[: order.index(last)]
+    return last
 
 
 def _load_settings(es: Elasticsearch, index: str) -> dict[str, object]:

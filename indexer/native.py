@@ -1,10 +1,11 @@
 """The bridge to the native fast path, `tweetsearch_native` (built from `native/`, optional).
 
 When Elasticsearch and the indexer share a machine, every microsecond the indexer spends on a row is taken from
-the server. In Python a row costs ~30 µs to split, type and encode; the native encoder turns a row's bytes into
-its document in a few. It returns exactly the bytes `orjson.dumps(to_document(record))` gives for the row, and
-declines (None) every row it cannot be sure of, which the Python reader then reads as always, rejects included:
-so a load is the same with or without it. `tests/test_native.py` checks that on every row of the test archives.
+the server. In Python a row costs ~30 µs to split, type and encode; the native encoder reads runs of rows from the
+file's bytes and turns them into bulk index actions in a few, without a Python call per row. Each document is
+exactly the bytes `orjson.dumps(to_document(record))` gives for the row. It stops at every row it cannot be sure
+of, which the Python reader then reads as always, rejects included, before handing the file back to it: so a load
+is the same with or without it. `tests/test_native.py` checks that on every row of the test archives.
 
 What the native encoder does not parse itself, it asks the callbacks below for, once per distinct published
 value: they run the Python parsers (`COLUMN_PARSERS`, the normaliser's accounts) and encode the result as the
@@ -19,6 +20,7 @@ import csv
 import os
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import BinaryIO, Protocol
 
 import orjson
 
@@ -27,12 +29,37 @@ from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
 from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
 
 try:
-    from tweetsearch_native import TweetEncoder
+    from tweetsearch_native import Lines, TweetEncoder
 except ImportError:  # not built: the Python reader does all the work
-    TweetEncoder = None
+    Lines = TweetEncoder = None
 
-# A row's bytes and quote count in; its tweetid and document out, or None for the Python reader to take it.
-RowEncoder = Callable[[bytes, int], "tuple[str, bytes] | None"]
+
+class LineSource(Protocol):
+    """A file's lines after its header, read in large blocks (`tweetsearch_native.Lines`)."""
+
+    def readline(self, limit: int, /) -> bytes: ...
+
+
+class RowEncoder(Protocol):
+    """`tweetsearch_native.TweetEncoder`: see `take` in `native/src/lib.rs`."""
+
+    def take(
+        self, lines: LineSource, lineno: int, skip: int, max_rows: int, max_row_bytes: int, /
+    ) -> tuple[int, bool, bytes | None, list[int], list[int]]:
+        """The rows it takes from the start of `lines`: `(lineno, full, body, ends, starts)`."""
+        ...
+
+    def encode(self, data: bytes, quotes: int, /) -> bytes | None:
+        """One logical row's index action and document, or None."""
+        ...
+
+
+def line_source(stream: BinaryIO) -> LineSource:
+    """`stream`'s lines from where it stands. With the native module enabled, they are read in large blocks by
+    `tweetsearch_native.Lines`, which a `RowEncoder` reads rows from; the Python reader reads every file that way
+    then, so that a load reads the same lines (up to where a damaged compressed file fails) with or without the
+    fast path. Else the stream is read as it is."""
+    return Lines(stream) if native_enabled() else stream
 
 
 def native_enabled() -> bool:
@@ -49,8 +76,7 @@ def row_encoder(normaliser: TweetRowNormaliser) -> RowEncoder | None:
         return None
     prefix = orjson.dumps({"campaign": normaliser.campaign, "source_file": normaliser.source_file})[:-1] + b","
     positions = [columns.index(name) for name in TWEET_COLUMNS]
-    encoder = TweetEncoder(list(columns), positions, prefix, csv.field_size_limit(), _Lookups(normaliser))
-    return encoder.encode
+    return TweetEncoder(list(columns), positions, prefix, csv.field_size_limit(), _Lookups(normaliser))
 
 
 class _Lookups:

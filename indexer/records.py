@@ -1,8 +1,8 @@
 """The records that flow from the archive reader to the loader.
 
 Everything the reader produces is one of two dataclasses: a `TweetRecord` (one normalised row) or a `Reject`
-(a row that could not be read, with the reason); a load also takes `EncodedTweet`s, rows the native fast path
-encoded. Keeping them plain and typed lets the normalisation code stay pure and lets the loader count
+(a row that could not be read, with the reason); a load also takes `EncodedTweets`, runs of rows the native fast
+path encoded. Keeping them plain and typed lets the normalisation code stay pure and lets the loader count
 `rows read = records + rejects` without guessing.
 """
 
@@ -79,15 +79,18 @@ class TweetRecord:
     raw: dict[str, str] = field(default_factory=dict)
 
 
-class EncodedTweet(NamedTuple):
-    """A tweet row the native fast path (`indexer.native`) turned straight into its document's JSON: the same
-    bytes `to_document` would give for its record, encoded. Only a load asks the reader for these. A named
-    tuple: one is made per row, and a frozen dataclass costs four times as much to make."""
+class EncodedTweets(NamedTuple):
+    """Consecutive tweet rows of one file that the native fast path (`indexer.native`) turned straight into bulk
+    index actions: for each, the action line (`{"index":{"_id":tweetid}}`, the index is the request's) and its
+    document, the same bytes `to_document` would give for its record, encoded. Only a load asks the reader for
+    these; rows come in runs of up to two thousand, so that no Python object is made per row."""
 
-    tweetid: str
     source_file: str
-    line: int
-    document: bytes
+    lines: list[int]
+    """The line each row starts on."""
+    body: bytes
+    ends: list[int]
+    """Where each row's action ends in `body`."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -26,7 +26,7 @@ import pytest
 from archive_samples import ira_row, numbered_rows, quoted_csv, write
 from servers import ROOT, start_small_server
 
-from indexer.bulk import Action, BulkOptions, chunk_actions, encode_action
+from indexer.bulk import Actions, BulkOptions, chunk_actions, encode_action
 from indexer.generate import generate_release
 
 STORM_SETTINGS = "thread_pool.write.size=1 thread_pool.write.queue_size=1 http.max_content_length=300kb"
@@ -36,23 +36,66 @@ def test_encode_action_leaves_the_document_untouched():
     document = {"tweetid": "1", "hashtags": ["a"]}
     before = orjson.dumps(document)
 
-    action = encode_action("tweets-v1", "1", document, ("f.csv", 2), rows_read=1)
+    action = encode_action("1", document, ("f.csv", 2), rows_read=1)
 
     assert orjson.dumps(document) == before
-    header, body, end = action.payload.split(b"\n")
-    assert orjson.loads(header) == {"index": {"_index": "tweets-v1", "_id": "1"}}
+    header, body, end = action.body.split(b"\n")
+    assert orjson.loads(header) == {"index": {"_id": "1"}}  # the index is the request's
     assert orjson.loads(body) == document
     assert end == b""
+    assert (len(action), action.ref(0), action.rows_read, action.payload(0)) == (1, ("f.csv", 2), 1, action.body)
+
+
+def run_of(first: int, count: int, *, size: int = 100, rows_read: int | None = None) -> Actions:
+    """`count` actions of `size` bytes each for rows `first`.. of `f.csv`, as one run of the fast path gives."""
+    payloads = [b"%-*d\n" % (size - 1, first + n) for n in range(count)]
+    ends = [size * (n + 1) for n in range(count)]
+    lines = list(range(first, first + count))
+    return Actions(
+        b"".join(payloads), ends, ["f.csv"] * count, lines, first + count if rows_read is None else rows_read
+    )
 
 
 def test_chunks_respect_both_the_count_and_the_byte_limits():
-    actions = [Action(doc_id=str(i), payload=b"x" * 100, ref=("f", i)) for i in range(10)]
+    actions = [run_of(n, 1) for n in range(10)]
 
     by_count = [len(chunk) for chunk in chunk_actions(actions, max_docs=4, max_bytes=10_000)]
     by_bytes = [len(chunk) for chunk in chunk_actions(actions, max_docs=100, max_bytes=250)]
 
     assert by_count == [4, 4, 2]
     assert by_bytes == [2, 2, 2, 2, 2]
+
+
+def test_runs_are_sent_whole_where_they_fit_and_cut_where_they_cannot():
+    runs = [run_of(0, 3), run_of(3, 1), run_of(4, 5), run_of(9, 12), run_of(21, 2)]
+
+    chunks = list(chunk_actions(runs, max_docs=5, max_bytes=10_000))
+
+    # 3+1 fit; 5 would not fit beside them, so their request ends early; 12 are cut into 5, 5, 2, and the last 2
+    # go with the rest of them.
+    assert [len(chunk) for chunk in chunks] == [4, 5, 5, 5, 4]
+    assert [chunk.lines for chunk in chunks] == [
+        list(range(n, n + len(c))) for n, c in zip([0, 4, 9, 14, 19], chunks, strict=True)
+    ]
+    # each chunk knows how many rows were read once its last action was: checkpoints rely on it
+    assert [chunk.rows_read for chunk in chunks] == [4, 9, 14, 19, 23]
+    for chunk in chunks:
+        assert chunk.body == b"".join(chunk.payload(n) for n in range(len(chunk)))
+        assert [int(chunk.payload(n)) for n in range(len(chunk))] == chunk.lines
+    by_bytes = list(chunk_actions([run_of(0, 7)], max_docs=100, max_bytes=250))
+    assert [len(chunk) for chunk in by_bytes] == [2, 2, 2, 1]
+    huge = list(chunk_actions([run_of(0, 2, size=400)], max_docs=100, max_bytes=250))
+    assert [len(chunk) for chunk in huge] == [1, 1]  # a request holds one action, however large
+
+
+def test_a_selection_keeps_each_action_with_its_row():
+    chunk = Actions.join([run_of(0, 3), run_of(3, 2, size=50)])
+
+    again = chunk.select([4, 1])
+
+    assert [int(again.payload(n)) for n in range(2)] == [4, 1]
+    assert [again.ref(n) for n in range(2)] == [("f.csv", 4), ("f.csv", 1)]
+    assert again.body == chunk.payload(4) + chunk.payload(1)
 
 
 def test_an_encoded_bulk_body_is_sent_as_it_is():
@@ -74,21 +117,20 @@ def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alia
     index = ensure_index(es, f"{alias}-ahead")
     read: list[int] = []
 
-    def actions() -> Iterator[Action]:
+    def actions() -> Iterator[Actions]:
         for number in range(20):
             read.append(number)
-            yield encode_action(index, str(number), {"tweetid": str(number)}, ("f.csv", number + 2))
+            yield encode_action(str(number), {"tweetid": str(number)}, ("f.csv", number + 2))
 
     read_at_each_result = []
     results = []
-    for result in load_actions(es, actions(), BulkOptions(chunk_docs=2, in_flight=2)):
+    for result in load_actions(es, index, actions(), BulkOptions(chunk_docs=2, in_flight=2)):
         read_at_each_result.append(len(read))
         results.append(result)
 
-    # When the first answer is handed back, requests 1-3 were sent and the fourth is built (reading its
-    # actions and the one after, which tells the chunker the request is full).
-    assert read_at_each_result[0] == 9
-    assert [action.doc_id for result in results for action in result.actions] == [str(n) for n in range(20)]
+    # When the first answer is handed back, requests 1-3 were sent and the fourth is built.
+    assert read_at_each_result[0] == 8
+    assert [line - 2 for result in results for line in result.actions.lines] == list(range(20))
     assert sum(result.created for result in results) == 20
 
 
@@ -160,8 +202,8 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
 
 
 def test_a_resume_does_not_count_again_the_trailing_rejects_of_a_finished_file(es, alias, tmp_path):
-    """The first file ends with two bad rows and the load stops once a request holding the second file's
-    first row is stored: the resume must pass over the first file, whose rejects the books already count."""
+    """The first file ends with two bad rows and the load stops once a request holding rows of the second file
+    is stored: the resume must pass over the first file, whose rejects the books already count."""
     from indexer.loader import LoadInterrupted, LoadOptions, load_archive
 
     folder = tmp_path / "release"
@@ -174,17 +216,19 @@ def test_a_resume_does_not_count_again_the_trailing_rejects_of_a_finished_file(e
     own_alias = f"{alias}-finished"
     stored: list[int] = []
 
-    def stop_after_the_second_request(progress) -> None:
+    def stop_in_the_second_file(progress) -> None:
         stored.append(progress.indexed)
-        if len(stored) == 2:
+        if progress.current_file == "iranian_tweets_csv_hashed.csv":
             raise KeyboardInterrupt
 
     with pytest.raises(LoadInterrupted):
-        load_archive(es, own_alias, [folder], options, on_progress=stop_after_the_second_request)
+        load_archive(es, own_alias, [folder], options, on_progress=stop_in_the_second_file)
     checkpoint = orjson.loads(options.checkpoint.read_bytes())
     summary = load_archive(es, own_alias, [folder], replace(options, resume=True))
 
-    assert checkpoint["finished"] == ["ira_tweets_csv_hashed.csv"] and checkpoint["rows_read"] == 6
+    assert checkpoint["finished"] == ["ira_tweets_csv_hashed.csv"]
+    # the first file's 5 rows (3 stored, 2 rejected), then the second file's rows up to the last stored one
+    assert checkpoint["rows_read"] == 5 + checkpoint["lines"]["iranian_tweets_csv_hashed.csv"] - 1 < 11
     assert (summary.rows_read, summary.indexed, summary.rejected) == (11, 9, 2)
     assert summary.reconciled and summary.count_matches and summary.index_count == 9
     kept = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]

@@ -8,7 +8,9 @@ with and without it must store the same documents and write the same rejects.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 import pytest
@@ -19,16 +21,19 @@ from archive_samples import (
     ira_row,
     later_row,
     minimal_csv,
+    numbered_rows,
     quoted_csv,
     user_row,
     write,
+    write_gzip,
+    write_zip,
 )
 
 from indexer import archive, native
 from indexer.archive import discover, read_archive
 from indexer.document import to_document
 from indexer.generate import generate_release
-from indexer.records import EncodedTweet, Reject, TweetRecord
+from indexer.records import EncodedTweets, Reject, TweetRecord
 
 if native.TweetEncoder is None:
     pytest.fail(
@@ -44,16 +49,42 @@ def _fast_path_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TWEETSEARCH_NATIVE", raising=False)
 
 
-def read_both(*paths: Path) -> tuple[list[EncodedTweet], list[TweetRecord | Reject]]:
+class Encoded(NamedTuple):
+    """One row of a run the fast path took."""
+
+    tweetid: str
+    source_file: str
+    line: int
+    document: bytes
+
+
+def rows_of(items: list) -> list:
+    """The reader's output with each run of the fast path taken apart into its rows."""
+    rows = []
+    for item in items:
+        if type(item) is not EncodedTweets:
+            rows.append(item)
+            continue
+        assert len(item.lines) == len(item.ends) and item.ends[-1] == len(item.body)
+        for line, start, end in zip(item.lines, [0, *item.ends], item.ends, strict=False):
+            action, document, rest = item.body[start:end].split(b"\n")
+            assert rest == b"" and list(orjson.loads(action)) == ["index"]
+            rows.append(Encoded(orjson.loads(action)["index"]["_id"], item.source_file, line, document))
+    return rows
+
+
+def read_both(
+    *paths: Path, skip_lines: dict[str, int] | None = None
+) -> tuple[list[Encoded], list[TweetRecord | Reject]]:
     """Reads `paths` with and without the fast path, asserts that they agree, and returns what the fast path
     encoded and every row the Python reader gave."""
     files = discover(list(paths))
-    fast = list(read_archive(files, encoded=True))
-    slow = list(read_archive(files))
+    fast = rows_of(list(read_archive(files, skip_lines=skip_lines, encoded=True)))
+    slow = list(read_archive(files, skip_lines=skip_lines))
     assert len(fast) == len(slow)
     encoded = []
     for with_native, without in zip(fast, slow, strict=True):
-        if type(with_native) is EncodedTweet:
+        if type(with_native) is Encoded:
             assert isinstance(without, TweetRecord), (with_native, without)
             assert (with_native.tweetid, with_native.source_file, with_native.line) == (
                 without.tweetid,
@@ -188,14 +219,20 @@ def test_a_load_stores_the_same_documents_and_rejects_with_and_without_the_fast_
     encoded = []
 
     def counting(normaliser):  # the load's encoder, counting the rows it takes
-        encode = native.row_encoder(normaliser)
+        encoder = native.row_encoder(normaliser)
 
-        def counted(data: bytes, quotes: int):
-            result = encode(data, quotes)
-            encoded.append(result is not None)
-            return result
+        class Counted:
+            def take(self, *args):
+                taken = encoder.take(*args)
+                encoded.append(len(taken[3]))
+                return taken
 
-        return counted if encode else None
+            def encode(self, *args):
+                document = encoder.encode(*args)
+                encoded.append(document is not None)
+                return document
+
+        return Counted() if encoder else None
 
     monkeypatch.setattr(archive, "row_encoder", counting)
     loads = {}
@@ -215,3 +252,80 @@ def test_a_load_stores_the_same_documents_and_rejects_with_and_without_the_fast_
     assert sum(encoded) >= len(EDGE_ROWS) * 0.6, "the load should have used the fast path"
     assert loads["fast"] == loads["python"]
     assert loads["fast"][2]["reconciled"] and loads["fast"][2]["rejected"] > 0
+
+
+def odd_file(tmp_path: Path) -> Path:
+    """A tweets file with everything a line reader can meet: rows over several lines (with `\\r\\n` too), blank
+    lines, a line longer than any row, runaway quotes (one closed by a later multi-line row), a bad row, and a
+    last row without its line end."""
+    header, *rows = quoted_csv(numbered_rows(40, tweet_text="one line")).encode().splitlines(keepends=True)
+    multi = quoted_csv([ira_row(tweetid="555", tweet_text="first\nsecond\r\nthird")]).encode().split(b"\n", 1)[1]
+    runaway = rows[0].replace(b'"Jenn_Abrams",', b'"Jenn_Abrams,', 1).replace(b"877919995476496385", b"999")
+    pieces = [
+        header, *rows[:3], multi, b"\n", b"\r\n", *rows[3:6], b"x" * (archive.MAX_ROW_BYTES + 10) + b"\n",
+        *rows[6:9], runaway, *rows[9:12], multi, *rows[12:15], b'"only","three","fields"\n', *rows[15:20],
+        runaway, *rows[20:40], multi, rows[-1].rstrip(b"\n"),
+    ]  # fmt: skip
+    return write(tmp_path / "ira_tweets_csv_hashed.csv", b"".join(pieces))
+
+
+def test_odd_lines_and_every_resume_point_read_the_same(tmp_path: Path) -> None:
+    path = odd_file(tmp_path)
+    lines = path.read_bytes().count(b"\n") + 1
+
+    encoded, read = read_both(path)
+    for skip in range(0, lines + 1):
+        read_both(path, skip_lines={path.name: skip})
+
+    reasons = {item.reason for item in read if isinstance(item, Reject)}
+    assert {"runaway_quote", "row_too_long", "wrong_field_count"} <= reasons
+    assert sum(isinstance(item, TweetRecord) and item.tweetid == "555" for item in read) == 3
+    assert len(encoded) == sum(isinstance(item, TweetRecord) for item in read), "every good row, multi-line ones too"
+
+
+def test_runs_end_at_their_size_and_carry_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(archive, "FAST_RUN_ROWS", 7)
+    path = odd_file(tmp_path)
+
+    runs = [item for item in read_archive(path, encoded=True) if type(item) is EncodedTweets]
+    encoded, _ = read_both(path)
+
+    assert max(len(run.lines) for run in runs) == 7
+    assert sum(len(run.lines) for run in runs) == len(encoded)
+    every = [line for run in runs for line in run.lines]
+    assert every == sorted(every) and len(set(every)) == len(every)
+
+
+def test_a_damaged_gzip_file_reads_the_same(tmp_path: Path) -> None:
+    data = gzip.compress(quoted_csv(numbered_rows(600)).encode())
+    path = write(tmp_path / "ira_tweets_csv_hashed.csv.gz", data[: len(data) - 40])
+
+    encoded, read = read_both(path)
+
+    (reject,) = [item for item in read if isinstance(item, Reject)]
+    assert reject.reason == "truncated_row" and "compressed data is damaged" in reject.detail
+    assert 500 < len(encoded) < 600
+
+
+@pytest.mark.parametrize("kind", ["plain", "gzip", "zip"])
+def test_native_lines_are_the_lines_of_the_stream(tmp_path: Path, kind: str) -> None:
+    """Lines longer than a read block and longer than the limit, line ends of each kind, no line end at the end."""
+    block = 1 << 20
+    lines = [b"a\n", b"\n", b"b\r\n", b"c" * (block + 5) + b"\n", b"d" * 300 + b"\n", b"e" * (2 * block) + b"\n"]
+    data = b"".join(lines * 2) + b"last"
+    name = "ira_tweets_csv_hashed.csv"
+    if kind == "gzip":
+        target, member = write_gzip(tmp_path / f"{name}.gz", data), None
+    elif kind == "zip":
+        target, member = write_zip(tmp_path / "ira.zip", {name: data}), name
+    else:
+        target, member = write(tmp_path / name, data), None
+    file = archive.ArchiveFile(target, member, "ira", "tweets", name, (), len(data))
+
+    for limit in (100, block + 1, 4 * block):
+        with archive.open_binary(file) as stream:
+            expected = list(iter(lambda: stream.readline(limit), b""))  # noqa: B023
+        with archive.open_binary(file) as stream:
+            source = native.Lines(stream)
+            got = list(iter(lambda: source.readline(limit), b""))  # noqa: B023
+        assert got == expected, limit

@@ -112,6 +112,8 @@ struct TweetEncoder {
     user_mentions: Memo,
     poll_choices: Memo,
     urls: Memo,
+    /// `take`'s output, kept between calls so that its memory is reused.
+    body: Vec<u8>,
 }
 
 #[pymethods]
@@ -167,19 +169,193 @@ impl TweetEncoder {
             user_mentions: callback("user_mentions")?,
             poll_choices: callback("poll_choices")?,
             urls: callback("urls")?,
+            body: Vec::new(),
         })
     }
 
-    /// The tweetid and document of one logical row holding `quotes` quote bytes, or None to leave the row to
-    /// the Python reader.
-    fn encode<'py>(&mut self, py: Python<'py>, data: &[u8], quotes: usize) -> PyResult<Option<(String, Bound<'py, PyBytes>)>> {
-        let Some(fields) = self.split(data, quotes) else { return Ok(None) };
-        let Some((tweetid, document)) = self.document(py, &fields)? else { return Ok(None) };
-        Ok(Some((tweetid, PyBytes::new(py, &document))))
+    /// The index action and document of one logical row holding `quotes` quote bytes, or None to leave the row
+    /// to the Python reader: for the rows the Python reader reads again after a runaway quote.
+    fn encode<'py>(&mut self, py: Python<'py>, data: &[u8], quotes: usize) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let mut out = Vec::new();
+        Ok(self.row(py, data, quotes, &mut out)?.then(|| PyBytes::new(py, &out)))
+    }
+
+    /// Encodes the rows at the start of `lines` (whose last line read was `lineno`) for as long as it can take
+    /// them, up to `max_rows` rows: as `_RowSplitter.rows` does, it joins the lines of a row whose quoted field
+    /// runs over line ends, passes over blank lines and the rows starting at or before line `skip`.
+    ///
+    /// It stops before the first row it leaves to the Python reader: a row it declines, a line longer than
+    /// `max_row_bytes`, a quoted field still open after `max_row_bytes` or at the end of the data, a row of
+    /// several lines at or before `skip`. Returns `(lineno, full, body, ends, starts)`: the last line taken,
+    /// whether it stopped at `max_rows`, and the rows taken as bulk index actions (`{"index":{"_id":tweetid}}`
+    /// then the document, each line ending in `\n`), where each ends in `body` and the line it starts on.
+    #[allow(clippy::type_complexity)]
+    fn take<'py>(
+        &mut self,
+        py: Python<'py>,
+        lines: &Bound<'py, Lines>,
+        mut lineno: usize,
+        skip: usize,
+        max_rows: usize,
+        max_row_bytes: usize,
+    ) -> PyResult<(usize, bool, Option<Bound<'py, PyBytes>>, Vec<usize>, Vec<usize>)> {
+        let mut lines = lines.borrow_mut();
+        lines.compact();
+        let limit = max_row_bytes + 1;
+        let mut body = std::mem::take(&mut self.body);
+        body.clear();
+        let mut ends = Vec::new();
+        let mut starts = Vec::new();
+        let full = loop {
+            if ends.len() >= max_rows {
+                break true;
+            }
+            let row_start = lines.pos;
+            let Some(mut row_end) = lines.whole_line(py, row_start, limit) else { break false };
+            let mut quotes = count_quotes(&lines.buf[row_start..row_end]);
+            let mut row_lines = 1;
+            let mut size = row_end - row_start;
+            let mut open = quotes & 1 == 1;
+            while open && size <= max_row_bytes {
+                let Some(end) = lines.whole_line(py, row_end, limit) else { break };
+                quotes += count_quotes(&lines.buf[row_end..end]);
+                size += end - row_end;
+                row_end = end;
+                row_lines += 1;
+                open = quotes & 1 == 1;
+            }
+            if open {
+                break false;
+            }
+            let first = lineno + 1;
+            let data = &lines.buf[row_start..row_end];
+            if row_lines == 1 && (first <= skip || (data.len() <= 2 && data.iter().all(|&byte| is_py_space(byte)))) {
+                lines.pos = row_end;
+                lineno = first;
+                continue;
+            }
+            if first <= skip {
+                break false;
+            }
+            if !self.row(py, data, quotes, &mut body)? {
+                break false;
+            }
+            ends.push(body.len());
+            starts.push(first);
+            lines.pos = row_end;
+            lineno += row_lines;
+        };
+        let taken = (!body.is_empty()).then(|| PyBytes::new(py, &body));
+        self.body = body;
+        Ok((lineno, full, taken, ends, starts))
     }
 }
 
+/// The lines of a file after its header, read from a Python binary stream in large blocks: `TweetEncoder.take`
+/// reads rows from them without Python, and the Python reader reads the rows it leaves with `readline`.
+#[pyclass(unsendable, module = "tweetsearch_native")]
+struct Lines {
+    /// The stream's `read1` (one read of the stream beneath: where a compressed stream is damaged, the data before
+    /// the damage still comes out), or `read` for a stream without it.
+    read: PyObject,
+    buf: Vec<u8>,
+    /// Where the next line starts in `buf`.
+    pos: usize,
+    /// The stream has ended, or failed: then `error` holds its error, which `readline` raises in place of the
+    /// line it cut short.
+    ended: bool,
+    error: Option<PyErr>,
+}
+
+#[pymethods]
+impl Lines {
+    #[new]
+    fn new(stream: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let read = if stream.hasattr("read1")? { stream.getattr("read1")? } else { stream.getattr("read")? };
+        Ok(Lines { read: read.unbind(), buf: Vec::new(), pos: 0, ended: false, error: None })
+    }
+
+    /// `readline(limit)` of a buffered binary stream: the next line with its line end, at most `limit` bytes, or
+    /// empty at the end.
+    fn readline<'py>(&mut self, py: Python<'py>, limit: usize) -> PyResult<Bound<'py, PyBytes>> {
+        self.compact();
+        let start = self.pos;
+        let end = self.line_end(py, start, limit).unwrap_or(start);
+        if end - start < limit && self.buf[start..end].last() != Some(&b'\n') {
+            if let Some(error) = self.error.take() {
+                return Err(error);
+            }
+        }
+        self.pos = end;
+        Ok(PyBytes::new(py, &self.buf[start..end]))
+    }
+}
+
+impl Lines {
+    const BLOCK: usize = 1 << 20;
+
+    /// Drops the lines already read, once they are many: only between rows, as `take` holds offsets in `buf`.
+    fn compact(&mut self) {
+        if self.pos >= Self::BLOCK {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+    }
+
+    /// Reads one more block onto the end of `buf`; false when the stream has ended or failed.
+    fn fill(&mut self, py: Python<'_>) -> bool {
+        if self.ended {
+            return false;
+        }
+        let read = self.read.bind(py).call1((Self::BLOCK,));
+        match read.and_then(|data| Ok(data.downcast_into::<PyBytes>()?)) {
+            Ok(data) if !data.as_bytes().is_empty() => {
+                self.buf.extend_from_slice(data.as_bytes());
+                return true;
+            }
+            Ok(_) => {}
+            Err(error) => self.error = Some(error),
+        }
+        self.ended = true;
+        false
+    }
+
+    /// Where the line starting at `from` ends: after its `\n`, after `limit` bytes, or at the end of the data;
+    /// None when no byte is left.
+    fn line_end(&mut self, py: Python<'_>, from: usize, limit: usize) -> Option<usize> {
+        let mut searched = from;
+        loop {
+            let window = self.buf.len().min(from + limit);
+            if let Some(offset) = memchr(b'\n', &self.buf[searched..window]) {
+                return Some(searched + offset + 1);
+            }
+            if window == from + limit {
+                return Some(window);
+            }
+            searched = window;
+            if !self.fill(py) {
+                return (self.buf.len() > from).then_some(self.buf.len());
+            }
+        }
+    }
+
+    /// `line_end` for a line `take` may read: None also for a line of `limit` bytes or more, and for one that the
+    /// stream's failure cut short: the Python reader reports those.
+    fn whole_line(&mut self, py: Python<'_>, from: usize, limit: usize) -> Option<usize> {
+        let end = self.line_end(py, from, limit)?;
+        let ends_line = self.buf[end - 1] == b'\n';
+        let whole = if end - from == limit { ends_line } else { ends_line || self.error.is_none() };
+        whole.then_some(end)
+    }
+}
 impl TweetEncoder {
+    /// Writes the index action and document of one logical row holding `quotes` quote bytes onto `out`;
+    /// false (and nothing written) to leave the row to the Python reader.
+    fn row(&mut self, py: Python<'_>, data: &[u8], quotes: usize, out: &mut Vec<u8>) -> PyResult<bool> {
+        let Some(fields) = self.split(data, quotes) else { return Ok(false) };
+        self.document(py, &fields, out)
+    }
+
     /// `_RowSplitter._split`: the fields of one row, decoded. Only well-formed CSV is taken: each field either
     /// unquoted without quote or line break, or quoted from its first byte to a closing quote right before the
     /// comma or the row's end, with `""` for a quote inside. The csv module reads such rows the same way.
@@ -243,13 +419,14 @@ impl TweetEncoder {
         (fields.len() == self.width).then_some(fields)
     }
 
-    fn document(&mut self, py: Python<'_>, fields: &[Cow<'_, str>]) -> PyResult<Option<(String, Vec<u8>)>> {
+    /// Writes the row's index action and document onto `out` (nothing when it declines the row).
+    fn document(&mut self, py: Python<'_>, fields: &[Cow<'_, str>], out: &mut Vec<u8>) -> PyResult<bool> {
         let value = |column: usize| fields[self.positions[column]].as_ref();
-        let Some(Some(tweetid)) = parse_id(value(TWEETID)) else { return Ok(None) };
+        let Some(Some(tweetid)) = parse_id(value(TWEETID)) else { return Ok(false) };
 
         let account_values: Vec<&str> = ACCOUNT.map(value).collect();
         let Some(account) = self.account.get(py, &account_values.join("\0"), || (PyTuple::new(py, &account_values).unwrap(),))? else {
-            return Ok(None);
+            return Ok(false);
         };
         // (the account's fields up to its language, its creation date, its language as parsed)
         let (account_main, account_date, account_language) = (&account[0], &account[1], &account[2]);
@@ -257,43 +434,45 @@ impl TweetEncoder {
         let raw_language = value(TWEET_LANGUAGE);
         let account_language = std::str::from_utf8(account_language).unwrap_or("");
         let key = format!("{raw_language}\0{account_language}");
-        let Some(language) = self.language.get(py, &key, || (raw_language, account_language))? else { return Ok(None) };
+        let Some(language) = self.language.get(py, &key, || (raw_language, account_language))? else { return Ok(false) };
         // (the tweet_language fragment, the `lang` sub-field for the text)
 
-        let Some(text) = parse_text(value(TWEET_TEXT)) else { return Ok(None) };
-        let Some(tweet_time) = parse_time(value(TWEET_TIME)) else { return Ok(None) };
-        let Some(client) = parse_text(value(TWEET_CLIENT_NAME)) else { return Ok(None) };
+        let Some(text) = parse_text(value(TWEET_TEXT)) else { return Ok(false) };
+        let Some(tweet_time) = parse_time(value(TWEET_TIME)) else { return Ok(false) };
+        let Some(client) = parse_text(value(TWEET_CLIENT_NAME)) else { return Ok(false) };
         let mut ids = [None; 5];
         for (slot, column) in ids.iter_mut().zip([IN_REPLY_TO_TWEETID, IN_REPLY_TO_USERID, QUOTED_TWEET_TWEETID, RETWEET_USERID, RETWEET_TWEETID]) {
-            let Some(id) = parse_id(value(column)) else { return Ok(None) };
+            let Some(id) = parse_id(value(column)) else { return Ok(false) };
             *slot = id;
         }
         let [in_reply_to_tweetid, in_reply_to_userid, quoted_tweet_tweetid, retweet_userid, retweet_tweetid] = ids;
         let retweeted_screen_name = text.and_then(retweeted_name);
-        let Some(flag) = self.retweet_flag.get(py, value(IS_RETWEET), || (value(IS_RETWEET),))? else { return Ok(None) };
+        let Some(flag) = self.retweet_flag.get(py, value(IS_RETWEET), || (value(IS_RETWEET),))? else { return Ok(false) };
         let is_retweet = flag[0] == b"true" || retweeted_screen_name.is_some();
-        let Some(latitude) = self.latitude.get(py, value(LATITUDE), || (value(LATITUDE),))? else { return Ok(None) };
-        let Some(longitude) = self.longitude.get(py, value(LONGITUDE), || (value(LONGITUDE),))? else { return Ok(None) };
+        let Some(latitude) = self.latitude.get(py, value(LATITUDE), || (value(LATITUDE),))? else { return Ok(false) };
+        let Some(longitude) = self.longitude.get(py, value(LONGITUDE), || (value(LONGITUDE),))? else { return Ok(false) };
         let mut counts = Vec::with_capacity(4);
         for (memo, column) in self.counts.iter_mut().zip(COUNTS) {
-            let Some(count) = memo.get(py, value(column), || (value(column),))? else { return Ok(None) };
+            let Some(count) = memo.get(py, value(column), || (value(column),))? else { return Ok(false) };
             counts.push(count);
         }
-        let Some(retweeted_time) = retweet_tweetid.map_or(Some(None), snowflake_time) else { return Ok(None) };
-        let Some(quoted_time) = quoted_tweet_tweetid.map_or(Some(None), snowflake_time) else { return Ok(None) };
-        let Some(hashtags) = self.hashtags.get(py, value(HASHTAGS), || (value(HASHTAGS),))? else { return Ok(None) };
-        let Some(mentions) = self.user_mentions.get(py, value(USER_MENTIONS), || (value(USER_MENTIONS),))? else { return Ok(None) };
-        let Some(polls) = self.poll_choices.get(py, value(POLL_CHOICES), || (value(POLL_CHOICES),))? else { return Ok(None) };
-        let Some(urls) = self.urls.get(py, value(URLS), || (value(URLS),))? else { return Ok(None) };
+        let Some(retweeted_time) = retweet_tweetid.map_or(Some(None), snowflake_time) else { return Ok(false) };
+        let Some(quoted_time) = quoted_tweet_tweetid.map_or(Some(None), snowflake_time) else { return Ok(false) };
+        let Some(hashtags) = self.hashtags.get(py, value(HASHTAGS), || (value(HASHTAGS),))? else { return Ok(false) };
+        let Some(mentions) = self.user_mentions.get(py, value(USER_MENTIONS), || (value(USER_MENTIONS),))? else { return Ok(false) };
+        let Some(polls) = self.poll_choices.get(py, value(POLL_CHOICES), || (value(POLL_CHOICES),))? else { return Ok(false) };
+        let Some(urls) = self.urls.get(py, value(URLS), || (value(URLS),))? else { return Ok(false) };
         // (url_hosts and url_domains, then urls)
 
         let mut escaped_text = Vec::new();
         if let Some(text) = text {
             push_json_string(&mut escaped_text, text);
         }
-        let mut out = Vec::with_capacity(fields.iter().map(|field| field.len()).sum::<usize>() * 2 + 512);
+        out.extend_from_slice(b"{\"index\":{\"_id\":");
+        push_json_string(out, tweetid);
+        out.extend_from_slice(b"}}\n");
         out.extend_from_slice(&self.prefix);
-        push_key_string(&mut out, "tweetid", tweetid);
+        push_key_string(out, "tweetid", tweetid);
         out.extend_from_slice(account_main);
         out.extend_from_slice(&language[0]);
         if text.is_some() {
@@ -302,17 +481,17 @@ impl TweetEncoder {
             out.push(b',');
         }
         if let Some(client) = client {
-            push_key_string(&mut out, "tweet_client_name", client);
+            push_key_string(out, "tweet_client_name", client);
         }
         for (key, id) in [("in_reply_to_tweetid", in_reply_to_tweetid), ("in_reply_to_userid", in_reply_to_userid), ("quoted_tweet_tweetid", quoted_tweet_tweetid)] {
             if let Some(id) = id {
-                push_key_string(&mut out, key, id);
+                push_key_string(out, key, id);
             }
         }
         out.extend_from_slice(if is_retweet { b"\"is_retweet\":true," } else { b"\"is_retweet\":false," });
         for (key, id) in [("retweet_userid", retweet_userid), ("retweet_tweetid", retweet_tweetid), ("retweeted_screen_name", retweeted_screen_name)] {
             if let Some(id) = id {
-                push_key_string(&mut out, key, id);
+                push_key_string(out, key, id);
             }
         }
         for count in &counts {
@@ -321,17 +500,17 @@ impl TweetEncoder {
         out.extend_from_slice(account_date);
         for (key, time) in [("tweet_time", &tweet_time), ("retweeted_time", &retweeted_time), ("quoted_time", &quoted_time)] {
             if let Some(time) = time {
-                push_key_string(&mut out, key, time);
+                push_key_string(out, key, time);
             }
         }
         out.extend_from_slice(&hashtags[0]);
         out.extend_from_slice(&mentions[0]);
         if let Some(text) = text {
-            push_key_list(&mut out, "mention_names", &mention_names(text));
+            push_key_list(out, "mention_names", &mention_names(text));
         }
         out.extend_from_slice(&urls[0]);
         if let Some(text) = text {
-            push_key_list(&mut out, "tco_links", &tco_links(text));
+            push_key_list(out, "tco_links", &tco_links(text));
         }
         out.extend_from_slice(&polls[0]);
         out.extend_from_slice(&urls[1]);
@@ -355,12 +534,21 @@ impl TweetEncoder {
             if column == self.positions[TWEET_TEXT] && text.is_some() {
                 out.extend_from_slice(&escaped_text);
             } else {
-                push_json_string(&mut out, field);
+                push_json_string(out, field);
             }
         }
-        out.extend_from_slice(b"}}");
-        Ok(Some((tweetid.to_owned(), out)))
+        out.extend_from_slice(b"}}\n");
+        Ok(true)
     }
+}
+
+fn count_quotes(data: &[u8]) -> usize {
+    memchr::memchr_iter(b'"', data).count()
+}
+
+/// `bytes.isspace()` for one byte: the ASCII spaces and \x0b.
+fn is_py_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
 }
 
 /// `parse_id`: Some(None) for no id, Some(Some(id)) for an id, None when only Python can tell (non-ASCII).
@@ -624,5 +812,6 @@ fn push_escape(out: &mut Vec<u8>, byte: u8) {
 #[pymodule]
 fn tweetsearch_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<TweetEncoder>()?;
+    module.add_class::<Lines>()?;
     Ok(())
 }
