@@ -295,13 +295,13 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
 def _fewer_collections() -> Iterator[None]:
     """Runs the cyclic garbage collector less often during a load.
 
-    A load makes a few short-lived objects per row and keeps only a few requests' worth alive; by default the
-    collector would run every 700 of them and rescan everything the program holds, a tenth of the indexer's CPU.
-    What is alive when the load starts is frozen out of its scans, and it runs every 20,000 allocations.
+    A load makes few objects that outlive their row (the parsers' caches) and no reference cycles of its own; by
+    default the collector would run every 700 new objects and rescan everything the program holds, a tenth of
+    the indexer's CPU. What is alive when the load starts is frozen out of its scans, and it runs every 100,000.
     """
     threshold = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(20_000, 50, 1_000)
+    gc.set_threshold(100_000, 50, 1_000)
     try:
         yield
     finally:

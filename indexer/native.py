@@ -7,9 +7,10 @@ exactly the bytes `orjson.dumps(to_document(record))` gives for the row. It stop
 of, which the Python reader then reads as always, rejects included, before handing the file back to it: so a load
 is the same with or without it. `tests/test_native.py` checks that on every row of the test archives.
 
-What the native encoder does not parse itself, it asks the callbacks below for, once per distinct published
-value: they run the Python parsers (`COLUMN_PARSERS`, the normaliser's accounts) and encode the result as the
-JSON fragment `to_document` would write for it (`"key":value,`, or nothing for a missing value).
+What the native encoder does not parse itself (nearly every column but the text, ids, times and URL lists), it
+asks the callbacks below for, once per distinct published value: they run the Python parsers (`COLUMN_PARSERS`,
+the normaliser's accounts) and encode the result as the JSON fragment `to_document` would write for it
+(`"key":value,`, or nothing for a missing value).
 
 `TWEETSEARCH_NATIVE=0` turns the fast path off (to compare, or to rule it out when reporting a problem).
 """
@@ -27,6 +28,7 @@ import orjson
 from indexer.document import text_field_for
 from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
 from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
+from indexer.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
 
 try:
     from tweetsearch_native import Lines, TweetEncoder
@@ -92,6 +94,10 @@ class _Lookups:
         self.latitude = _parsed("latitude", _number)
         self.longitude = _parsed("longitude", _number)
         self.urls = _parsed("urls", _urls)
+
+    # What the native encoder needs to read most URL lists itself (see `native/src/urls.rs`); it calls `urls`
+    # for the others.
+    url_rules = (sorted(MULTI_PART_SUFFIXES), sorted(TRACKING_PARAMS), list(TRACKING_PREFIXES), DEFAULT_PORTS)
 
     def account(self, values: tuple[str, ...]) -> tuple[bytes, bytes, bytes] | None:
         """The account's fields up to its language, its creation date, and its language as parsed."""

@@ -14,16 +14,16 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-_DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
+DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
 
 # Query parameters that identify a campaign or a click rather than the resource itself.
-_TRACKING_PARAMS = frozenset(
+TRACKING_PARAMS = frozenset(
     {
         "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
         "_ga", "_gl", "ref_src", "ref_url", "cmpid", "ocid", "icid", "smid", "mbid", "cvid",
     }
 )  # fmt: skip
-_TRACKING_PREFIXES = ("utm_", "hmb_", "pk_", "__twitter_impression")
+TRACKING_PREFIXES = ("utm_", "hmb_", "pk_", "__twitter_impression")
 
 # Second-level labels under which registries sell names (ICANN section of the Public Suffix List), for the
 # country-code TLDs these campaigns target. A host under `<label>.<cc>` is registered one label further down.
@@ -130,7 +130,7 @@ def analyse_url(url: str) -> UrlInfo | None:
     if host.startswith("www."):
         host = host[4:]
     netloc = host
-    if port and port != _DEFAULT_PORTS.get(scheme):
+    if port and port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
@@ -194,7 +194,7 @@ def _clean_query(query: str) -> str:
 
 
 def _is_tracking(name: str) -> bool:
-    return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
 def _is_ip(host: str) -> bool:

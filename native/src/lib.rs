@@ -1,15 +1,19 @@
-//! The indexer's fast path: one logical row of a tweets file in, the Elasticsearch document of that row out,
-//! byte for byte what `indexer.document.to_document` encoded with orjson would give.
+//! The indexer's fast path: the rows of a tweets file in, their bulk index actions out, each document byte for
+//! byte what `indexer.document.to_document` encoded with orjson would give.
 //!
-//! It only takes the rows it can handle with certainty and declines (returns `None`) everything else, which the
-//! Python reader then reads, types and rejects as always. What it declines: CSV that is not well-formed, bad UTF-8, NUL bytes, a wrong width, non-ASCII ids and times, times in other shapes, blank-looking text made of
-//! unusual spaces, and any column whose Python parser raises.
+//! `Lines` reads the file after its header in large blocks; `TweetEncoder.take` reads runs of rows from it (joining
+//! the lines of a quoted field that runs over line ends) and encodes them without a Python call per row. It only
+//! takes the rows it can handle with certainty and stops before anything else, which the Python reader then
+//! reads, types and rejects as always from the same `Lines`. What it leaves: CSV that is not well-formed, bad
+//! UTF-8, NUL bytes, a wrong width, overlong lines and quoted fields that never close, non-ASCII ids and times,
+//! times in other shapes, blank-looking text made of unusual spaces, and any column whose Python parser raises.
 //!
-//! Columns with few distinct values (the account columns, language, flags, counts, coordinates, hashtag, mention,
-//! poll and URL lists) are not parsed here at all: their JSON fragments come from Python callbacks, which run the
+//! Columns with few distinct values (the account columns, language, flags, counts, coordinates, hashtag, mention
+//! and poll lists) are not parsed here at all: their JSON fragments come from Python callbacks, which run the
 //! Python parsers, and are memoised by published string. The per-row work done here is the CSV split, ids, the
-//! tweet time, the text and what is read from it (retweeted name, @names, t.co links), snowflake times and the
-//! `raw` object of published strings.
+//! tweet time, the text and what is read from it (retweeted name, @names, t.co links), the URL lists (`urls.rs`,
+//! with the Python callback for the rare lists it leaves), snowflake times and the `raw` object of published
+//! strings.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -17,7 +21,11 @@ use pyo3::types::{PyBytes, PyTuple};
 use std::borrow::Cow;
 use memchr::{memchr, memchr3};
 use rustc_hash::FxHashMap;
+use std::collections::HashMap;
 use std::sync::Arc;
+
+mod urls;
+use urls::UrlRules;
 
 /// `indexer.normalise.PLACEHOLDERS`: how the releases write "no value" in structured columns.
 const PLACEHOLDERS: [&str; 11] = ["", "absent", "[]", "''", "\"\"", "None", "none", "null", "NULL", "nan", "NaN"];
@@ -112,6 +120,7 @@ struct TweetEncoder {
     user_mentions: Memo,
     poll_choices: Memo,
     urls: Memo,
+    url_rules: UrlRules,
     /// `take`'s output, kept between calls so that its memory is reused.
     body: Vec<u8>,
 }
@@ -169,6 +178,7 @@ impl TweetEncoder {
             user_mentions: callback("user_mentions")?,
             poll_choices: callback("poll_choices")?,
             urls: callback("urls")?,
+            url_rules: url_rules(lookups)?,
             body: Vec::new(),
         })
     }
@@ -461,7 +471,16 @@ impl TweetEncoder {
         let Some(hashtags) = self.hashtags.get(py, value(HASHTAGS), || (value(HASHTAGS),))? else { return Ok(false) };
         let Some(mentions) = self.user_mentions.get(py, value(USER_MENTIONS), || (value(USER_MENTIONS),))? else { return Ok(false) };
         let Some(polls) = self.poll_choices.get(py, value(POLL_CHOICES), || (value(POLL_CHOICES),))? else { return Ok(false) };
-        let Some(urls) = self.urls.get(py, value(URLS), || (value(URLS),))? else { return Ok(false) };
+        let native_urls = self.url_rules.fragments(value(URLS));
+        let memo_urls;
+        let urls: &[Vec<u8>] = match &native_urls {
+            Some(fragments) => fragments,
+            None => {
+                let Some(found) = self.urls.get(py, value(URLS), || (value(URLS),))? else { return Ok(false) };
+                memo_urls = found;
+                &memo_urls
+            }
+        };
         // (url_hosts and url_domains, then urls)
 
         let mut escaped_text = Vec::new();
@@ -540,6 +559,19 @@ impl TweetEncoder {
         out.extend_from_slice(b"}}\n");
         Ok(true)
     }
+}
+
+/// The rules of `indexer.urls`, as `lookups.url_rules` holds them: multi-part suffixes, tracking parameters,
+/// tracking prefixes, default ports by scheme.
+fn url_rules(lookups: &Bound<'_, PyAny>) -> PyResult<UrlRules> {
+    let (suffixes, params, prefixes, ports): (Vec<String>, Vec<String>, Vec<String>, HashMap<String, String>) =
+        lookups.getattr("url_rules")?.extract()?;
+    Ok(UrlRules {
+        multi_part_suffixes: suffixes.into_iter().collect(),
+        tracking_params: params.into_iter().collect(),
+        tracking_prefixes: prefixes,
+        default_ports: ports.into_iter().collect(),
+    })
 }
 
 fn count_quotes(data: &[u8]) -> usize {
