@@ -165,8 +165,8 @@ def encode_action(doc_id: str, document: dict[str, Any], ref: tuple[str, int], r
 
 def chunk_actions(actions: Iterable[Actions], *, max_docs: int, max_bytes: int) -> Iterator[Actions]:
     """Groups actions into requests of at most `max_docs` actions and `max_bytes` bytes (or one action, however
-    large). A request ends early rather than cut a run that fits in one of its own: cutting and joining runs
-    copies their bytes, and the fast path's runs are about a request's size."""
+    large). A request ends early rather than cut a run that fits in one of its own: a cut copies the run's
+    bytes, and the fast path's runs are a quarter of a request each."""
     parts: list[Actions] = []
     docs = size = 0
     for part in actions:
@@ -288,23 +288,20 @@ def load_actions(
 ) -> Iterator[ChunkResult]:
     """Sends chunks with up to `options.in_flight` requests at once; yields results in submission order.
 
-    The next chunk is read and encoded while the requests are in flight, and sent as soon as the oldest one
-    is answered, before its result is handed back: the server processes concurrent requests side by side, so
-    they tend to finish together, and a chunk built only after that would leave the server idle meanwhile.
+    One chunk more waits, built, in the pool's queue: a thread whose request is answered sends it at once, without
+    waiting for this thread, which is reading and encoding the next one meanwhile. The server processes concurrent
+    requests side by side; a request sent only once this thread comes round would leave it half idle meanwhile.
     """
     chunks = chunk_actions(actions, max_docs=options.chunk_docs, max_bytes=options.chunk_bytes)
     with ThreadPoolExecutor(max_workers=options.in_flight, thread_name_prefix="bulk") as pool:
-        in_flight: deque[Future[ChunkResult]] = deque()
+        sent: deque[Future[ChunkResult]] = deque()
         try:
-            ready = next(chunks, None)
-            while ready is not None or in_flight:
-                full = len(in_flight) >= options.in_flight or ready is None
-                answered = in_flight.popleft().result() if full else None
-                if ready is not None:
-                    in_flight.append(pool.submit(send_chunk, es, index, ready, options))
-                    ready = next(chunks, None)
-                if answered is not None:
-                    yield answered
+            for chunk in chunks:
+                if len(sent) > options.in_flight:
+                    yield sent.popleft().result()
+                sent.append(pool.submit(send_chunk, es, index, chunk, options))
+            while sent:
+                yield sent.popleft().result()
         finally:
-            for future in in_flight:
+            for future in sent:
                 future.cancel()

@@ -128,7 +128,8 @@ def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alia
         read_at_each_result.append(len(read))
         results.append(result)
 
-    # When the first answer is handed back, requests 1-3 were sent and the fourth is built.
+    # When the first answer is handed back, requests 1-2 were sent, the third waits to be sent as soon as one of
+    # them is answered, and the fourth is built.
     assert read_at_each_result[0] == 8
     assert [line - 2 for result in results for line in result.actions.lines] == list(range(20))
     assert sum(result.created for result in results) == 20
