@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 
 # The indexer's native fast path (native/, Rust) is built when cargo is there; without it loads are slower, and
 # tests/test_native.py says how to get it.
-$(VENV)/.installed: pyproject.toml native/Cargo.toml native/Cargo.lock native/src/lib.rs
+$(VENV)/.installed: pyproject.toml native/Cargo.toml native/Cargo.lock $(wildcard native/src/*.rs)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

@@ -36,10 +36,9 @@ Kind = Literal["tweets", "users"]
 # No real row comes near this (a tweet, a profile and a few long URLs fit in a few KB), so a quoted field
 # still open after this many bytes is a runaway quote, and a longer physical line is not a row at all.
 MAX_ROW_BYTES = 64 * 1024
-# How many rows the native fast path encodes at most before handing them on: a quarter of what a bulk request
-# holds by default (`BulkOptions.chunk_docs`), so that runs are joined whole into requests, and few enough that the
-# threads sending requests, which need the interpreter the encoder holds, never wait for it more than a few ms.
-FAST_RUN_ROWS = 500
+# How many rows the native fast path encodes at most before handing them on: as many as a bulk request holds by
+# default (`BulkOptions.chunk_docs`), so that a run is sent as it is, without its bytes being cut or joined.
+FAST_RUN_ROWS = 2_000
 # How much of a rejected row's text goes into the reject: enough to find and recognise it.
 MAX_REJECT_RAW = 2_000
 # A physical line longer than MAX_ROW_BYTES. Not (yet) in `RejectReason`.

@@ -165,8 +165,8 @@ def encode_action(doc_id: str, document: dict[str, Any], ref: tuple[str, int], r
 
 def chunk_actions(actions: Iterable[Actions], *, max_docs: int, max_bytes: int) -> Iterator[Actions]:
     """Groups actions into requests of at most `max_docs` actions and `max_bytes` bytes (or one action, however
-    large). A request ends early rather than cut a run that fits in one of its own: a cut copies the run's
-    bytes, and the fast path's runs are a quarter of a request each."""
+    large). A request ends early rather than cut a run that fits in one of its own: cutting and joining runs
+    copies their bytes, and the fast path's runs are a request's size."""
     parts: list[Actions] = []
     docs = size = 0
     for part in actions:

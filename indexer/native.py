@@ -30,9 +30,17 @@ from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
 from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
 from indexer.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
 
+# The `API` of the module this code expects: one built from older sources (before a `make install`) is not used.
+API = 2
+
 try:
-    from tweetsearch_native import Lines, TweetEncoder
+    import tweetsearch_native
 except ImportError:  # not built: the Python reader does all the work
+    tweetsearch_native = None
+
+if getattr(tweetsearch_native, "API", None) == API:
+    from tweetsearch_native import Lines, TweetEncoder
+else:
     Lines = TweetEncoder = None
 
 

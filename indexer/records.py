@@ -83,7 +83,7 @@ class EncodedTweets(NamedTuple):
     """Consecutive tweet rows of one file that the native fast path (`indexer.native`) turned straight into bulk
     index actions: for each, the action line (`{"index":{"_id":tweetid}}`, the index is the request's) and its
     document, the same bytes `to_document` would give for its record, encoded. Only a load asks the reader for
-    these; rows come in runs of hundreds, so that no Python object is made per row."""
+    these; rows come in runs of up to two thousand, so that no Python object is made per row."""
 
     source_file: str
     lines: list[int]

@@ -38,8 +38,8 @@ from indexer.records import EncodedTweets, Reject, TweetRecord
 
 if native.TweetEncoder is None:
     pytest.fail(
-        "the native fast path (tweetsearch_native) is not installed: run `make install` with Rust's cargo on "
-        "PATH (https://rustup.rs)",
+        "the native fast path (tweetsearch_native) is not installed, or was built from older sources: run "
+        "`make install` with Rust's cargo on PATH (https://rustup.rs)",
         pytrace=False,
     )
 
@@ -295,6 +295,17 @@ def test_runs_end_at_their_size_and_carry_on(tmp_path: Path, monkeypatch: pytest
     assert sum(len(run.lines) for run in runs) == len(encoded)
     every = [line for run in runs for line in run.lines]
     assert every == sorted(every) and len(set(every)) == len(every)
+
+
+def test_a_run_goes_on_over_the_encoders_pauses(tmp_path: Path) -> None:
+    """The encoder hands the interpreter back every few hundred rows; the run it is encoding goes on."""
+    path = write(tmp_path / "ira_tweets_csv_hashed.csv", quoted_csv(numbered_rows(1_300)))
+
+    runs = [item for item in read_archive(path, encoded=True) if type(item) is EncodedTweets]
+    encoded, _ = read_both(path)
+
+    assert [len(run.lines) for run in runs] == [1_300]
+    assert len(encoded) == 1_300
 
 
 def test_a_damaged_gzip_file_reads_the_same(tmp_path: Path) -> None:

@@ -34,6 +34,9 @@ const FIRST_SNOWFLAKE_ID: u128 = 29_700_859_247;
 /// Seconds since 1970 beyond which a snowflake time is declined (year 2096): a double's rounding of
 /// `ms / 1000`, which Python's `fromtimestamp` sees, is then still far below half a microsecond.
 const LATEST_SNOWFLAKE_SECONDS: u128 = 4_000_000_000;
+/// How many rows `take` encodes in one call at most. It holds the interpreter meanwhile; the threads sending bulk
+/// requests need it as soon as a request is answered, and get it between two calls.
+const PAUSE_ROWS: usize = 250;
 /// How many values one memo keeps before it starts over, as `indexer.normalise.MEMO_SIZE`.
 const MEMO_SIZE: usize = 1 << 14;
 /// `indexer.records.TWEET_COLUMNS`, in that order: the positions the constructor receives follow it.
@@ -121,8 +124,10 @@ struct TweetEncoder {
     poll_choices: Memo,
     urls: Memo,
     url_rules: UrlRules,
-    /// `take`'s output, kept between calls so that its memory is reused.
+    /// The run `take` is encoding: kept between calls, while it pauses and so that its memory is reused.
     body: Vec<u8>,
+    ends: Vec<usize>,
+    starts: Vec<usize>,
 }
 
 #[pymethods]
@@ -180,6 +185,8 @@ impl TweetEncoder {
             urls: callback("urls")?,
             url_rules: url_rules(lookups)?,
             body: Vec::new(),
+            ends: Vec::new(),
+            starts: Vec::new(),
         })
     }
 
@@ -199,6 +206,7 @@ impl TweetEncoder {
     /// several lines at or before `skip`. Returns `(lineno, full, body, ends, starts)`: the last line taken,
     /// whether it stopped at `max_rows`, and the rows taken as bulk index actions (`{"index":{"_id":tweetid}}`
     /// then the document, each line ending in `\n`), where each ends in `body` and the line it starts on.
+    /// After `PAUSE_ROWS` rows it returns `full` without a body: the run goes on at the next call.
     #[allow(clippy::type_complexity)]
     fn take<'py>(
         &mut self,
@@ -213,12 +221,17 @@ impl TweetEncoder {
         lines.compact();
         let limit = max_row_bytes + 1;
         let mut body = std::mem::take(&mut self.body);
-        body.clear();
-        let mut ends = Vec::new();
-        let mut starts = Vec::new();
+        let mut ends = std::mem::take(&mut self.ends);
+        let mut starts = std::mem::take(&mut self.starts);
+        let mut taken_now = 0;
         let full = loop {
             if ends.len() >= max_rows {
                 break true;
+            }
+            if taken_now == PAUSE_ROWS {
+                // The run stays open here until the next call: in between, other Python threads can run.
+                (self.body, self.ends, self.starts) = (body, ends, starts);
+                return Ok((lineno, true, None, Vec::new(), Vec::new()));
             }
             let row_start = lines.pos;
             let Some(mut row_end) = lines.whole_line(py, row_start, limit) else { break false };
@@ -254,8 +267,10 @@ impl TweetEncoder {
             starts.push(first);
             lines.pos = row_end;
             lineno += row_lines;
+            taken_now += 1;
         };
         let taken = (!body.is_empty()).then(|| PyBytes::new(py, &body));
+        body.clear();
         self.body = body;
         Ok((lineno, full, taken, ends, starts))
     }
@@ -845,5 +860,7 @@ fn push_escape(out: &mut Vec<u8>, byte: u8) {
 fn tweetsearch_native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<TweetEncoder>()?;
     module.add_class::<Lines>()?;
+    // What `indexer.native` expects of this module; it leaves a module built from older sources unused.
+    module.add("API", 2)?;
     Ok(())
 }
