@@ -279,8 +279,9 @@ class _RowSplitter:
 
     The file's lines are read from a `line_source`. With a `fast` row encoder, whenever no row is half read, the
     encoder takes as many rows from it as it can (see `indexer.native`), yielded as `EncodedTweets`; the row it
-    stops at is read here. The rows read again after a runaway quote are offered to it one by one. It only takes
-    rows that `_split` splits, so runaway quotes are never its to handle.
+    stops at is read here. Each row read here is offered to it too, one by one: after a runaway quote, the rows
+    read again are mostly ones it takes. It only takes rows that `_split` splits, so runaway quotes are never its
+    to handle.
     """
 
     def __init__(self, display_name: str, columns: tuple[str, ...], fast: RowEncoder | None = None) -> None:

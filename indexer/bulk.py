@@ -1,8 +1,8 @@
 """Loading documents into Elasticsearch through the bulk API, with an explicit error policy.
 
 Layers, each short:
-- `Actions` holds index actions already encoded as a request body (the native fast path makes a thousand at a
-  time), and `encode_action` (pure) turns one document into its two NDJSON lines with orjson, once;
+- `Actions` holds index actions already encoded as a request body (the native fast path makes up to 2,000 at
+  a time), and `encode_action` (pure) turns one document into its two NDJSON lines with orjson, once;
 - `chunk_actions` (pure) groups actions into requests bounded by count and bytes;
 - `send_chunk` posts one request and reads every item of the answer: created, updated (the tweet was
   already there: `_id` is the tweetid, so reloading never duplicates), rejected by the server (a mapping
@@ -88,7 +88,8 @@ class Actions:
         )
 
     def head(self, count: int) -> tuple[Actions, Actions]:
-        """The first `count` actions and the rest, for a request that can take only some of a run."""
+        """The first `count` actions and the rest: for a request that can take only some of a run, and the halves
+        of a request the server finds too large."""
         cut = self.ends[count - 1]
         first = Actions(self.body[:cut], self.ends[:count], self.files[:count], self.lines[:count],
                         self.rows_read - (len(self) - count))  # fmt: skip
