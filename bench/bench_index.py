@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.archive import discover, read_archive  # noqa: E402
+from indexer.bulk import encode_action  # noqa: E402
 from indexer.connection import Settings, connect  # noqa: E402
 from indexer.document import to_document  # noqa: E402
 from indexer.generate import generate_release  # noqa: E402
@@ -154,7 +155,7 @@ def bodies_for(release: Path, batch_size: int) -> Path:
         for item in read_archive(discover([release])):
             if isinstance(item, Reject):
                 continue
-            out.write(orjson.dumps({"index": {"_id": item.tweetid}}) + b"\n" + orjson.dumps(to_document(item)) + b"\n")
+            out.write(encode_action(item.tweetid, to_document(item), (item.source_file, item.line)).body)
             in_batch += 1
             if in_batch == batch_size:
                 marks.append(out.tell())
