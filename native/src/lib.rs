@@ -219,7 +219,6 @@ impl TweetEncoder {
     ) -> PyResult<(usize, bool, Option<Bound<'py, PyBytes>>, Vec<usize>, Vec<usize>)> {
         let mut lines = lines.borrow_mut();
         lines.compact();
-        let limit = max_row_bytes + 1;
         let mut body = std::mem::take(&mut self.body);
         let mut ends = std::mem::take(&mut self.ends);
         let mut starts = std::mem::take(&mut self.starts);
@@ -234,22 +233,7 @@ impl TweetEncoder {
                 return Ok((lineno, true, None, Vec::new(), Vec::new()));
             }
             let row_start = lines.pos;
-            let Some(mut row_end) = lines.whole_line(py, row_start, limit) else { break false };
-            let mut quotes = count_quotes(&lines.buf[row_start..row_end]);
-            let mut row_lines = 1;
-            let mut size = row_end - row_start;
-            let mut open = quotes & 1 == 1;
-            while open && size <= max_row_bytes {
-                let Some(end) = lines.whole_line(py, row_end, limit) else { break };
-                quotes += count_quotes(&lines.buf[row_end..end]);
-                size += end - row_end;
-                row_end = end;
-                row_lines += 1;
-                open = quotes & 1 == 1;
-            }
-            if open {
-                break false;
-            }
+            let Some((row_end, quotes, row_lines)) = lines.next_row(py, max_row_bytes) else { break false };
             let first = lineno + 1;
             let data = &lines.buf[row_start..row_end];
             if row_lines == 1 && (first <= skip || (data.len() <= 2 && data.iter().all(|&byte| is_py_space(byte)))) {
@@ -362,6 +346,24 @@ impl Lines {
                 return (self.buf.len() > from).then_some(self.buf.len());
             }
         }
+    }
+
+    /// The logical row starting at `pos`, its lines joined while a quoted field runs over their ends: where it
+    /// ends in `buf`, its quote count and how many lines it spans. None where the Python reader must judge: a
+    /// quoted field still open after `max_row_bytes` or at the end of the data, or a line `whole_line` refuses.
+    fn next_row(&mut self, py: Python<'_>, max_row_bytes: usize) -> Option<(usize, usize, usize)> {
+        let limit = max_row_bytes + 1;
+        let (mut end, mut quotes, mut count) = (self.pos, 0, 0);
+        while count == 0 || quotes & 1 == 1 {
+            if end - self.pos > max_row_bytes {
+                return None;
+            }
+            let next = self.whole_line(py, end, limit)?;
+            quotes += count_quotes(&self.buf[end..next]);
+            end = next;
+            count += 1;
+        }
+        Some((end, quotes, count))
     }
 
     /// `line_end` for a line `take` may read: None also for a line of `limit` bytes or more, and for one that the
