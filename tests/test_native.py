@@ -9,7 +9,10 @@ with and without it must store the same documents and write the same rejects.
 from __future__ import annotations
 
 import gzip
+import importlib
 import random
+import sys
+import types
 from pathlib import Path
 from typing import NamedTuple
 
@@ -408,3 +411,18 @@ def test_url_lists_are_read_the_same_and_mostly_natively(tmp_path: Path, monkeyp
     assert len(encoded) == len(read) == len(lists)
     # The random lists meet IP-like hosts and empty ports on purpose, which go to the Python parser.
     assert 0 < len(asked) < len(lists) * 0.5, "the native encoder reads most URL lists itself"
+
+
+def test_a_module_built_from_older_sources_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a `git pull` without `make install`, the installed module may lack what this code calls: the
+    Python reader then does all the work instead of the load failing half-way."""
+    older = types.ModuleType("tweetsearch_native")
+    older.TweetEncoder, older.Lines = native.TweetEncoder, native.Lines  # as a build without `API` had them
+    monkeypatch.setitem(sys.modules, "tweetsearch_native", older)
+    try:
+        reloaded = importlib.reload(native)
+        assert reloaded.TweetEncoder is None and not reloaded.native_enabled()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(native)
+    assert native.native_enabled(), "the installed module is used again"
