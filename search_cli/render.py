@@ -10,10 +10,12 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from search_cli.safe_text import one_line, terminal_safe
 from search_cli.status import Status
 
 if TYPE_CHECKING:
@@ -22,9 +24,16 @@ if TYPE_CHECKING:
     from search_cli.search import Hit, SearchResult
 
 
+def output_fields(row_type: type) -> list[str]:
+    """A dataclass's fields that go into JSON and CSV, in order: those not marked `metadata={"output": False}`
+    (a hit's highlight spans, which only the terminal shows)."""
+    return [item.name for item in dataclasses.fields(row_type) if item.metadata.get("output", True)]
+
+
 def _default(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
+        # One level only: orjson calls back here for the dataclasses inside.
+        return {name: getattr(value, name) for name in output_fields(type(value))}
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, set | frozenset | tuple):
@@ -36,7 +45,9 @@ def _default(value: Any) -> Any:
 
 def to_json(value: Any, *, pretty: bool = True) -> bytes:
     option = orjson.OPT_INDENT_2 if pretty else 0
-    return orjson.dumps(value, default=_default, option=option | orjson.OPT_NON_STR_KEYS)
+    # Dataclasses pass through `_default`, so fields marked not for output are left out at every depth.
+    option |= orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+    return orjson.dumps(value, default=_default, option=option)
 
 
 def print_json(value: Any, *, pretty: bool = True) -> None:
@@ -112,32 +123,135 @@ def render_load_summary(summary: LoadSummary) -> Group:
     return Group(table)
 
 
-def highlighted_text(hit: Hit) -> Text:
-    """The tweet text with matches in bold yellow; markers come from the search's highlighter."""
-    from search_cli.search import HIGHLIGHT_END, HIGHLIGHT_START
+def account_label(screen_name: str | None, userid: str | None, *, cut: bool = True) -> str:
+    """How a listing names an account, made safe for a terminal.
 
-    source = hit.highlighted or hit.text
+    A real screen name is a handle: `@name`. A hashed id (the archives hash small accounts' ids and screen
+    names) is not a handle, so it has no `@`; with `cut` it is shortened in the middle (`3f2a…9c1d`), so
+    both ends stay comparable with the full id that `--json` gives. A numeric id alone is shown as it is.
+    """
+    from search_cli.search import is_hashed_id
+
+    if screen_name and not is_hashed_id(screen_name):
+        return "@" + one_line(screen_name)
+    value = screen_name or userid
+    if not value:
+        return "?"
+    if is_hashed_id(value) and cut:
+        return f"{value[:4]}…{value[-4:]}"
+    return one_line(value)
+
+
+def highlighted_text(hit: Hit, *, single_line: bool = True) -> Text:
+    """The tweet text made terminal-safe, with the query's matches in bold yellow.
+
+    Archived text becomes `Text` piece by piece, never markup, so `[bold]` in a tweet prints as written.
+    `single_line` shows newlines as `⏎` (for table cells); otherwise the tweet keeps its lines.
+    """
+    safe = one_line if single_line else terminal_safe
     text = Text()
-    inside = False
-    for part in source.replace(HIGHLIGHT_END, HIGHLIGHT_START).split(HIGHLIGHT_START):
-        text.append(part, style="bold yellow" if inside else None)
-        inside = not inside
+    position = 0
+    for start, end in hit.highlights:
+        text.append(safe(hit.text[position:start]))
+        text.append(safe(hit.text[start:end]), style="bold yellow")
+        position = end
+    text.append(safe(hit.text[position:]))
     return text
 
 
-def render_hits(result: SearchResult) -> Table:
-    exact = "" if result.total_is_exact else "+"
-    table = Table(title=f"{result.total:,}{exact} tweets ({result.took_ms} ms)", title_justify="left", expand=True)
-    table.add_column("time (UTC)", no_wrap=True, min_width=16)
-    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
-    table.add_column("lang", no_wrap=True, max_width=4)
-    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
-    table.add_column("text", ratio=1, min_width=30, overflow="fold")
-    for hit in result.hits:
-        when = hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?"
-        account = f"@{hit.screen_name or hit.userid}"
-        table.add_row(when, account, hit.language or "", hit.campaign, highlighted_text(hit))
-    return table
+def _count(value: int | None) -> str:
+    """A count as shown: `?` when the release does not give it (an unknown is not a zero)."""
+    return "?" if value is None else f"{value:,}"
+
+
+MIN_TEXT_WIDTH = 40
+"""Below this many columns left for the text, hits are shown one block per tweet instead of a table."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HitList:
+    """Matching tweets laid out for the width they are printed at: a table with the text in a column when the
+    text gets at least `MIN_TEXT_WIDTH` columns, else one block per tweet (a line of facts, then the text
+    wrapped to the width), so a narrow terminal still shows every word."""
+
+    result: SearchResult
+
+    def title(self) -> Text:
+        exact = "" if self.result.total_is_exact else "+"
+        return Text(f"{self.result.total:,}{exact} tweets ({self.result.took_ms} ms)", style="italic")
+
+    def rows(self) -> list[list[str]]:
+        return [
+            [
+                one_line(hit.tweetid),
+                hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
+                account_label(hit.screen_name, hit.userid),
+                one_line(hit.language or ""),
+                one_line(hit.campaign),
+                _count(hit.retweet_count),
+                _count(hit.like_count),
+            ]
+            for hit in self.result.hits
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        rows = self.rows()
+        headers = ["tweet id", "time (UTC)", "account", "lang", "campaign", "RTs", "likes"]
+        widths = [max([len(header), *(Text(row[i]).cell_len for row in rows)]) for i, header in enumerate(headers)]
+        # Each column of the boxed table costs its width, two cells of padding and a rule.
+        if sum(widths) + 3 * (len(headers) + 1) + 1 + MIN_TEXT_WIDTH <= options.max_width:
+            yield self.table(headers, rows)
+        else:
+            yield from self.blocks(console, options, rows)
+
+    def table(self, headers: list[str], rows: list[list[str]]) -> Table:
+        table = Table(title=self.title(), title_justify="left", expand=True)
+        for header in headers:
+            table.add_column(header, no_wrap=True, justify="right" if header in ("RTs", "likes") else "left")
+        table.add_column("text", ratio=1, min_width=MIN_TEXT_WIDTH, overflow="fold")
+        for hit, row in zip(self.result.hits, rows, strict=True):
+            table.add_row(*(Text(cell) for cell in row), highlighted_text(hit))
+        return table
+
+    def blocks(self, console: Console, options: ConsoleOptions, rows: list[list[str]]) -> RenderResult:
+        wrapped = options.update(no_wrap=False, overflow="fold")
+        yield from console.render(self.title(), wrapped)
+        for hit, (tweetid, when, account, language, campaign, retweets, likes) in zip(
+            self.result.hits, rows, strict=True
+        ):
+            facts = [
+                Text(tweetid, style="bold"),
+                Text(f"{when} UTC"),
+                Text(account, style="cyan"),
+                Text(campaign),
+                Text(language or "?"),
+                Text(f"{retweets} RTs", style="dim"),
+                Text(f"{likes} likes", style="dim"),
+            ]
+            yield Text("")
+            yield from console.render(_fill(facts, options.max_width), wrapped)
+            yield from console.render(highlighted_text(hit, single_line=False), wrapped)
+
+
+def _fill(pieces: list[Text], width: int, gap: str = "  ") -> Text:
+    """`pieces` joined by `gap`, a new line started only between pieces, so a fact is never cut in two."""
+    filled = Text()
+    length = 0
+    for piece in pieces:
+        if length and length + len(gap) + piece.cell_len > width:
+            filled.append("\n")
+            length = 0
+        elif length:
+            filled.append(gap)
+            length += len(gap)
+        filled.append_text(piece)
+        length += piece.cell_len
+    return filled
+
+
+def render_hits(result: SearchResult) -> HitList:
+    """Matching tweets as a table or, on a narrow terminal, one block per tweet (see `HitList`)."""
+    return HitList(result)
 
 
 def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None = None) -> None:
@@ -151,16 +265,18 @@ def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None =
         for row in rows:
             sys.stdout.buffer.write(to_json(row, pretty=False) + b"\n")
     elif fmt == "csv":
-        records = [dataclasses.asdict(row) for row in rows]
-        fields = [item.name for item in dataclasses.fields(row_type)]
-        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
-        writer.writeheader()
-        for record in records:
-            writer.writerow({key: _csv_value(value) for key, value in record.items()})
+        fields = output_fields(row_type)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(fields)
+        for row in rows:
+            writer.writerow([_csv_value(getattr(row, name)) for name in fields])
     sys.stdout.flush()
 
 
 def _csv_value(value: Any) -> Any:
+    """A CSV cell: lists joined with `|`, times in ISO 8601, booleans as `true`/`false` (as JSON writes them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, list):
         return "|".join(str(item) for item in value)
     if isinstance(value, datetime | date):
@@ -172,8 +288,9 @@ def render_top(result: TopResult, width: int) -> Group:
     """Rank, value, tweets, share of matching tweets and a bar; then what the list leaves out."""
     from search_cli.charts import bar, value_label
 
-    what = f'tweets matching "{result.query}"' if result.query.strip() else "tweets"
-    table = Table(title=f"top {result.field} among {result.tweets:,} {what}", title_justify="left")
+    what = f'tweets matching "{one_line(result.query)}"' if result.query.strip() else "tweets"
+    title = Text(f"top {result.field} among {result.tweets:,} {what}", style="italic")
+    table = Table(title=title, title_justify="left")
     table.add_column("#", justify="right", style="dim")
     table.add_column(result.field.removesuffix("s"), overflow="fold")
     table.add_column("tweets", justify="right")
@@ -208,9 +325,10 @@ def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
 
     if not series.buckets:
         return f"no tweets match{'' if not series.tweets else ' with a time'}"
-    shown = fit_rows([b.label for b in series.buckets], [b.count for b in series.buckets], max_rows)
-    what = f' matching "{series.query}"' if series.query.strip() else ""
-    span = f"{series.buckets[0].label} to {series.buckets[-1].label}"
+    # Labels are terminal-safe (a label may one day be an archived value), the title is never read as markup.
+    shown = fit_rows([one_line(b.label) for b in series.buckets], [b.count for b in series.buckets], max_rows)
+    what = f' matching "{one_line(series.query)}"' if series.query.strip() else ""
+    span = f"{one_line(series.buckets[0].label)} to {one_line(series.buckets[-1].label)}"
     title = f"{series.tweets:,} tweets{what} per {series.interval}, {span} (UTC)"
     grouped = {row.buckets for row in shown if row.count}
     if len(shown) < len(series.buckets):
@@ -218,4 +336,4 @@ def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
         title += f"; {size} {series.interval}s a line" if size > 1 else "; empty stretches folded"
     if series.without_time:
         title += f"; {series.without_time:,} without a time"
-    return bar_table(shown, width=width, title=title, label_header=series.interval)
+    return bar_table(shown, width=width, title=escape(title), label_header=series.interval)

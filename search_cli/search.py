@@ -7,11 +7,13 @@ timed out) is flagged, never silently short.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from indexer.errors import TweetsearchError
+from indexer.normalise import parse_urls
 from search_cli.query import build_query_from_text, describe, highlight_body, parse_query
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 Sort = Literal["newest", "oldest", "relevance"]
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_END = "\x03"
+# What a listed tweet carries (`Hit`): enough to cite it, no profile text and no `raw` row but its URLs, so a
+# request for a thousand hits stays light.
 DISPLAY_FIELDS = [
     "tweetid",
     "tweet_time",
@@ -27,12 +31,29 @@ DISPLAY_FIELDS = [
     "userid",
     "tweet_language",
     "campaign",
+    "source_file",
     "tweet_text",
+    "tweet_client_name",
+    "retweet_count",
+    "like_count",
+    "reply_count",
+    "quote_count",
     "is_retweet",
     "retweeted_screen_name",
-    "urls",
+    "in_reply_to_tweetid",
+    "quoted_tweet_tweetid",
+    "retweet_tweetid",
+    "user_mentions",
+    "mention_names",
     "hashtags",
+    "urls",
+    "raw.urls",
 ]
+# 64 hex digits (the 2018 releases) or the base64 of a SHA-256 digest (later ones): what the archives put in place
+# of a small account's id and screen name. A screen name has at most 15 letters, digits and underscores, so
+# neither shape can be one.
+_HASHED_ID = re.compile(r"[0-9a-f]{64}|[A-Za-z0-9+/]{43}=")
+_MARKERS = re.compile(f"([{HIGHLIGHT_START}{HIGHLIGHT_END}])")
 SORTS: dict[str, list[dict[str, Any]]] = {
     "newest": [{"tweet_time": {"order": "desc", "missing": "_last"}}, {"tweetid": "asc"}],
     "oldest": [{"tweet_time": {"order": "asc", "missing": "_last"}}, {"tweetid": "asc"}],
@@ -42,20 +63,39 @@ SORTS: dict[str, list[dict[str, Any]]] = {
 
 @dataclass(frozen=True)
 class Hit:
-    """One matching tweet as the CLI shows it. `highlighted` marks matches with \\x02...\\x03."""
+    """One matching tweet: what a listing shows and what a citation needs, as `--json` and `--format csv` give it.
+
+    Fields are in the order of the CSV columns. `text` is exactly as archived. Counts are None when the release
+    does not give them (never 0 for unknown). `user_mentions` are the mentioned accounts' ids as archived,
+    `mention_names` the lower-cased @names read from the text; `hashtags` are lower-cased without `#`, as
+    indexed; `urls` are the URLs as published (the index searches them normalised). `highlights` are the
+    `(start, end)` spans of `text` the query matched, for the terminal only: they are not part of the output
+    (metadata `output: False`), so no marker ever reaches a file.
+    """
 
     tweetid: str
     time: datetime | None
-    screen_name: str | None
     userid: str | None
-    language: str | None
+    screen_name: str | None
     campaign: str
+    language: str | None
     text: str
-    highlighted: str | None = None
+    retweet_count: int | None = None
+    like_count: int | None = None
+    reply_count: int | None = None
+    quote_count: int | None = None
     is_retweet: bool = False
     retweeted_screen_name: str | None = None
-    urls: list[str] = field(default_factory=list)
+    in_reply_to_tweetid: str | None = None
+    quoted_tweet_tweetid: str | None = None
+    retweet_tweetid: str | None = None
+    user_mentions: list[str] = field(default_factory=list)
+    mention_names: list[str] = field(default_factory=list)
     hashtags: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    client: str | None = None
+    source_file: str | None = None
+    highlights: tuple[tuple[int, int], ...] = field(default=(), metadata={"output": False})
 
 
 @dataclass(frozen=True)
@@ -132,17 +172,62 @@ def hit_from(raw: dict[str, Any]) -> Hit:
     source = raw["_source"]
     time = source.get("tweet_time")
     fragments = raw.get("highlight", {}).get("tweet_text")
+    text = source.get("tweet_text") or ""
+    published = (source.get("raw") or {}).get("urls")
     return Hit(
         tweetid=source.get("tweetid", raw["_id"]),
         time=datetime.fromisoformat(time) if time else None,
-        screen_name=source.get("user_screen_name"),
         userid=source.get("userid"),
-        language=source.get("tweet_language"),
+        screen_name=source.get("user_screen_name"),
         campaign=source.get("campaign", "?"),
-        text=source.get("tweet_text") or "",
-        highlighted=fragments[0] if fragments else None,
-        is_retweet=bool(source.get("is_retweet")),
+        language=source.get("tweet_language"),
+        text=text,
+        retweet_count=source.get("retweet_count"),
+        like_count=source.get("like_count"),
+        reply_count=source.get("reply_count"),
+        quote_count=source.get("quote_count"),
+        is_retweet=source.get("is_retweet") is True,
         retweeted_screen_name=source.get("retweeted_screen_name"),
-        urls=source.get("urls") or [],
+        in_reply_to_tweetid=source.get("in_reply_to_tweetid"),
+        quoted_tweet_tweetid=source.get("quoted_tweet_tweetid"),
+        retweet_tweetid=source.get("retweet_tweetid"),
+        user_mentions=source.get("user_mentions") or [],
+        mention_names=source.get("mention_names") or [],
         hashtags=source.get("hashtags") or [],
+        # A document indexed without its raw row (none the indexer writes) falls back to the normalised URLs.
+        urls=parse_urls(published)[0] if published is not None else source.get("urls") or [],
+        client=source.get("tweet_client_name"),
+        source_file=source.get("source_file"),
+        highlights=highlight_spans(fragments[0], text) if fragments else (),
     )
+
+
+def highlight_spans(fragment: str, text: str) -> tuple[tuple[int, int], ...]:
+    """The `(start, end)` spans of `text` the highlighter marked in `fragment` (the whole text, marked).
+
+    Empty when the markers cannot be told from the text: a tweet that holds the marker characters itself, or a
+    fragment that is not the text once unmarked. No highlight is better than one in the wrong place.
+    """
+    if HIGHLIGHT_START in text or HIGHLIGHT_END in text:
+        return ()
+    spans: list[tuple[int, int]] = []
+    position, start = 0, None
+    plain: list[str] = []
+    for part in _MARKERS.split(fragment):
+        if part == HIGHLIGHT_START:
+            start = position if start is None else start
+        elif part == HIGHLIGHT_END:
+            if start is not None and position > start:
+                spans.append((start, position))
+            start = None
+        else:
+            plain.append(part)
+            position += len(part)
+    if "".join(plain) != text:
+        return ()
+    return tuple(spans)
+
+
+def is_hashed_id(value: str | None) -> bool:
+    """Whether `value` is one of the hashes the archives put in place of a small account's id and screen name."""
+    return bool(value) and _HASHED_ID.fullmatch(value) is not None  # type: ignore[arg-type]

@@ -38,38 +38,47 @@ def account(
 
 
 def render_account(report: AccountReport) -> Group:
+    """The profile and activity of one account. Every archived value is terminal-safe `Text`, never markup: a
+    profile may hold escape sequences or `[bold]`. A hashed screen name is shown whole but without `@`."""
+    from rich.text import Text
+
     from search_cli.charts import counts_table, plural, tweet_line
+    from search_cli.render import account_label
+    from search_cli.safe_text import one_line, terminal_safe
+
+    def safe(value: str | None) -> Text | None:
+        return Text(terminal_safe(value)) if value else None
 
     profile = report.profile
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(overflow="fold")
-    rows = [
-        ("screen name", f"@{profile.screen_name}" if profile.screen_name else None),
-        ("display name", profile.display_name),
-        ("userid", profile.userid),
-        ("description", profile.description),
-        ("location", profile.location),
-        ("profile url", profile.profile_url),
+    rows: list[tuple[str, Text | None]] = [
+        ("screen name", Text(account_label(profile.screen_name, None, cut=False)) if profile.screen_name else None),
+        ("display name", safe(profile.display_name)),
+        ("userid", safe(profile.userid)),
+        ("description", safe(profile.description)),
+        ("location", safe(profile.location)),
+        ("profile url", safe(profile.profile_url)),
         (
             "followers",
-            f"{profile.followers:,} followers, following {profile.following or 0:,}"
+            Text(f"{profile.followers:,} followers, following {profile.following or 0:,}")
             if profile.followers is not None
             else None,
         ),
-        ("created", profile.created.isoformat() if profile.created else None),
-        ("account lang", profile.account_language),
-        ("tweets", f"{report.tweets:,} ({plural(report.retweets, 'retweet')})"),
+        ("created", Text(profile.created.isoformat()) if profile.created else None),
+        ("account lang", safe(profile.account_language)),
+        ("tweets", Text(f"{report.tweets:,} ({plural(report.retweets, 'retweet')})")),
         ("first", tweet_line(report.first)),
         ("last", tweet_line(report.last)),
-        ("campaigns", ", ".join(f"{c.value} {c.count:,}" for c in report.campaigns)),
+        ("campaigns", safe(", ".join(f"{one_line(c.value)} {c.count:,}" for c in report.campaigns))),
     ]
     for label, value in rows:
         if value:
             facts.add_row(label, value)
     if report.namesakes:
-        others = ", ".join(f"{c.value} ({plural(c.count, 'tweet')})" for c in report.namesakes)
-        facts.add_row("also named so", others)
+        others = ", ".join(f"{one_line(c.value)} ({plural(c.count, 'tweet')})" for c in report.namesakes)
+        facts.add_row("also named so", Text(others))
     lists = [
         counts_table(title, title.removesuffix("s"), counts)
         for title, counts in (
