@@ -84,32 +84,54 @@ def fit_rows(labels: list[str], counts: list[int], max_rows: int) -> list[Row]:
     ]
 
 
-def bar_table(rows: list[Row], *, width: int, title: str, label_header: str, count_header: str = "tweets") -> Table:
-    """A rich table: label, count and a bar sized to fit `width` terminal columns."""
+def bar_table(
+    rows: list[Row],
+    *,
+    width: int,
+    title: str,
+    label_header: str,
+    count_header: str = "tweets",
+    parts: dict[str, list[int]] | None = None,
+) -> Table:
+    """A rich table: label, count and a bar sized to fit `width` terminal columns.
+
+    `parts` are more count columns between the count and the bar (header: one count per row), for a series
+    split by campaign; the bar keeps the row's total.
+    """
+    parts = parts or {}
     label_width = max([len(label_header), *(len(row.label) for row in rows)])
     count_width = max([len(count_header), *(len(f"{row.count:,}") for row in rows)])
-    bar_width = max(10, width - label_width - count_width - 6)
+    parts_width = sum(max([len(name), *(len(f"{n:,}") for n in counts)]) + 2 for name, counts in parts.items())
+    bar_width = max(10, width - label_width - count_width - parts_width - 6)
     peak = max((row.count for row in rows), default=0)
     table = Table(title=title, title_justify="left", box=None, pad_edge=False)
     table.add_column(label_header, no_wrap=True)
     table.add_column(count_header, justify="right", no_wrap=True)
+    for name in parts:
+        table.add_column(name, justify="right", no_wrap=True)
     table.add_column("", no_wrap=True, overflow="crop")
-    for row in rows:
+    for index, row in enumerate(rows):
         style = "bold" if row.count == peak and peak else None
         shown = Text(f"{row.count:,}", style=style) if row.count else Text("0", style="dim")
         table.add_row(
             Text(row.label, style="dim" if not row.count else None),
             shown,
+            *(Text(f"{counts[index]:,}", style=None if counts[index] else "dim") for counts in parts.values()),
             Text(bar(row.count, peak, bar_width), style="cyan"),
         )
     return table
 
 
-def value_label(count: Count) -> str:
-    """An account as `@name (userid)` (the id alone when the name is the hashed id), other values as they are."""
+def value_label(count: Count) -> Text:
+    """An account as `@name (userid)` (the id alone, without `@`, when the name is the hashed id), other values
+    as they are; terminal-safe, and never read as markup."""
+    from search_cli.safe_text import one_line
+
     if count.screen_name is None or count.screen_name == count.value:
-        return count.value
-    return f"@{count.screen_name} ({count.value})"
+        return Text(one_line(count.value))
+    from search_cli.render import account_label
+
+    return Text(f"{account_label(count.screen_name, None, cut=False)} ({one_line(count.value)})")
 
 
 def counts_table(title: str, header: str, counts: list[Count]) -> Table:
@@ -128,12 +150,16 @@ def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
-def tweet_line(hit: Hit | None) -> str:
-    """`time  @account  campaign  tweet id: text` for one tweet."""
+def tweet_line(hit: Hit | None) -> Text:
+    """`time  @account  campaign  tweet id: text` for one tweet; terminal-safe, and never read as markup."""
+    from search_cli.render import account_label
+    from search_cli.safe_text import one_line
+
     if hit is None:
-        return "?"
+        return Text("?")
     when = hit.time.strftime("%Y-%m-%d %H:%M UTC") if hit.time else "time unknown"
-    return f"{when}  @{hit.screen_name or hit.userid}  {hit.campaign}  tweet {hit.tweetid}: {hit.text}"
+    account = account_label(hit.screen_name, hit.userid, cut=False)
+    return Text(f"{when}  {account}  {one_line(hit.campaign)}  tweet {one_line(hit.tweetid)}: {one_line(hit.text)}")
 
 
 def require_matplotlib() -> None:
