@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from indexer.connection import Settings
+from search_cli.argv import Command, Group
 from search_cli.commands import account as account_cmd
 from search_cli.commands import export as export_cmd
 from search_cli.commands import generate as generate_cmd
@@ -28,13 +29,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-# Commands that take a query accept one that starts with a minus (`-filter:retweets`) as the query, not
-# as an unknown option; a mistyped option still fails, as an unexpected extra argument.
-QUERY_COMMAND = {"ignore_unknown_options": True}
 
 
 @app.callback()
@@ -53,16 +51,21 @@ def global_options(
     ctx.obj = Settings.from_env(url=url, alias=alias)
 
 
-app.command("index")(index_cmd.index)
-app.command("generate")(generate_cmd.generate)
-app.command("export", context_settings=QUERY_COMMAND)(export_cmd.export)
-app.command("search", context_settings=QUERY_COMMAND)(search_cmd.search)
-app.command("status")(status_cmd.status)
-app.command("quote")(quote_cmd.quote)
-app.command("top", context_settings=QUERY_COMMAND)(top_cmd.top)
-app.command("timeline", context_settings=QUERY_COMMAND)(timeline_cmd.timeline)
-app.command("url")(url_cmd.url)
-app.command("account")(account_cmd.account)
+# Every command reads its command line through `search_cli.argv.Command`: a query that starts with a minus
+# (`-filter:retweets`, `-obama`) is the query, never a cluster of short options.
+for name, function in (
+    ("index", index_cmd.index),
+    ("generate", generate_cmd.generate),
+    ("export", export_cmd.export),
+    ("search", search_cmd.search),
+    ("status", status_cmd.status),
+    ("quote", quote_cmd.quote),
+    ("top", top_cmd.top),
+    ("timeline", timeline_cmd.timeline),
+    ("url", url_cmd.url),
+    ("account", account_cmd.account),
+):
+    app.command(name, cls=Command)(function)
 
 
 def main() -> None:

@@ -1,0 +1,180 @@
+"""How a command line is read: queries that start with a minus, global options after the command, plain help.
+
+Twitter's query language starts exclusions with a minus, so `-obama`, `-filter:retweets` and `-"a phrase"` are
+queries. A stock option parser reads `-obama` as the short-option cluster `-o bama` and exports the whole
+archive; `-news` becomes `-n ews`, and `--help` is printed for `-hillary`. Here only a *whole, known* option
+name (`-o`, `--output`, `--limit=5`) is an option; every other word that starts with a single minus is an
+argument, and a word that starts with two is an option the command does not have, reported as such. `--`
+still ends the options.
+
+Only the command line's reading lives here; the commands themselves stay plain Typer functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+
+# Options of the `tweetsearch` group that may also be written after the command name.
+GLOBAL_OPTIONS = ("--url", "--alias")
+
+
+def option_arity(params: Iterable[object]) -> dict[str, bool]:
+    """Every option name of `params` → whether it takes a value (flags and counts do not)."""
+    arity: dict[str, bool] = {}
+    for param in params:
+        if isinstance(param, TyperOption):
+            takes_value = not (param.is_flag or param.count)
+            for name in (*param.opts, *param.secondary_opts):
+                arity[name] = takes_value
+    return arity
+
+
+def separate_arguments(args: list[str], arity: dict[str, bool]) -> list[str]:
+    """`args` rewritten as `OPTIONS -- ARGUMENTS`, so that the parser never reads an argument as options.
+
+    A word is an option only when it is one of `arity`'s names as a whole (or `--name=value` for one that takes
+    a value); the value of an option that takes one is the next word whatever it looks like (`-o -`). A word
+    that starts with `--` and names no option stays an option, so the parser reports it (`--limt`). Every
+    other word, `-obama` included, is an argument, in the order given.
+    """
+    options: list[str] = []
+    arguments: list[str] = []
+    position = 0
+    while position < len(args):
+        word = args[position]
+        if word == "--":
+            arguments.extend(args[position + 1 :])
+            break
+        if word in arity:
+            options.append(word)
+            if arity[word] and position + 1 < len(args):
+                position += 1
+                options.append(args[position])
+        elif word.startswith("--"):
+            options.append(word)
+        else:
+            arguments.append(word)
+        position += 1
+    return [*options, "--", *arguments] if arguments else options
+
+
+def hoist_global_options(args: list[str], commands: Iterable[str]) -> list[str]:
+    """`args` with `--url X` / `--alias X` written after the command name moved before it.
+
+    A global option given both before and after the command with different values is a usage error: which
+    of the two servers was meant cannot be guessed.
+    """
+    names = set(commands)
+    start = 0
+    while start < len(args) and args[start] not in names:
+        start += 2 if args[start] in GLOBAL_OPTIONS else 1
+    if start >= len(args):
+        return args
+    before, command, after = args[:start], args[start], args[start + 1 :]
+    moved: list[str] = []
+    rest: list[str] = []
+    position = 0
+    while position < len(after):
+        word = after[position]
+        name, equals, value = word.partition("=")
+        if word == "--":
+            rest.extend(after[position:])
+            break
+        if word in GLOBAL_OPTIONS and position + 1 < len(after):
+            moved += [word, after[position + 1]]
+            position += 2
+            continue
+        if equals and name in GLOBAL_OPTIONS:
+            moved += [name, value]
+        else:
+            rest.append(word)
+        position += 1
+    _refuse_conflicts(before, moved)
+    return [*before, *moved, command, *rest]
+
+
+def _refuse_conflicts(before: list[str], after: list[str]) -> None:
+    given: dict[str, str] = {}
+    for words in (before, after):
+        position = 0
+        while position < len(words):
+            name, equals, value = words[position].partition("=")
+            if name in GLOBAL_OPTIONS:
+                if not equals and position + 1 < len(words):
+                    value = words[position + 1]
+                    position += 1
+                if name in given and given[name] != value:
+                    raise typer.BadParameter("given twice, with different values", param_hint=name)
+                given[name] = value
+            position += 1
+
+
+def _option_metavar(option: TyperOption) -> str | None:
+    """No metavar for a flag; `NAME` for a value, from its long name; the choices (`<a|b>`) where it has them."""
+    if option.is_flag or option.count:
+        return ""
+    if option.metavar is not None or option.type_descriptor.is_choice:
+        return option.metavar
+    long_names = [name for name in option.opts if name.startswith("--")]
+    return (long_names or option.opts)[0].lstrip("-").upper().replace("-", "_")
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as `QUERY` (usage and help), without Typer's `{query}` braces and `<str>` type."""
+
+    def display_type_rich(self, ctx: typer.Context) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        if self.nargs != 1:
+            name += "..."
+        return name if self.required else f"[{name}]"
+
+
+class Command(TyperCommand):
+    """A `tweetsearch` command: arguments that start with a minus are arguments, and help in the usual form.
+
+    Help shows flags without a value type, arguments as `QUERY` or `PATH...`, and choices as `<a|b|c>`.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _PlainArgument
+                param.metavar = param.metavar or (param.name or "").upper()
+            elif isinstance(param, TyperOption):
+                param.metavar = _option_metavar(param)
+
+    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, separate_arguments(args, option_arity(self.get_params(ctx))))
+
+
+class Group(TyperGroup):
+    """The `tweetsearch` group: `--url` and `--alias` work before and after the command name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperOption):
+                param.metavar = _option_metavar(param)
+
+    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args, self.list_commands(ctx)))
