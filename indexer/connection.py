@@ -13,13 +13,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from indexer.errors import ConnectionFailed, IndexNotFound, TweetsearchError
+from indexer.errors import ConnectionFailed, IndexNotFound, QueryRejected, TweetsearchError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
 _HTML_TITLE = re.compile(r"<title>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"<[^>]*>")
+# Reasons that name no problem: a cause further down says what it is.
+_GENERIC_REASON = re.compile(
+    r"all shards failed$|Failed to parse$|Failed to parse with all enclosed parsers$"
+    r"|\[\d+:\d+\] \[\w+\] failed to parse",
+    re.IGNORECASE,
+)
 
 DEFAULT_URL = "http://localhost:9200"
 DEFAULT_ALIAS = "tweets"
@@ -163,9 +169,50 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         return IndexNotFound(
             f"no index '{settings.alias}' at {url} yet; load an archive first with `tweetsearch index FILE.csv`"
         )
+    if isinstance(exc, ApiError) and exc.meta.status == 400:
+        return _refused(exc)
     if isinstance(exc, ApiError):
         return TweetsearchError(f"Elasticsearch at {url} answered {exc.meta.status}: {_reason(exc)}")
     return None
+
+
+def _refused(exc: BaseException) -> QueryRejected:
+    """A 400 in one line: the two limits a typed query can reach are named with what to do about them, and any
+    other refusal by its most specific cause (the top-level reason is often just "Failed to parse")."""
+    causes = _causes(exc)
+    types = {cause.get("type") for cause in causes}
+    reasons = " ".join(str(cause.get("reason", "")) for cause in causes)
+    if "too_many_clauses" in types or "too_many_nested_clauses" in types or "too many clauses" in reasons:
+        limit = re.search(r"maxClauseCount is set to (\d+)", reasons)
+        bound = f" ({int(limit[1]):,})" if limit else ""
+        return QueryRejected(
+            f"the query expands to more clauses than the server allows{bound}: "
+            "use fewer words or OR'd terms, or a longer prefix*"
+        )
+    if "max_nested_depth" in reasons:
+        return QueryRejected("the query nests groups or minus signs too deeply for the server: flatten it")
+    reasons_found = [" ".join(str(c["reason"]).split()) for c in causes if c.get("reason")]
+    detail = next((r for r in reasons_found if not _GENERIC_REASON.match(r)), None) or _reason(exc)
+    detail = detail.split(": [", 1)[0]  # "X: [X]" repeats itself
+    if len(detail) > 200:
+        detail = detail[:200] + "…"
+    return QueryRejected(f"Elasticsearch refused the request as malformed: {detail}")
+
+
+def _causes(exc: BaseException) -> list[dict]:
+    """The error and its causes, outermost first, following `caused_by` and the failed shards' reasons."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    found: list[dict] = []
+    pending = [error] if isinstance(error, dict) else []
+    while pending and len(found) < 200:
+        cause = pending.pop(0)
+        found.append(cause)
+        pending += [c for c in cause.get("root_cause") or [] if isinstance(c, dict)]
+        pending += [s["reason"] for s in cause.get("failed_shards") or [] if isinstance(s.get("reason"), dict)]
+        if isinstance(cause.get("caused_by"), dict):
+            pending.append(cause["caused_by"])
+    return found
 
 
 def _error_type(exc: BaseException) -> str | None:

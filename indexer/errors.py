@@ -25,6 +25,13 @@ class ArchiveError(TweetsearchError):
     exit_code = 2
 
 
+class QueryRejected(TweetsearchError):
+    """Raised when the server refuses a request as malformed (HTTP 400): a query too large or too deeply
+    nested for it, or any other refusal, named in one line rather than the server's own multi-line answer."""
+
+    exit_code = 2
+
+
 class IndexNotFound(TweetsearchError):
     """Raised when a search names an index or alias that does not exist yet (nothing indexed)."""
 

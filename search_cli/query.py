@@ -11,6 +11,8 @@ The syntax is Twitter's advanced search, because that is what the people reading
     ( )              grouping
     word*            prefix of a word on `tweet_text` (the `lang.*` fields are stemmed, so prefixes there lie)
     from:name        author screen name, case-insensitive, a leading @ is accepted; `from:ten_*` is a prefix
+    userid:ID        the account id: digits, or a hashed id as the archives publish it (64 hex characters,
+                     any case, or 44 base64 characters, exactly as published)
     @name  #tag      mentioned screen name / hashtag, case-insensitive; `#maga*` is a prefix
     lang:ru          `tweet_language`
     since:2016-01-01 inclusive, from the start of that UTC day; until: is exclusive, as on Twitter.
@@ -23,7 +25,7 @@ The syntax is Twitter's advanced search, because that is what the people reading
                      the link in the tweet text.
     campaign:ira  client:"TweetDeck"   keyword fields, case-insensitive; a trailing * makes a prefix
     filter:retweets | filter:replies | filter:links     and their negations, `-filter:retweets`
-    min_retweets:N  min_faves:N  min_replies:N           at least N
+    min_retweets:N  min_faves:N  min_replies:N           at least N (0 to 9223372036854775807, the field's range)
     Any operator value may be quoted: `client:"Twitter for iPhone"`.
 
 Decisions worth knowing:
@@ -35,6 +37,11 @@ Decisions worth knowing:
   (`top`, `timeline`) call `build_query_from_text`, which turns blank text into `match_all`.
 * Only match_phrase / term / terms / prefix / range / exists / bool / match_all nodes are built: user text is
   never parsed by Elasticsearch as query syntax.
+* `or`, `AND` and `NOT` are not operators on Twitter: `or` and `NOT` are searched as words, `AND` is the
+  implicit AND. The query is still run as read, but `query_warnings` says so, so the CLI can tell the user.
+* `until:` not after `since:` in the same AND (the query or any group) can match nothing: an error, not an
+  empty answer a fact-checker would publish. Groups and minus signs nest at most `MAX_NESTING` deep: deeper
+  queries would exhaust Python's stack or the server's bool nesting limit (`indices.query.bool.max_nested_depth`).
 * `to:` does not exist: the archives record no addressee by name. Unknown operators raise `QuerySyntaxError`
   with a did-you-mean suggestion.
 """
@@ -54,6 +61,7 @@ from indexer.urls import analyse_url
 __all__ = [
     "HIGHLIGHT_FIELDS",
     "LANG_FIELDS",
+    "MAX_NESTING",
     "WORD_FIELDS",
     "And",
     "Node",
@@ -68,8 +76,10 @@ __all__ = [
     "build_query_from_text",
     "describe",
     "highlight_body",
+    "id_shaped_from_values",
     "match_all",
     "parse_query",
+    "query_warnings",
 ]
 
 LANG_FIELDS: tuple[str, ...] = tuple(
@@ -179,6 +189,7 @@ Node = Term | Phrase | Prefix | Operator | And | Or | Not
 
 _TYPED_OPERATORS: tuple[str, ...] = (
     "from",
+    "userid",
     "lang",
     "since",
     "until",
@@ -193,6 +204,10 @@ _TYPED_OPERATORS: tuple[str, ...] = (
 _PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "url"})
 _FILTERS: tuple[str, ...] = ("retweets", "replies", "links")
 _MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
+_MAX_COUNT = 2**63 - 1  # the counts are `long` fields: a larger bound cannot even be sent
+MAX_NESTING = 20
+"""How deep parentheses and minus signs may nest. Each level adds at most one bool level to the query sent,
+and the server refuses more than 29 (`indices.query.bool.max_nested_depth`, 30 by default, counts from 0)."""
 
 # Operators people bring from elsewhere (Twitter API v2, other tools): a better hint than difflib's.
 _HINTS = {
@@ -213,6 +228,9 @@ _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:_(\d{2}):(\d{2}):(\d{2})_UTC)?")
 _LANG_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
 _PREFIX_STEM = re.compile(r"\w+(?:['.]\w+)*")
 _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_NUMERIC_ID = re.compile(r"[0-9]{1,20}")
+_HEX_ID = re.compile(r"[0-9a-fA-F]{64}")
+_BASE64_ID = re.compile(r"[A-Za-z0-9+/]{43}=")
 _MIN_PREFIX = 2
 # Folds Lucene's ASCIIFoldingFilter makes that Unicode decomposition does not.
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
@@ -275,6 +293,17 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
         if not value.isascii() or not value.isdigit():
             raise QuerySyntaxError(f'{key}: expects a whole number, got "{value}"', value_position)
         value = str(int(value))
+        if int(value) > _MAX_COUNT:
+            raise QuerySyntaxError(f"{key}: {value} is too large (at most {_MAX_COUNT})", value_position)
+    elif key == "userid":
+        if _HEX_ID.fullmatch(value):
+            value = value.lower()
+        elif not (_NUMERIC_ID.fullmatch(value) or _BASE64_ID.fullmatch(value)):
+            raise QuerySyntaxError(
+                f"userid: expects an account id (digits, or a hashed id of 64 hex or 44 base64 characters), "
+                f'got "{value}"',
+                value_position,
+            )
     return Operator(key, value, prefix)
 
 
@@ -460,6 +489,9 @@ class _Parser:
     def __init__(self, tokens: list[_Token]) -> None:
         self._tokens = tokens
         self._i = 0
+        self._depth = 0
+        # Where each since:/until: was typed, by node identity: the AST keeps no positions.
+        self._dates = {id(t.node): t.position for t in tokens if isinstance(t.node, Operator) and _is_date(t.node)}
 
     def _peek(self) -> _Token | None:
         return self._tokens[self._i] if self._i < len(self._tokens) else None
@@ -485,7 +517,33 @@ class _Parser:
             items.append(self._or())
         if token is None and opened is not None:
             raise QuerySyntaxError("unclosed parenthesis", opened.position)
-        return _join(And, items)
+        node = _join(And, items)
+        self._check_dates(node)
+        return node
+
+    def _check_dates(self, node: Node) -> None:
+        """`until:` not after `since:` among one AND's own operators matches nothing: say so, pointing at until:.
+
+        Nested groups are flattened into their AND before this runs, so `since:b (x until:a)` is caught too.
+        """
+        children = node.children if isinstance(node, And) else (node,)
+        dates = [child for child in children if isinstance(child, Operator) and _is_date(child)]
+        since = [date_bound(d.value) for d in dates if d.name == "since"]
+        if not since:
+            return
+        latest_since = max(since)
+        for until in (d for d in dates if d.name == "until"):
+            if date_bound(until.value) <= latest_since:
+                start = next(d.value for d in dates if d.name == "since" and date_bound(d.value) == latest_since)
+                raise QuerySyntaxError(
+                    f"until:{until.value} is not after since:{start}, so nothing can match (until: is exclusive)",
+                    self._dates.get(id(until), 0),
+                )
+
+    def _nest(self, token: _Token) -> None:
+        self._depth += 1
+        if self._depth > MAX_NESTING:
+            raise QuerySyntaxError(f"parentheses and minus signs nest more than {MAX_NESTING} deep", token.position)
 
     def _or(self) -> Node:
         children = [self._unary()]
@@ -505,7 +563,10 @@ class _Parser:
         after = self._peek()
         if after is None or after.kind in _STOPPERS:
             raise _dangling_minus(token.position)
-        return Not(self._unary())
+        self._nest(token)
+        child = self._unary()
+        self._depth -= 1
+        return Not(child)
 
     def _primary(self) -> Node:
         token = self._tokens[self._i]
@@ -514,11 +575,17 @@ class _Parser:
             after = self._peek()
             if after is not None and after.kind == ")":
                 raise QuerySyntaxError("empty parentheses", token.position)
+            self._nest(token)
             node = self._sequence(token)
+            self._depth -= 1
             self._i += 1
             return node
         assert token.node is not None, token  # callers stop before ")", "OR" and "AND"
         return token.node
+
+
+def _is_date(node: Operator) -> bool:
+    return node.name in ("since", "until")
 
 
 def _join(kind: type[And] | type[Or], items: list[Node]) -> Node:
@@ -538,6 +605,62 @@ def parse_query(text: str) -> Node:
     if not tokens:
         raise QuerySyntaxError("the query is empty", 0)
     return _Parser(tokens).parse()
+
+
+# --- warnings -------------------------------------------------------------------------------------------------
+
+_WORD_WARNINGS = {
+    "or": '"{word}" is read as a word; for either word type OR',
+    "NOT": "NOT is read as a word; to exclude a word type -word",
+}
+_AND_WARNING = "AND is not an operator here: words are all required already, so it was left out; drop it"
+
+
+def query_warnings(text: str) -> list[str]:
+    """What the query does that its author may not expect, one line each: the query still runs as read.
+
+    Twitter has no `AND` or `NOT` operators and its `OR` is upper-case only; people bring them from other
+    search engines. A malformed query gives no warnings: `parse_query` reports it.
+    """
+    try:
+        tokens = _tokenize(text)
+    except QuerySyntaxError:
+        return []
+    warnings: list[str] = []
+    for before, token in zip([None, *tokens], tokens, strict=False):
+        if token.kind == "AND":
+            message = _AND_WARNING
+        elif isinstance(token.node, Term) and (before is None or before.kind != "-"):
+            word = token.node.text
+            template = _WORD_WARNINGS.get("or" if word.lower() == "or" else word)
+            message = template.format(word=word) if template else None
+        else:
+            message = None
+        if message and message not in warnings:
+            warnings.append(message)
+    return warnings
+
+
+def id_shaped_from_values(node: Node) -> list[str]:
+    """The `from:` values (not prefixes) made only of digits: likely account ids typed as screen names.
+
+    Screen names can be all digits, so only the index can tell; the caller asks it and hints at `userid:`.
+    """
+    found: list[str] = []
+
+    def walk(item: Node) -> None:
+        if isinstance(item, Operator):
+            digits = item.name == "from" and not item.prefix and _NUMERIC_ID.fullmatch(item.value)
+            if digits and item.value not in found:
+                found.append(item.value)
+        elif isinstance(item, Not):
+            walk(item.child)
+        elif isinstance(item, And | Or):
+            for child in item.children:
+                walk(child)
+
+    walk(node)
+    return found
 
 
 # --- builder --------------------------------------------------------------------------------------------------
@@ -611,6 +734,9 @@ def _operator_clause(node: Operator) -> dict[str, Any]:
     name, value = node.name, node.value
     if name == "from":
         return _keyword("user_screen_name", value, node.prefix)
+    if name == "userid":
+        # Hex hashes are lower-cased when read; matched in any case, as a release might publish them upper-case.
+        return _keyword("userid", value, False, case_insensitive=bool(_HEX_ID.fullmatch(value)))
     if name == "mention":
         return _keyword("mention_names", value, node.prefix)
     if name == "hashtag":
