@@ -39,6 +39,18 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def warn_query(settings: Settings, query: str) -> None:
+    """Prints on stderr, one `warning:` line each, what the query does that its author may not expect.
+
+    Called by every command that takes a query, inside `cli_errors`; the query then runs as typed.
+    """
+    from indexer.connection import connect
+    from search_cli.query_notes import query_notes
+
+    for note in query_notes(connect(settings), settings.alias, query):
+        err.print(f"[yellow]warning:[/] {escape(note)}", markup=True)
+
+
 @contextmanager
 def cli_errors(settings: Settings | None = None) -> Iterator[None]:
     """Wrap a command's library call: user-facing errors become one line and an exit code."""

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from search_cli.commands.search import QUERY_HELP
-from search_cli.output import cli_errors, err
+from search_cli.output import cli_errors, err, warn_query
 
 # What a shell reports for a writer killed by SIGPIPE (`tweetsearch export -o - | head`).
 BROKEN_PIPE_EXIT = 141
@@ -53,6 +53,7 @@ def export(
     try:
         with cli_errors(settings):
             fmt = export_format_for(output, output_format)
+            warn_query(settings, query)
             es = connect(settings)
             with _ProgressBar(enabled=not (to_stdout and sys.stdout.isatty())) as report:
                 if to_stdout:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.output import cli_errors, err, out, output_format
+from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
 
@@ -40,6 +40,7 @@ def search(
             err.print(f"query: {understood}")
             err.print(to_json(body).decode(), markup=False)
         es = connect(settings)
+        warn_query(settings, query)
         if count:
             total = count_tweets(es, settings.alias, query)
             out.print(str(total) if fmt == "table" else f'{{"count": {total}}}')

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from search_cli.commands.top import QUERY_HELP
-from search_cli.output import cli_errors, err, out, output_format
+from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 
 def timeline(
@@ -46,6 +46,7 @@ def timeline(
     settings = ctx.obj
     with cli_errors(settings):
         chosen = output_format(fmt, as_json)
+        warn_query(settings, query)
         if plot is not None:
             require_matplotlib()
         series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval)

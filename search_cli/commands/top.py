@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.output import cli_errors, err, out, output_format
+from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
 QUERY_HELP = "Only tweets matching this query (the `search` language); empty: every tweet."
@@ -33,6 +33,7 @@ def top(
     settings = ctx.obj
     with cli_errors(settings):
         chosen = output_format(fmt, as_json)
+        warn_query(settings, query)
         result = top_values(connect(settings), settings.alias, field, query, limit=limit)
         if chosen == "table":
             from search_cli.render import render_top
