@@ -624,6 +624,7 @@ def query_warnings(text: str) -> list[str]:
     """
     try:
         tokens = _tokenize(text)
+        _Parser(tokens).parse()
     except QuerySyntaxError:
         return []
     warnings: list[str] = []

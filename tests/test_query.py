@@ -16,6 +16,7 @@ from indexer.urls import normalise_url
 from search_cli.query import (
     HIGHLIGHT_FIELDS,
     LANG_FIELDS,
+    MAX_NESTING,
     And,
     Not,
     Operator,
@@ -28,8 +29,10 @@ from search_cli.query import (
     build_query_from_text,
     describe,
     highlight_body,
+    id_shaped_from_values,
     match_all,
     parse_query,
+    query_warnings,
 )
 
 MAPPING = Path(__file__).resolve().parent.parent / "mappings" / "tweets-template.json"
@@ -591,3 +594,152 @@ def test_ast_nodes_are_immutable_values() -> None:
     assert len({node, parse_query("a OR b")}) == 1
     with pytest.raises(AttributeError):
         node.children = ()  # type: ignore[misc]
+
+
+# --- what the query does that its author may not expect ----------------------------------------------------
+
+OR_WARNING = '"or" is read as a word; for either word type OR'
+AND_WARNING = "AND is not an operator here: words are all required already, so it was left out; drop it"
+NOT_WARNING = "NOT is read as a word; to exclude a word type -word"
+
+
+@pytest.mark.parametrize(
+    ("query", "warnings"),
+    [
+        ("this or that", [OR_WARNING]),
+        ("this Or that", ['"Or" is read as a word; for either word type OR']),
+        ("a AND b", [AND_WARNING]),
+        ("vote NOT fraud", [NOT_WARNING]),
+        ("a or b or c AND d AND e NOT f", [OR_WARNING, AND_WARNING, NOT_WARNING]),
+        ("(x or y) #tag", [OR_WARNING]),
+    ],
+)
+def test_or_and_not_as_other_engines_spell_them_are_warned_about(query: str, warnings: list[str]) -> None:
+    assert query_warnings(query) == warnings
+
+
+@pytest.mark.parametrize(
+    "query", ["this OR that", '"this or that"', "rock and roll", "not guilty", "-or", "a -NOT", "", "unclosed (or"]
+)
+def test_queries_meaning_what_they_say_or_malformed_get_no_warning(query: str) -> None:
+    assert query_warnings(query) == []
+
+
+def test_a_warning_changes_nothing_in_how_the_query_is_read() -> None:
+    assert parse_query("this or that") == And((Term("this"), Term("or"), Term("that")))
+    assert parse_query("a AND b") == parse_query("a b")
+    assert parse_query("vote NOT fraud") == And((Term("vote"), Term("NOT"), Term("fraud")))
+
+
+# --- since: and until: ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "position"),
+    [
+        ("since:2016-01-02 until:2016-01-01", 17),
+        ("since:2016-01-01 until:2016-01-01", 17),
+        ("until:2015-06-01 vote since:2016-01-01", 0),
+        ("since:2016-01-01_12:00:00_UTC until:2016-01-01_11:59:59_UTC", 30),
+        ("(since:2016-02-01 vote) until:2016-01-01", 24),
+        ("a OR (b since:2016-02-01 until:2016-01-01)", 25),
+        ("since:2015-01-01 since:2016-03-01 until:2016-02-01", 34),
+    ],
+)
+def test_until_not_after_since_in_one_and_is_an_error_at_the_until(query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="is not after since:") as caught:
+        parse_query(query)
+    assert caught.value.position == position
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "since:2016-01-01 until:2016-01-02",
+        "since:2016-01-01_12:00:00_UTC until:2016-01-01_12:00:01_UTC",
+        "since:2016-02-01 OR until:2016-01-01",
+        "since:2016-02-01 -until:2016-01-01",
+        "since:2016-02-01 (until:2016-01-01 OR vote)",
+    ],
+)
+def test_dates_that_can_match_or_sit_in_other_branches_are_accepted(query: str) -> None:
+    parse_query(query)
+
+
+# --- userid: ------------------------------------------------------------------------------------------------
+
+HEX_ID = "3d6a1562a4f7aa91e7c1b5d6161076f128f222577e58612813732db82423e199"
+BASE64_ID = "G0V/YjDyg++N1P+iOs/OgkEYRtsAS0hq/RuOHvPO1So="
+
+
+def test_userid_takes_a_numeric_id_as_an_exact_keyword() -> None:
+    assert parse_query("userid:785069161404744412") == Operator("userid", "785069161404744412")
+    assert q("userid:785069161404744412") == only_filter({"term": {"userid": "785069161404744412"}})
+
+
+def test_userid_takes_a_hex_hashed_id_in_any_case() -> None:
+    assert parse_query(f"userid:{HEX_ID.upper()}") == Operator("userid", HEX_ID)
+    assert q(f"userid:{HEX_ID}") == only_filter({"term": {"userid": {"value": HEX_ID, "case_insensitive": True}}})
+
+
+def test_userid_takes_a_base64_hashed_id_exactly_as_published() -> None:
+    assert q(f"userid:{BASE64_ID}") == only_filter({"term": {"userid": BASE64_ID}})
+    assert parse_query(describe(parse_query(f"-userid:{BASE64_ID}"))) == Not(Operator("userid", BASE64_ID))
+
+
+def test_the_userid_field_is_a_keyword_in_the_mapping() -> None:
+    template = json.loads(MAPPING.read_text(encoding="utf-8"))
+    assert template["template"]["mappings"]["properties"]["userid"] == {"type": "keyword"}
+
+
+@pytest.mark.parametrize("value", ["jenn_abrams", "12a", HEX_ID[:-1], "1" * 21, "", "123*", "-5"])
+def test_userid_refuses_what_is_not_an_account_id(value: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="userid:"):
+        parse_query(f"userid:{value}")
+
+
+def test_from_values_made_of_digits_are_picked_out_for_the_index_to_check() -> None:
+    node = parse_query("from:123 OR -(from:@456 from:ab1) from:789* from:123")
+    assert id_shaped_from_values(node) == ["123", "456"]
+    assert id_shaped_from_values(parse_query("from:jenn_abrams")) == []
+
+
+# --- numbers and nesting -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("min_retweets:99999999999999999999", "min_retweets: 99999999999999999999 is too large"),
+        ("min_faves:9223372036854775808", "min_faves: 9223372036854775808 is too large (at most 9223372036854775807)"),
+        ("min_replies:-5", 'min_replies: expects a whole number, got "-5"'),
+        ("min_retweets:ten", 'min_retweets: expects a whole number, got "ten"'),
+        ("min_retweets:1.5", 'min_retweets: expects a whole number, got "1.5"'),
+    ],
+)
+def test_counts_out_of_range_or_not_whole_numbers_are_errors(query: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        parse_query(query)
+
+
+def test_the_largest_count_the_field_holds_is_accepted() -> None:
+    assert q("min_retweets:9223372036854775807") == only_filter(
+        {"range": {"retweet_count": {"gte": 9223372036854775807}}}
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["(" * 3000 + "a" + ")" * 3000, "-" * 3000 + "a", "-(" * 3000 + "a" + ")" * 3000, "a OR (b " * 3000 + ")" * 3000],
+)
+def test_thousands_of_nested_groups_are_one_error_not_a_recursion_error(query: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=f"nest more than {MAX_NESTING} deep"):
+        parse_query(query)
+
+
+def test_nesting_up_to_the_limit_is_accepted() -> None:
+    assert parse_query("(" * MAX_NESTING + "a" + ")" * MAX_NESTING) == Term("a")
+    assert parse_query("-" * MAX_NESTING + "a") is not None
+    with pytest.raises(QuerySyntaxError, match="column 21"):
+        parse_query("(" * (MAX_NESTING + 1) + "a" + ")" * (MAX_NESTING + 1))
