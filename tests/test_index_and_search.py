@@ -152,5 +152,7 @@ def test_csv_of_no_matches_still_has_its_header(cli, loaded):
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "tweetid,time,screen_name,userid,language,campaign,text,highlighted,is_retweet,retweeted_screen_name,urls,hashtags"
+        "tweetid,time,userid,screen_name,campaign,language,text,retweet_count,like_count,reply_count,quote_count,"
+        "is_retweet,retweeted_screen_name,in_reply_to_tweetid,quoted_tweet_tweetid,retweet_tweetid,user_mentions,"
+        "mention_names,hashtags,urls,client,source_file"
     ]
