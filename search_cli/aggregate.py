@@ -10,7 +10,7 @@ The helpers for account buckets and value counts are shared with `search_cli.loo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +43,13 @@ INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30.44, "year": 365.25}
 MAX_BUCKETS = 20_000
 """A timeline longer than this is refused before asking (the server's own limit is 65,536 buckets)."""
 MAX_TERMS = 10_000
+SPLITS: dict[str, str] = {"campaign": "campaign"}
+"""What `timeline --by` can split the series by, and the index field split on."""
+MAX_CAMPAIGNS = 10_000
+"""More campaigns than this among the matching tweets is refused rather than drawn with some left out (the
+published archives hold a few hundred at most)."""
+NO_CAMPAIGN = "(none)"
+"""The campaign of matching tweets that have none (a file name that named no campaign)."""
 _LABELS = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
@@ -95,11 +102,16 @@ class TopResult:
 
 @dataclass(frozen=True)
 class Bucket:
-    """Tweets in one interval starting at `start` (UTC); `label` is the start as the interval reads it."""
+    """Tweets in one interval starting at `start` (UTC); `label` is the start as the interval reads it.
+
+    In a series split by campaign, `campaigns` holds the interval's tweets per campaign, every campaign of the
+    series named (zeros included) so that each interval reads the same and the counts add up to `count`.
+    """
 
     start: datetime
     label: str
     count: int
+    campaigns: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,10 @@ class Timeline:
     """Matching tweets per interval, gaps included as zeros, from the first to the last bucket with tweets.
 
     A `since:` or `until:` in the query extends the buckets to that bound. `without_time` counts matching
-    tweets that have no time and so are in no bucket.
+    tweets that have no time and so are in no bucket. `indices` are the indices that answered behind
+    `alias` and `campaigns` the matching tweets per campaign (most first), both from the same request as the
+    counts, so a picture's source line names what was counted even if the alias moved meanwhile. `by` is
+    what each bucket is split by (`campaign`), or None.
     """
 
     query: str
@@ -119,6 +134,10 @@ class Timeline:
     buckets: list[Bucket]
     took_ms: int = 0
     partial_reason: str | None = None
+    alias: str = ""
+    indices: list[str] = field(default_factory=list)
+    campaigns: dict[str, int] = field(default_factory=dict)
+    by: str | None = None
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -222,14 +241,21 @@ def _query(query_text: str) -> dict[str, Any]:
 # timeline
 
 
-def timeline(es: Elasticsearch, alias: str, query_text: str = "", *, interval: str = "month") -> Timeline:
+def timeline(
+    es: Elasticsearch, alias: str, query_text: str = "", *, interval: str = "month", by: str | None = None
+) -> Timeline:
     """Matching tweets per `interval` (day, week, month or year; weeks start on Monday), in UTC.
 
     Empty intervals are zeros (`min_doc_count: 0`); a `since:`/`until:` in the query extends the buckets to
-    its bounds. Raises ValueError for an unknown interval or a range that would need more than `MAX_BUCKETS`.
+    its bounds. With `by="campaign"` each bucket also holds its tweets per campaign (a terms aggregation under
+    the histogram, sized to hold every campaign, so the counts are exact and add up to the bucket's).
+    Raises ValueError for an unknown interval or split, a range that would need more than `MAX_BUCKETS`, or
+    more than `MAX_CAMPAIGNS` campaigns.
     """
     if interval not in INTERVALS:
         raise ValueError(f'unknown interval "{interval}"; choose one of: {", ".join(INTERVALS)}')
+    if by is not None and by not in SPLITS:
+        raise ValueError(f'cannot split by "{by}"; choose one of: {", ".join(SPLITS)}')
     histogram: dict[str, Any] = {
         "field": "tweet_time",
         "calendar_interval": interval,
@@ -244,21 +270,37 @@ def timeline(es: Elasticsearch, alias: str, query_text: str = "", *, interval: s
     bounds = {key: _millis(moment) for key, moment in (("min", low), ("max", high)) if moment is not None}
     if bounds:
         histogram["extended_bounds"] = bounds
+    over_time: dict[str, Any] = {"date_histogram": histogram}
+    if by is not None:
+        over_time["aggs"] = {"split": {"terms": {"field": SPLITS[by], "size": MAX_CAMPAIGNS}}}
     answer = es.search(
         index=alias,
         query=_query(query_text),
         size=0,
         track_total_hits=True,
         aggs={
-            "timeline": {"date_histogram": histogram},
+            "timeline": over_time,
             "first": {"min": {"field": "tweet_time"}},
             "last": {"max": {"field": "tweet_time"}},
             "without": {"missing": {"field": "tweet_time"}},
+            "campaigns": {"terms": {"field": "campaign", "size": MAX_CAMPAIGNS}},
+            "no_campaign": {"missing": {"field": "campaign"}},
+            "indices": {"terms": {"field": "_index", "size": 100}},
         },
     ).body
     aggs = answer["aggregations"]
+    if aggs["campaigns"].get("sum_other_doc_count", 0):
+        raise ValueError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
+    campaigns = {str(raw["key"]): raw["doc_count"] for raw in aggs["campaigns"]["buckets"]}
+    if aggs["no_campaign"]["doc_count"]:
+        campaigns[NO_CAMPAIGN] = aggs["no_campaign"]["doc_count"]
     buckets = [
-        Bucket(start=start, label=start.strftime(_LABELS[interval]), count=raw["doc_count"])
+        Bucket(
+            start=start,
+            label=start.strftime(_LABELS[interval]),
+            count=raw["doc_count"],
+            campaigns=_split(raw, campaigns) if by is not None else None,
+        )
         for raw in aggs["timeline"]["buckets"]
         for start in [datetime.fromtimestamp(raw["key"] / 1000, tz=UTC)]
     ]
@@ -272,7 +314,41 @@ def timeline(es: Elasticsearch, alias: str, query_text: str = "", *, interval: s
         buckets=buckets,
         took_ms=answer.get("took", 0),
         partial_reason=partial_reason(answer),
+        alias=alias,
+        indices=sorted(str(raw["key"]) for raw in aggs["indices"]["buckets"]),
+        campaigns=campaigns,
+        by=by,
     )
+
+
+def _split(raw: dict[str, Any], campaigns: dict[str, int]) -> dict[str, int]:
+    """One histogram bucket's tweets per campaign, in the series' campaign order; tweets with no campaign are
+    what the terms leave over (the terms hold every campaign, which is checked, so nothing else can be)."""
+    split = raw["split"]
+    if split.get("sum_other_doc_count", 0):
+        raise ValueError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
+    counts = dict.fromkeys(campaigns, 0)
+    for term in split["buckets"]:
+        counts[str(term["key"])] = term["doc_count"]
+    rest = raw["doc_count"] - sum(counts.values())
+    if rest or NO_CAMPAIGN in counts:
+        counts[NO_CAMPAIGN] = rest
+    return counts
+
+
+def timeline_columns(series: Timeline) -> tuple[list[str], list[dict[str, Any]]]:
+    """The series as flat rows for CSV: `start, label, count` per interval and, split by campaign, one more
+    column per campaign named `campaign:NAME` (as the query would select it, and never clashing with the
+    first three), its counts adding up to `count`."""
+    names = list(series.campaigns) if series.by is not None else []
+    columns = ["start", "label", "count", *(f"{series.by}:{name}" for name in names)]
+    rows = []
+    for bucket in series.buckets:
+        row: dict[str, Any] = {"start": bucket.start.isoformat(), "label": bucket.label, "count": bucket.count}
+        for name in names:
+            row[f"{series.by}:{name}"] = (bucket.campaigns or {}).get(name, 0)
+        rows.append(row)
+    return columns, rows
 
 
 def query_bounds(query_text: str) -> tuple[datetime | None, datetime | None]:

@@ -320,10 +320,14 @@ def top_notes(result: TopResult) -> list[str]:
 
 
 def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
-    """Bars per interval, at most `max_rows` lines (longer series are grouped), titled with what was counted."""
+    """Bars per interval, at most `max_rows` lines (longer series are grouped), titled with what was counted.
+
+    A series split by campaign gets a column per campaign between the total and the bar, each line's
+    campaign counts summed over the same intervals as its total (a line stands for `row.buckets` intervals).
+    """
     from search_cli.charts import bar_table, fit_rows
 
-    if not series.buckets:
+    if not any(b.count for b in series.buckets):
         return f"no tweets match{'' if not series.tweets else ' with a time'}"
     # Labels are terminal-safe (a label may one day be an archived value), the title is never read as markup.
     shown = fit_rows([one_line(b.label) for b in series.buckets], [b.count for b in series.buckets], max_rows)
@@ -336,4 +340,14 @@ def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
         title += f"; {size} {series.interval}s a line" if size > 1 else "; empty stretches folded"
     if series.without_time:
         title += f"; {series.without_time:,} without a time"
-    return bar_table(shown, width=width, title=escape(title), label_header=series.interval)
+    parts: dict[str, list[int]] = {}
+    if series.by is not None:
+        title += f", by {series.by}"
+        first = 0
+        for row in shown:
+            covered = series.buckets[first : first + row.buckets]
+            first += row.buckets
+            for name in series.campaigns:
+                total = sum((bucket.campaigns or {}).get(name, 0) for bucket in covered)
+                parts.setdefault(one_line(name), []).append(total)
+    return bar_table(shown, width=width, title=escape(title), label_header=series.interval, parts=parts)
