@@ -221,7 +221,7 @@ class HitList:
         ):
             facts = [
                 Text(tweetid, style="bold"),
-                Text(f"{when} UTC"),
+                Text(f"{when} UTC" if hit.time else "time unknown"),
                 Text(account, style="cyan"),
                 Text(campaign),
                 Text(language or "?"),

@@ -230,4 +230,4 @@ def highlight_spans(fragment: str, text: str) -> tuple[tuple[int, int], ...]:
 
 def is_hashed_id(value: str | None) -> bool:
     """Whether `value` is one of the hashes the archives put in place of a small account's id and screen name."""
-    return bool(value) and _HASHED_ID.fullmatch(value) is not None  # type: ignore[arg-type]
+    return value is not None and _HASHED_ID.fullmatch(value) is not None
