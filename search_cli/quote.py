@@ -15,6 +15,12 @@ it) and needs a verdict they can cite:
 Every verdict says who posted it first, how many tweets and accounts carried it, in which campaigns, and whose
 tweet it was when the copies are retweets. Counts come from aggregations over the whole index, never from the
 examples shown.
+
+It also says what was found: the quote as a **whole tweet** (a tweet that, normalised like a pasted quote, is
+the quote's words and nothing more) or as a **passage** inside longer tweets, with the tweets and accounts of
+each. Telling them apart needs each copy's text, so the copies are read, oldest first, up to
+`CLASSIFY_LIMIT`; beyond it the two counts are lower bounds and `split_exact` is False. The same pass gives
+the citation's list of copies (`Citation`; `search_cli.citation` formats it as text or Markdown).
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, Literal
 
 from indexer.errors import TweetsearchError
+from search_cli.query import QuerySyntaxError, build_query_from_text
 from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
 if TYPE_CHECKING:
@@ -48,6 +55,26 @@ PREFIX_EXPANSIONS = 1000
 """A cut last word can be short (`th…`); let the phrase prefix consider many words starting with it."""
 CAMPAIGN_BUCKETS = 1000
 OTHER_CAMPAIGNS = "(other)"
+CLASSIFY_LIMIT = 20_000
+"""How many copies (oldest first) are read to tell whole tweets from passages. A quote carried by more tweets
+gets lower bounds for both counts, flagged, rather than a wait of minutes."""
+COPIES_PAGE = 2_000
+"""Copies fetched per request while reading them (search_after pages, oldest first)."""
+COPY_FIELDS = [
+    "tweetid",
+    "tweet_time",
+    "user_screen_name",
+    "userid",
+    "campaign",
+    "source_file",
+    "is_retweet",
+    "tweet_text",
+]
+DIFFERENCE_LEGEND = (
+    "a → b: the quote has a where the tweet has b; -word: in the quote, not in the tweet; "
+    "+word: in the tweet, not in the quote"
+)
+"""What `difference_notation` means, to be shown wherever it is."""
 
 _QUOTE_MARKS = str.maketrans(
     {
@@ -119,6 +146,42 @@ class OriginalAuthor:
 
 
 @dataclass(frozen=True)
+class CitedCopy:
+    """One copy of the text, as a citation lists it: where it is in the archive and in which release file.
+
+    `time` is ISO 8601 in UTC with a `Z` (None when the row had no time); `source_file` is the file the tweet
+    was loaded from (None for documents indexed before the loader recorded it); `whole_tweet` tells a copy
+    that is the whole tweet from one where the text is a passage of a longer tweet.
+    """
+
+    tweetid: str
+    time: str | None
+    screen_name: str | None
+    userid: str | None
+    campaign: str | None
+    source_file: str | None
+    whole_tweet: bool
+    is_retweet: bool
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The copies a verdict counted, oldest first, as many as asked, and how to get them all.
+
+    `indices` are the indices behind the alias when the check ran. `more` is how many copies are not listed.
+    `export_query` is a search query (`tweetsearch export QUERY`) matching exactly the counted copies, or None
+    when none exists, `no_query_reason` then saying why (a cut quote, copies found by id).
+    """
+
+    indices: list[str]
+    limit: int
+    copies: list[CitedCopy]
+    more: int
+    export_query: str | None
+    no_query_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class QuoteVerdict:
     """The answer to "did the archived accounts post this?", with the facts a fact-checker cites.
 
@@ -126,6 +189,12 @@ class QuoteVerdict:
     NEAR, empty for NOT FOUND. `accounts_exact` is False when the distinct accounts are an estimate.
     `closest` lists near versions other than the matched one (EXACT), all close versions (NEAR), or the
     closest tweets whatever their similarity (NOT FOUND).
+
+    `whole_tweet` is True when at least one copy is the whole tweet. `whole_tweets`/`whole_accounts` count the
+    copies that are whole tweets and their accounts, `passage_tweets`/`passage_accounts` the longer tweets the
+    text is a passage of; an account with both kinds counts in both. `split_exact` is False when only the
+    oldest `classified` copies could be read: the four counts are then lower bounds. `checked_at` is the time
+    of the check (ISO 8601, UTC, `Z`); `citation` is set when one was asked for.
     """
 
     verdict: Verdict
@@ -144,6 +213,16 @@ class QuoteVerdict:
     original_author: OriginalAuthor | None
     examples: list[Hit]
     closest: list[Similar]
+    alias: str = ""
+    checked_at: str = ""
+    whole_tweet: bool = False
+    whole_tweets: int = 0
+    whole_accounts: int = 0
+    passage_tweets: int = 0
+    passage_accounts: int = 0
+    split_exact: bool = True
+    classified: int = 0
+    citation: Citation | None = None
     took_ms: int = 0
     partial_reason: str | None = None
 
@@ -158,6 +237,19 @@ class _Spread:
     campaigns: dict[str, int] = field(default_factory=dict)
     original_author: OriginalAuthor | None = None
     examples: list[Hit] = field(default_factory=list)
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Copies:
+    """The copies read one by one: whole tweets and passages with their accounts, and the first ones cited."""
+
+    classified: int = 0
+    whole_tweets: int = 0
+    passage_tweets: int = 0
+    whole_accounts: set[str] = field(default_factory=set)
+    passage_accounts: set[str] = field(default_factory=set)
+    cited: list[CitedCopy] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -203,6 +295,38 @@ def compare_words(quote: Sequence[str], tweet: Sequence[str], *, truncated: bool
         if aligned != quote[-1] and aligned.startswith(quote[-1]):
             comparison = _compare([*quote[:-1], aligned], tweet)
     return comparison
+
+
+def is_whole_tweet(words: Sequence[str], tweet_text: str, *, truncated: bool = False) -> bool:
+    """Whether a tweet is the quote and nothing more: its words, normalised like a pasted quote (`RT @x:`, t.co
+    links and a trailing `…` removed, case and accents folded, punctuation aside), are `words` (`quote_words`).
+
+    A `truncated` quote's last word may be cut, so the tweet's last word need only begin with it. A tweet with
+    a hashtag, a mention, another link or any other word besides the quote is a longer tweet.
+    """
+    tweet = quote_words(tweet_text)
+    if len(tweet) != len(words) or not words:
+        return False
+    if truncated:
+        return tweet[:-1] == list(words[:-1]) and tweet[-1].startswith(words[-1])
+    return tweet == list(words)
+
+
+def difference_notation(differences: Sequence[WordDifference]) -> str:
+    """`a → b` where the quote has a and the tweet b, `-a` for words only the quote has, `+b` only the tweet;
+    `DIFFERENCE_LEGEND` says so in words."""
+    shown = []
+    for difference in differences:
+        quote, tweet = " ".join(difference.quote), " ".join(difference.tweet)
+        shown.append(f"{quote} → {tweet}" if quote and tweet else f"-{quote}" if quote else f"+{tweet}")
+    return "; ".join(shown)
+
+
+def utc_iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, to the second: `2016-10-01T12:00:00Z` (a naive time is taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _compare(quote: list[str], tweet: list[str]) -> Comparison:
@@ -256,14 +380,23 @@ def check_quote(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     examples: int = 5,
+    cite: int | None = None,
+    classify_limit: int = CLASSIFY_LIMIT,
 ) -> QuoteVerdict:
     """EXACT, NEAR or NOT FOUND for `text`, with who posted it first, how widely and in which campaigns.
 
     `threshold` is the similarity (0–1) a near copy needs; `examples` how many tweets (oldest first) and
-    close versions to list. Raises `EmptyQuote` when the text has no words, ValueError for a bad threshold.
+    close versions to list; `cite`, when given, how many copies (oldest first) the citation lists;
+    `classify_limit` how many copies are read to count whole tweets and passages (at least `cite` are).
+    Raises `EmptyQuote` when the text has no words, ValueError for a bad threshold or limit.
     """
     if not 0.0 <= threshold <= 1.0:
         raise ValueError(f"the threshold must be between 0 and 1, not {threshold}")
+    if cite is not None and cite < 1:
+        raise ValueError(f"a citation lists at least 1 copy, not {cite}")
+    if classify_limit < 0:
+        raise ValueError(f"the classify limit cannot be negative, not {classify_limit}")
+    checked_at = utc_iso(datetime.now(UTC))
     normalised = normalise_quote(text)
     truncated = normalised.endswith(ELLIPSIS)
     searched = normalised.removesuffix(ELLIPSIS)
@@ -278,6 +411,8 @@ def check_quote(
     versions = _versions(es, alias, searched, words, truncated, answers)
     common: dict[str, Any] = {"text": text, "normalised": normalised, "truncated": truncated, "threshold": threshold}
     best = versions[0] if versions else None
+    compared, cut = words, truncated
+    no_query_reason = "the quote was cut by Twitter, so its last word may be a prefix" if truncated else None
 
     if spread.tweets:
         verdict: Verdict = "EXACT"
@@ -287,13 +422,33 @@ def check_quote(
         verdict = "NEAR"
         matched, similarity, differences = best.matched, best.similarity, best.differences
         closest = [v for v in versions if v.similarity >= threshold]
+        compared, cut, no_query_reason = quote_words(best.matched), False, None
         spread = _spread(es, alias, _phrase(best.matched, prefix=False), size, answers)
         if not spread.tweets:  # the index split the words differently than `_words`: count the candidates seen
             spread = _spread(es, alias, {"ids": {"values": best.tweetids}}, size, answers)
+            no_query_reason = "these copies were found by comparing words, not by a phrase search"
     else:
         verdict = "NOT FOUND"
         matched, similarity, differences = "", best.similarity if best else 0.0, best.differences if best else []
         closest = versions
+
+    read = max(classify_limit, cite or 0)
+    copies = _read_copies(es, alias, spread, compared, cut, read, cite or 0, answers) if spread.tweets else _Copies()
+    citation = None
+    if cite is not None:
+        export_query = None
+        if verdict != "NOT FOUND" and no_query_reason is None:
+            export_query = _export_query(es, alias, matched)
+            if export_query is None:
+                no_query_reason = "the query language reads the quote's words differently than the phrase search"
+        citation = Citation(
+            indices=_indices(es, alias),
+            limit=cite,
+            copies=copies.cited,
+            more=spread.tweets - len(copies.cited),
+            export_query=export_query,
+            no_query_reason=None if export_query or verdict == "NOT FOUND" else no_query_reason,
+        )
     return QuoteVerdict(
         verdict=verdict,
         matched=matched,
@@ -307,6 +462,16 @@ def check_quote(
         original_author=spread.original_author,
         examples=spread.examples[:examples],
         closest=closest[:examples],
+        alias=alias,
+        checked_at=checked_at,
+        whole_tweet=copies.whole_tweets > 0,
+        whole_tweets=copies.whole_tweets,
+        whole_accounts=len(copies.whole_accounts),
+        passage_tweets=copies.passage_tweets,
+        passage_accounts=len(copies.passage_accounts),
+        split_exact=copies.classified == spread.tweets,
+        classified=copies.classified,
+        citation=citation,
         took_ms=sum(answer.get("took", 0) for answer in answers),
         partial_reason=next((reason for reason in map(partial_reason, answers) if reason), None),
         **common,
@@ -343,7 +508,7 @@ def _spread(es: Elasticsearch, alias: str, query: dict[str, Any], size: int, ans
     answers.append(answer)
     tweets = answer["hits"]["total"]["value"]
     if not tweets:
-        return _Spread()
+        return _Spread(query=query)
     aggs = answer["aggregations"]
     campaigns = {bucket["key"]: bucket["doc_count"] for bucket in aggs["campaigns"]["buckets"]}
     if aggs["campaigns"]["sum_other_doc_count"]:
@@ -356,7 +521,103 @@ def _spread(es: Elasticsearch, alias: str, query: dict[str, Any], size: int, ans
         campaigns=campaigns,
         original_author=_original_author(es, alias, aggs["retweeted"]["buckets"]),
         examples=[hit_from(raw) for raw in answer["hits"]["hits"]],
+        query=query,
     )
+
+
+def _read_copies(
+    es: Elasticsearch,
+    alias: str,
+    spread: _Spread,
+    words: list[str],
+    truncated: bool,
+    limit: int,
+    cite: int,
+    answers: list[dict[str, Any]],
+) -> _Copies:
+    """Reads the counted copies oldest first (up to `limit`), telling whole tweets from passages, and keeps
+    the first `cite` for the citation."""
+    copies = _Copies()
+    after: list[Any] | None = None
+    while copies.classified < limit:
+        size = min(COPIES_PAGE, limit - copies.classified)
+        answer = es.search(
+            index=alias,
+            query=spread.query,
+            size=size,
+            sort=SORTS["oldest"],
+            source_includes=COPY_FIELDS,
+            track_total_hits=False,
+            **({"search_after": after} if after is not None else {}),
+        ).body
+        answers.append(answer)
+        hits = answer["hits"]["hits"]
+        for raw in hits:
+            source = raw["_source"]
+            whole = is_whole_tweet(words, source.get("tweet_text") or "", truncated=truncated)
+            userid = source.get("userid")
+            if whole:
+                copies.whole_tweets += 1
+                accounts = copies.whole_accounts
+            else:
+                copies.passage_tweets += 1
+                accounts = copies.passage_accounts
+            if userid is not None:
+                accounts.add(userid)
+            copies.classified += 1
+            if len(copies.cited) < cite:
+                copies.cited.append(_cited(raw, whole))
+        if len(hits) < size:
+            break
+        after = hits[-1]["sort"]
+    return copies
+
+
+def _cited(raw: dict[str, Any], whole: bool) -> CitedCopy:
+    source = raw["_source"]
+    time = source.get("tweet_time")
+    return CitedCopy(
+        tweetid=source.get("tweetid", raw["_id"]),
+        time=utc_iso(datetime.fromisoformat(time)) if time else None,
+        screen_name=source.get("user_screen_name"),
+        userid=source.get("userid"),
+        campaign=source.get("campaign"),
+        source_file=source.get("source_file"),
+        whole_tweet=whole,
+        is_retweet=source.get("is_retweet") is True,
+    )
+
+
+def _export_query(es: Elasticsearch, alias: str, matched: str) -> str | None:
+    """A search query (`"…"`) selecting exactly the tweets `match_phrase` finds for `matched`, or None.
+
+    The query language cannot hold a `"` inside a phrase, so those become spaces; the server's analyzer then
+    decides whether that changes the words searched (it can: `"` joins Hebrew letters), and the query is
+    offered only when both texts give the same tokens at the same positions, which makes both searches one.
+    """
+    phrase = " ".join(matched.replace('"', " ").split())
+    query = f'"{phrase}"'
+    try:
+        built = build_query_from_text(query)
+    except QuerySyntaxError:
+        return None
+    if built != {"match_phrase": {"tweet_text": phrase}}:
+        return None
+    return query if _tokens(es, alias, phrase) == _tokens(es, alias, matched) else None
+
+
+def _tokens(es: Elasticsearch, alias: str, text: str) -> list[tuple[str, int]]:
+    answer = es.indices.analyze(index=alias, field="tweet_text", text=text).body
+    return [(token["token"], token["position"]) for token in answer["tokens"]]
+
+
+def _indices(es: Elasticsearch, alias: str) -> list[str]:
+    """The indices the alias (or index name) resolves to now: what a citation says was searched."""
+    answer = es.indices.resolve_index(name=alias).body
+    named = [entry["indices"] for entry in answer.get("aliases", []) if entry["name"] == alias]
+    if named:
+        return sorted(named[0])
+    return sorted(entry["name"] for entry in answer.get("indices", []))
 
 
 def _original_author(es: Elasticsearch, alias: str, buckets: list[dict[str, Any]]) -> OriginalAuthor | None:

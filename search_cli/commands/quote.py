@@ -11,10 +11,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from search_cli.citation import CITE_LIMIT_MAX, CiteFormat, found_sentence, plural
 from search_cli.output import cli_errors, out
+from search_cli.safe_text import one_line, terminal_safe
 
 if TYPE_CHECKING:
-    from search_cli.quote import QuoteVerdict, Similar, WordDifference
+    from search_cli.quote import QuoteVerdict, Similar
 
 EXIT_CODES = {"EXACT": 0, "NEAR": 10, "NOT FOUND": 11}
 """Scripts tell the verdicts apart by exit code; errors keep the usual codes (1, 2, 4 for partial results)."""
@@ -32,15 +34,30 @@ def quote(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, max=100, help="How many tweets and close versions to list.")
     ] = 5,
+    cite: Annotated[
+        bool,
+        typer.Option(
+            "--cite",
+            help="After the verdict, print a citation: what was checked, when, and the copies, oldest first, with "
+            "tweet id, time, account, campaign and release file (--json: a `citation` object).",
+        ),
+    ] = False,
+    cite_format: Annotated[
+        CiteFormat, typer.Option("--cite-format", help="The citation as plain text or as Markdown.")
+    ] = "text",
+    cite_limit: Annotated[
+        int, typer.Option("--cite-limit", min=1, max=CITE_LIMIT_MAX, help="How many copies the citation lists.")
+    ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole verdict as JSON.")] = False,
 ) -> None:
     """Did the archived accounts post this quote? Exits 0 for EXACT, 10 for NEAR, 11 for NOT FOUND.
 
-    EXACT: tweets carry these words in this order (case, accents and punctuation aside). NEAR: the closest
-    tweets differ by a word or two (similarity at least --threshold); the differing words are shown. NOT FOUND:
-    nothing comes that close; the closest tweets are listed. Each verdict gives the earliest tweet, the
-    retweeted author, how many tweets and accounts posted it and in which campaigns. Errors exit 1, or 2 for
-    a bad argument (an empty quote), or 4 when the server's answer was incomplete.
+    EXACT: tweets carry these words in this order (case, accents and punctuation aside), as a whole tweet or
+    as a passage inside longer tweets (both counted). NEAR: the closest tweets differ by a word or two
+    (similarity at least --threshold); the differing words are shown. NOT FOUND: nothing comes that close; the
+    closest tweets are listed. Each verdict gives the earliest tweet, the retweeted author, how many tweets and
+    accounts posted it and in which campaigns. Errors exit 1, or 2 for a bad argument (an empty quote), or 4
+    when the server's answer was incomplete.
     """
     from indexer.connection import connect
     from search_cli.quote import check_quote
@@ -50,13 +67,25 @@ def quote(
     if text == "-":
         text = sys.stdin.read()
     with cli_errors(settings):
-        verdict = check_quote(connect(settings), settings.alias, text, threshold=threshold, examples=limit)
+        verdict = check_quote(
+            connect(settings),
+            settings.alias,
+            text,
+            threshold=threshold,
+            examples=limit,
+            cite=cite_limit if cite else None,
+        )
         if as_json:
             from search_cli.render import print_json
 
             print_json(verdict)
         else:
             out.print(render_verdict(verdict))
+            if verdict.citation is not None:
+                from search_cli.citation import format_citation
+
+                out.print()
+                out.print(Text(terminal_safe(format_citation(verdict, cite_format)), end=""))
         if verdict.partial_reason:
             raise PartialResults(verdict.partial_reason)
     if EXIT_CODES[verdict.verdict]:
@@ -64,45 +93,56 @@ def quote(
 
 
 def render_verdict(verdict: QuoteVerdict) -> Group:
-    """The verdict panel, then the oldest tweets carrying the text, then the close versions."""
-    from search_cli.render import render_hits
-    from search_cli.search import SearchResult
+    """The verdict panel, then the oldest tweets carrying the text, then the close versions.
+
+    Every archived value is a `Text` (never rich markup) made visible-safe with `terminal_safe`/`one_line`.
+    """
+    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(overflow="fold")
-    searched = verdict.normalised + ("  (cut by Twitter: the last word may be a prefix)" if verdict.truncated else "")
-    facts.add_row("searched", searched)
+    searched = one_line(verdict.normalised)
+    searched += "  (cut by Twitter: the last word may be a prefix)" if verdict.truncated else ""
+    facts.add_row("searched", Text(searched))
     if verdict.verdict == "NEAR":
-        facts.add_row("closest text", verdict.matched)
+        facts.add_row("closest text", Text(one_line(verdict.matched)))
     if verdict.verdict != "EXACT":
         facts.add_row("similarity", f"{verdict.similarity:.0%} (NEAR from {verdict.threshold:.0%})")
     if verdict.differences and verdict.verdict == "NEAR":
-        facts.add_row("differs", _differences(verdict.differences))
+        facts.add_row("differs", Text(one_line(difference_notation(verdict.differences))))
+        facts.add_row("", Text(DIFFERENCE_LEGEND, style="dim"))
+    if verdict.tweets:
+        facts.add_row("found", Text(found_sentence(verdict)))
     if verdict.earliest is not None:
         first = verdict.earliest
         when = first.time.strftime("%Y-%m-%d %H:%M UTC") if first.time else "time unknown"
-        facts.add_row("earliest", f"{when}  @{first.screen_name or '?'} ({first.userid})  {first.campaign}")
-        facts.add_row("", f"tweet {first.tweetid}: {first.text}")
+        account = f"@{first.screen_name or '?'} ({first.userid})"
+        facts.add_row("earliest", Text(one_line(f"{when}  {account}  {first.campaign}")))
+        facts.add_row("", Text(terminal_safe(f"tweet {first.tweetid}: {first.text}")))
     author = verdict.original_author
     if author is not None:
         where = "its tweets are in the archive" if author.in_archive else "not an archived account"
         tweet = f", tweet {author.tweetid}" if author.tweetid else ""
         facts.add_row(
             "retweeted from",
-            f"@{author.screen_name or '?'} ({author.userid}{tweet}) in {author.retweets:,} of these tweets; {where}",
+            Text(
+                one_line(f"@{author.screen_name or '?'} ({author.userid}{tweet})")
+                + f" in {author.retweets:,} of these tweets; {where}"
+            ),
         )
     if verdict.tweets:
         approx = "" if verdict.accounts_exact else "about "
-        facts.add_row("posted", f"{verdict.tweets:,} tweets by {approx}{verdict.accounts:,} accounts")
-        facts.add_row("campaigns", ", ".join(f"{name} {count:,}" for name, count in verdict.campaigns.items()))
+        tweets, accounts = plural(verdict.tweets, "tweet"), plural(verdict.accounts, "account")
+        facts.add_row("posted", f"{tweets} by {approx}{accounts}")
+        campaigns = ", ".join(f"{name} {count:,}" for name, count in verdict.campaigns.items())
+        facts.add_row("campaigns", Text(one_line(campaigns)))
     title = verdict.verdict + (f" {verdict.similarity:.0%}" if verdict.verdict == "NEAR" else "")
     parts: list[Panel | Table | Text] = [
         Panel(facts, title=Text(title, style=STYLES[verdict.verdict]), title_align="left", expand=True)
     ]
     if verdict.examples:
-        result = SearchResult(total=verdict.tweets, total_is_exact=True, took_ms=verdict.took_ms, hits=verdict.examples)
-        parts.append(render_hits(result))
+        parts.append(_examples_table(verdict))
     if verdict.closest:
         parts.append(_closest_table(verdict))
     elif verdict.verdict == "NOT FOUND":
@@ -110,9 +150,36 @@ def render_verdict(verdict: QuoteVerdict) -> Group:
     return Group(*parts)
 
 
+def _examples_table(verdict: QuoteVerdict) -> Table:
+    """The oldest tweets carrying the counted text."""
+    shown = len(verdict.examples)
+    title = f"the oldest {shown:,} of {plural(verdict.tweets, 'tweet')}" if shown < verdict.tweets else ""
+    title = title or ("the tweet" if shown == 1 else f"all {plural(shown, 'tweet')}")
+    table = Table(title=f"{title} ({verdict.took_ms} ms)", title_justify="left", expand=True)
+    table.add_column("time (UTC)", no_wrap=True, min_width=16)
+    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
+    table.add_column("lang", no_wrap=True, max_width=4)
+    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("text", ratio=1, min_width=30, overflow="fold")
+    for hit in verdict.examples:
+        table.add_row(
+            hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
+            Text(one_line(f"@{hit.screen_name or hit.userid}")),
+            Text(one_line(hit.language or "")),
+            Text(one_line(hit.campaign)),
+            Text(terminal_safe(hit.text)),
+        )
+    return table
+
+
 def _closest_table(verdict: QuoteVerdict) -> Table:
+    from search_cli.quote import DIFFERENCE_LEGEND
+
     titles = {"EXACT": "near versions", "NEAR": "close versions", "NOT FOUND": "closest tweets"}
-    table = Table(title=titles[verdict.verdict], title_justify="left", expand=True)
+    legend = DIFFERENCE_LEGEND if any(version.differences for version in verdict.closest) else None
+    table = Table(
+        title=titles[verdict.verdict], title_justify="left", caption=legend, caption_justify="left", expand=True
+    )
     table.add_column("similar", justify="right", no_wrap=True)
     table.add_column("copies", justify="right", no_wrap=True)
     table.add_column("first seen (UTC)", no_wrap=True, min_width=16)
@@ -125,26 +192,17 @@ def _closest_table(verdict: QuoteVerdict) -> Table:
 
 
 def _version_row(version: Similar) -> list[str | Text]:
-    from search_cli.render import highlighted_text
+    from search_cli.quote import difference_notation
 
     hit = version.tweet
-    text = highlighted_text(hit)
+    text = Text(terminal_safe(hit.text))
     if version.differences:
-        text.append("\n").append(_differences(version.differences), style="dim")
+        text.append("\n").append(one_line(difference_notation(version.differences)), style="dim")
     return [
         f"{version.similarity:.0%}",
         f"{version.copies:,}",
         hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
-        f"@{hit.screen_name or hit.userid}",
-        hit.campaign,
+        Text(one_line(f"@{hit.screen_name or hit.userid}")),
+        Text(one_line(hit.campaign)),
         text,
     ]
-
-
-def _differences(differences: list[WordDifference]) -> str:
-    """`quote → tweet` per place they differ; `+` and `-` for words only one of them has."""
-    shown = []
-    for difference in differences:
-        quote, tweet = " ".join(difference.quote), " ".join(difference.tweet)
-        shown.append(f"{quote} → {tweet}" if quote and tweet else f"-{quote}" if quote else f"+{tweet}")
-    return "; ".join(shown)

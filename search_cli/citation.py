@@ -1,0 +1,206 @@
+"""A quote check put into words: the verdict sentence, and a citation block a newsroom can paste.
+
+Pure functions over a `QuoteVerdict` (no I/O, no rich), so the CLI and any other front end say the same thing.
+The block names what was checked (the quote as searched, the alias and its indices, the time), what was found
+(whole tweet or passage, with tweets and accounts) and the copies, oldest first, with where each is in the
+archive and in which release file. When the list is cut it says how many copies are left and, when a search
+query selects exactly the counted copies, the `tweetsearch export` command that writes them all.
+
+Archived values (screen names, campaigns, file names, the quote) are made visible-safe with `one_line` in both
+formats (a control character shows as `␇`, never acts) and, in Markdown, have the characters Markdown would
+read as formatting escaped with a backslash.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+from search_cli.safe_text import one_line
+
+if TYPE_CHECKING:
+    from search_cli.quote import CitedCopy, QuoteVerdict
+
+CiteFormat = Literal["text", "markdown"]
+CITE_LIMIT_MAX = 10_000
+"""The most copies one citation lists; more are for `tweetsearch export`."""
+EXPORT_FILE = "copies.csv"
+
+# Markdown reads these as formatting (emphasis, links, code, HTML, tables, strikethrough, entities) anywhere
+# in a line; values are kept on one line, so the characters that matter only at a line's start need nothing.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!])")
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 tweet`, `2,345 tweets` (the library's twin of `charts.plural`, which lives beside rich)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def markdown_escape(value: str) -> str:
+    """`value` on one line, control characters shown, and Markdown's special characters backslash-escaped, so
+    it reads in a rendered page exactly as archived."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", one_line(value))
+
+
+def found_sentence(verdict: QuoteVerdict) -> str:
+    """What the counted copies are: `a whole tweet (3 tweets by 2 accounts), and a passage inside 5 longer
+    tweets by 4 accounts`; lower bounds say "at least" and why. Empty when nothing was counted."""
+    at_least = "" if verdict.split_exact else "at least "
+    parts = []
+    if verdict.whole_tweets:
+        tweets = plural(verdict.whole_tweets, "tweet")
+        accounts = plural(verdict.whole_accounts, "account")
+        parts.append(f"a whole tweet ({at_least}{tweets} by {at_least}{accounts})")
+    if verdict.passage_tweets:
+        tweets = plural(verdict.passage_tweets, "longer tweet")
+        accounts = plural(verdict.passage_accounts, "account")
+        parts.append(f"a passage inside {at_least}{tweets} by {at_least}{accounts}")
+    sentence = ", and ".join(parts)
+    if not verdict.split_exact and verdict.tweets:
+        sentence += (
+            f" (only the oldest {verdict.classified:,} of the {plural(verdict.tweets, 'tweet')} were read to tell"
+            " whole tweets from passages)"
+        )
+    return sentence
+
+
+def verdict_line(verdict: QuoteVerdict) -> str:
+    """The verdict in one sentence: `EXACT: a whole tweet (1 tweet by 1 account)`, `NEAR (92% similar): the
+    closest text is a passage inside …`, `NOT FOUND: …`."""
+    if verdict.verdict == "EXACT":
+        return f"EXACT: {found_sentence(verdict)}"
+    if verdict.verdict == "NEAR":
+        return f"NEAR ({verdict.similarity:.0%} similar): the closest text is {found_sentence(verdict)}"
+    return (
+        f"NOT FOUND: no archived tweet carries these words, nor a near copy "
+        f"(closest {verdict.similarity:.0%}, NEAR from {verdict.threshold:.0%})"
+    )
+
+
+def export_command(query: str, alias: str) -> str:
+    """The shell command writing every tweet `query` matches in `alias`, quoted for a POSIX shell."""
+    return f"tweetsearch --alias {shlex.quote(alias)} export {shlex.quote(query)} -o {EXPORT_FILE}"
+
+
+def format_citation(verdict: QuoteVerdict, fmt: CiteFormat = "text") -> str:
+    """The citation block for `verdict` (which must carry a `citation`), as plain text or Markdown."""
+    if verdict.citation is None:
+        raise ValueError("this verdict was checked without a citation (check_quote(..., cite=N))")
+    if fmt == "markdown":
+        return _markdown(verdict)
+    if fmt == "text":
+        return _text(verdict)
+    raise ValueError(f"a citation is text or markdown, not {fmt}")
+
+
+def _counts(verdict: QuoteVerdict) -> str:
+    approx = "" if verdict.accounts_exact else "about "
+    tweets = plural(verdict.tweets, "tweet")
+    campaigns = ", ".join(f"{name} {count:,}" for name, count in verdict.campaigns.items())
+    return f"{tweets} by {approx}{plural(verdict.accounts, 'account')}; campaigns: {campaigns}"
+
+
+def _where(verdict: QuoteVerdict, value: Callable[[str], str]) -> str:
+    citation = verdict.citation
+    assert citation is not None
+    indices = ", ".join(value(name) for name in citation.indices) or "none"
+    return f"{verdict.checked_at} with tweetsearch, alias {value(verdict.alias)} (index {indices})"
+
+
+def _remaining(verdict: QuoteVerdict, code: Callable[[str], str]) -> str | None:
+    """The line after a cut list: how many are left, and the command that writes them all, or why none can."""
+    citation = verdict.citation
+    assert citation is not None
+    if citation.more <= 0:
+        return None
+    line = f"… and {citation.more:,} more {'copy' if citation.more == 1 else 'copies'}"
+    if citation.export_query is not None:
+        return f"{line}; all {verdict.tweets:,}: {code(export_command(citation.export_query, verdict.alias))}"
+    reason = f"no search query selects exactly these ({citation.no_query_reason})"
+    if verdict.tweets <= CITE_LIMIT_MAX:
+        return f"{line}; {reason}: --cite-limit {verdict.tweets} lists them all"
+    return f"{line}; {reason}: --cite-limit lists up to {CITE_LIMIT_MAX:,}"
+
+
+def _kind(copy: CitedCopy) -> str:
+    kind = "whole tweet" if copy.whole_tweet else "passage"
+    return f"{kind}, retweet" if copy.is_retweet else kind
+
+
+def _text(verdict: QuoteVerdict) -> str:
+    citation = verdict.citation
+    assert citation is not None
+    lines = [
+        f"Quote check: {verdict_line(verdict)}",
+        f"Quote, as searched: {one_line(verdict.normalised)}",
+    ]
+    if verdict.verdict == "NEAR":
+        lines.append(f"Closest text: {one_line(verdict.matched)}")
+        lines.append(f"Differs: {one_line(difference_notation(verdict.differences))} ({DIFFERENCE_LEGEND})")
+    lines.append(f"Checked: {_where(verdict, one_line)}")
+    if verdict.tweets:
+        lines.append(f"Posted: {one_line(_counts(verdict))}")
+        shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
+        lines.append(f"Copies, oldest first ({shown}):")
+        for number, copy in enumerate(citation.copies, 1):
+            account = f"@{one_line(copy.screen_name or '?')} (userid {one_line(copy.userid or '?')})"
+            lines.append(
+                f"{number:>4}. {copy.time or 'time unknown'}  tweet {one_line(copy.tweetid)}  {account}  "
+                f"campaign {one_line(copy.campaign or '?')}  file {one_line(copy.source_file or '?')}  {_kind(copy)}"
+            )
+        remaining = _remaining(verdict, lambda command: command)
+        if remaining:
+            lines.append(remaining)
+    return "\n".join(lines) + "\n"
+
+
+def _code_span(text: str) -> str:
+    """`text` as a Markdown code span, fenced with more backticks than it holds in a row."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
+def _markdown(verdict: QuoteVerdict) -> str:
+    citation = verdict.citation
+    assert citation is not None
+    md = markdown_escape
+    lines = [
+        f"**Quote check:** {md(verdict_line(verdict))}",
+        "",
+        f"- **Quote, as searched:** {md(verdict.normalised)}",
+    ]
+    if verdict.verdict == "NEAR":
+        lines.append(f"- **Closest text:** {md(verdict.matched)}")
+        lines.append(f"- **Differs:** {md(difference_notation(verdict.differences))} ({md(DIFFERENCE_LEGEND)})")
+    lines.append(f"- **Checked:** {_where(verdict, md)}")
+    if verdict.tweets:
+        lines.append(f"- **Posted:** {md(_counts(verdict))}")
+        shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
+        lines += [
+            "",
+            f"Copies, oldest first ({shown}):",
+            "",
+            "| # | time (UTC) | tweet id | account | userid | campaign | release file | copy |",
+            "| ---: | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for number, copy in enumerate(citation.copies, 1):
+            cells = [
+                str(number),
+                copy.time or "time unknown",
+                md(copy.tweetid),
+                f"@{md(copy.screen_name or '?')}",
+                md(copy.userid or "?"),
+                md(copy.campaign or "?"),
+                md(copy.source_file or "?"),
+                _kind(copy),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        remaining = _remaining(verdict, _code_span)
+        if remaining:
+            lines += ["", remaining]
+    return "\n".join(lines) + "\n"
