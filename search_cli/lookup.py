@@ -3,7 +3,11 @@
 `url_report`: who shared a link (or any link on a site), when first and last, how often, in which campaigns,
 and which addresses under it were shared most. The input is normalised exactly as `url:` in a query is (the
 indexer's own `indexer.urls.analyse_url`, scheme aside), so `https://www.example.com/a/?utm_source=x` finds the
-tweets that shared `example.com/a`, and `url X` counts the same tweets as `search 'url:X' --count`.
+tweets that shared `example.com/a`, and `url X` counts the same tweets as `search 'url:X' --count`. A URL finds
+its page however it was linked (`search_cli.pages`): with more parameters, in another order, or in another of
+the forms its site uses (`youtu.be/ID` is `youtube.com/watch?v=ID`). When no tweet shares the page but some
+share its host and path with other parameters, the report says how many and which command lists them, rather
+than a bare "none": a fact-checker who pasted one variant of a link should not conclude nobody shared it.
 
 `account_report`: an account's profile as its newest tweet gives it, its active period, its tweets per
 language, hashtag, domain, client and campaign. A screen name (any case, `@` optional) or a userid (numeric or
@@ -13,6 +17,7 @@ the others are listed.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from indexer.errors import TweetsearchError
 from indexer.urls import registered_domain
 from search_cli.aggregate import Count, counts_from, terms_agg
+from search_cli.pages import AddressTooLong, Page, address_regexp, recognise, split_address
 from search_cli.query import Operator, QuerySyntaxError, build_query, normalise_url_value
 from search_cli.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
 from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
@@ -40,6 +46,8 @@ PROFILE_FIELDS = [
     "account_creation_date",
     "account_language",
 ]
+OTHER_URLS_COUNTED = 1000
+"""Most distinct addresses counted for the "other parameters" hint; past it the count is a lower bound."""
 NAMESAKES = 5
 """How many accounts answering to the same name are looked at (a screen name can be reused)."""
 
@@ -58,11 +66,26 @@ class NotFound(TweetsearchError):
 
 @dataclass(frozen=True)
 class UrlTarget:
-    """What was asked: `value` is the normalised address without its scheme (`example.com/a`) or a bare host."""
+    """What was asked: `value` is the normalised address without its scheme (`example.com/a`) or a bare host;
+    `page` the known page it is a form of (then every form of it is counted), if any."""
 
     text: str
     kind: UrlKind
     value: str
+    page: Page | None = None
+
+
+@dataclass(frozen=True)
+class OtherParameters:
+    """Tweets that link `address` (the asked URL's host and path) with other parameters than those asked,
+    reported when none links the asked page: `tweets`, in `urls` distinct addresses (at least that many when
+    `urls_exact` is False), and the `command` that lists them."""
+
+    address: str
+    tweets: int
+    urls: int
+    urls_exact: bool
+    command: str
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,8 @@ class UrlReport:
     """The tweets sharing `target`: how many, by how many accounts (`accounts_total`, an estimate when
     `accounts_exact` is False), the first and last of them, the top accounts, every campaign, and the most
     shared normalised URLs matching it (for a domain: the pages under it; for a URL: the forms it took).
-    `urls_other` counts tweets' shares of matching URLs not listed."""
+    `urls_other` counts tweets' shares of matching URLs not listed. When no tweet shares it, `tweets` is 0 and
+    `other_parameters` says how many link the same host and path with other parameters."""
 
     target: UrlTarget
     tweets: int
@@ -84,6 +108,7 @@ class UrlReport:
     urls_other: int
     took_ms: int = 0
     partial_reason: str | None = None
+    other_parameters: OtherParameters | None = None
 
 
 @dataclass(frozen=True)
@@ -127,35 +152,46 @@ class AccountReport:
 
 
 def url_target(text: str) -> UrlTarget:
-    """Classify and normalise a URL, host or domain as `url:` does; `NotAUrl` for anything else."""
+    """Classify and normalise a URL, host or domain as `url:` does; `NotAUrl` for anything else.
+
+    A blank text, or one with a space inside, is refused too: a link has no spaces (`%20`), so such text is a
+    sentence or a paste gone wrong, and searching for part of it would answer a question nobody asked.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise NotAUrl("give a web address (such as example.com/page) or a domain (such as example.com)")
+    if any(ch.isspace() for ch in stripped):
+        raise NotAUrl(f'"{text}" has a space in it; a web address has none (a space in a link is written %20)')
     try:
-        value, _ = normalise_url_value(text.strip(), False, 0)
-    except QuerySyntaxError:
+        value, _ = normalise_url_value(stripped, False, 0)
+    except QuerySyntaxError as exc:
+        if isinstance(exc.__cause__, AddressTooLong):
+            raise NotAUrl(str(exc.__cause__)) from None
         raise NotAUrl(
             f'"{text}" is neither a web address nor a domain (such as example.com/page or example.com)'
         ) from None
     if "/" in value or "?" in value:
-        return UrlTarget(text=text, kind="url", value=value)
+        return UrlTarget(text=text, kind="url", value=value, page=recognise(value))
     return UrlTarget(text=text, kind="domain" if registered_domain(value) == value else "host", value=value)
 
 
 def url_pattern(target: UrlTarget) -> str:
     """A Lucene regular expression for the normalised URLs (`urls` field) that `target` covers.
 
-    It follows `url:`'s rule: a site's URLs are those on it or any subdomain; a URL's are itself under http or
-    https, or followed by a path, query or fragment (after a query only by `&` or `#`).
+    It follows `url:`'s rule: a site's URLs are those on it or any subdomain; a URL's are those of the page it
+    names, under http or https, in any of its forms (`search_cli.pages.address_regexp`).
     """
+    if target.kind == "url":
+        return address_regexp(target.value)
     literal = "".join(ch if ch.isalnum() else "\\" + ch for ch in target.value)
-    if target.kind != "url":
-        return f"https?://([^/?#]*[.@])?{literal}(:[0-9]+)?([/?#].*)?"
-    continuations = "[&#]" if "?" in target.value else "[/?#]"
-    return f"https?://{literal}({continuations}.*)?"
+    return f"https?://([^/?#]*[.@])?{literal}(:[0-9]+)?([/?#].*)?"
 
 
 def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> UrlReport:
     """Who shared the URL or site `text`, when, how often and where; `limit` accounts and URLs are listed.
 
-    Raises `NotAUrl` for text that is no address, `NotFound` when no tweet shares it.
+    Raises `NotAUrl` for text that is no address, `NotFound` when no tweet shares it nor, for a URL with
+    parameters, its host and path with other parameters (then the report has 0 tweets and says so).
     """
     target = url_target(text)
     answer = es.search(
@@ -173,8 +209,12 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
         },
     ).body
     tweets = answer["hits"]["total"]["value"]
-    if not tweets and not partial_reason(answer):
-        raise NotFound(f"no tweet shares {target.value}")
+    partial = partial_reason(answer)
+    other = None
+    if not tweets and not partial:
+        other, partial = _other_parameters(es, alias, target)
+        if other is None and not partial:
+            raise NotFound(f"no tweet shares {target.value}")
     aggs = answer["aggregations"]
     return UrlReport(
         target=target,
@@ -188,8 +228,37 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
         urls=counts_from(aggs["urls"], tweets),
         urls_other=aggs["urls"].get("sum_other_doc_count", 0),
         took_ms=answer.get("took", 0),
-        partial_reason=partial_reason(answer),
+        partial_reason=partial,
+        other_parameters=other,
     )
+
+
+def _other_parameters(es: Elasticsearch, alias: str, target: UrlTarget) -> tuple[OtherParameters | None, str | None]:
+    """The tweets linking the asked URL's host and path with other parameters, for a URL with parameters that
+    names no known page (a known page's other parameters are already ignored); and the search's partial reason.
+    """
+    if target.kind != "url" or target.page is not None or not split_address(target.value).params:
+        return None, None
+    address = target.value.partition("?")[0]
+    answer = es.search(
+        index=alias,
+        query=build_query(Operator("url", address)),
+        size=0,
+        track_total_hits=True,
+        aggs={"urls": terms_agg("urls", OTHER_URLS_COUNTED, include=address_regexp(address))},
+    ).body
+    tweets = answer["hits"]["total"]["value"]
+    if not tweets:
+        return None, partial_reason(answer)
+    urls = answer["aggregations"]["urls"]
+    other = OtherParameters(
+        address=address,
+        tweets=tweets,
+        urls=len(urls["buckets"]),
+        urls_exact=not urls.get("sum_other_doc_count", 0),
+        command=f"tweetsearch url {shlex.quote(address)}",
+    )
+    return other, partial_reason(answer)
 
 
 def _edge_tweet(order: Literal["oldest", "newest"], extra: list[str] | None = None) -> dict[str, Any]:

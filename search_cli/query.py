@@ -57,6 +57,7 @@ from typing import Any
 
 from indexer.errors import TweetsearchError
 from indexer.urls import analyse_url
+from search_cli.safe_text import one_line
 
 __all__ = [
     "HIGHLIGHT_FIELDS",
@@ -115,7 +116,8 @@ class QuerySyntaxError(TweetsearchError):
         return self.position + 1
 
     def __str__(self) -> str:
-        return f"{self.message} (column {self.column})"
+        # The message may quote what was typed, newlines and escape characters included: shown, never obeyed.
+        return one_line(f"{self.message} (column {self.column})")
 
     def pointer(self, query: str) -> str:
         """The query on one line and a caret under the offending character on the next.
@@ -343,8 +345,11 @@ def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, b
     Returns `host[:port][/path][?sorted query]` and whether a plain prefix is meant, or for an address without
     path or query just the host (no port), since `url_hosts` and `url_domains` hold bare hosts; a `*` after a
     bare host adds nothing. A prefix keeps the trailing slash it was typed with: `news/*` is not `news*`.
-    The result is a fixed point: normalising it again gives itself.
+    The result is a fixed point: normalising it again gives itself. An address whose page (`search_cli.pages`)
+    would need a longer regular expression than the server takes is an error here, where its position is known.
     """
+    from search_cli.pages import AddressTooLong, page_regexp
+
     raw = value if _SCHEME_WORD.match(value) else "http://" + value.lstrip("/")
     info = analyse_url(raw)
     scheme, _, rest = info.normalised.partition("://") if info else ("", "", "")
@@ -356,6 +361,11 @@ def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, b
         return info.host, False
     if prefix and "?" not in rest and raw.partition("?")[0].partition("#")[0].endswith("/"):
         rest += "/"
+    if not prefix:
+        try:
+            page_regexp(rest)
+        except AddressTooLong as exc:
+            raise QuerySyntaxError(f"url: {exc}", position) from exc
     return rest, prefix
 
 
@@ -767,14 +777,25 @@ def _operator_clause(node: Operator) -> dict[str, Any]:
 
 
 def _url_clause(value: str, prefix: bool) -> dict[str, Any]:
+    """A domain or host: `url_domains` or `url_hosts`. With a trailing `*`: a plain prefix of `urls`. Else the
+    page the address names (`search_cli.pages`): links with the same host and path carrying at least its
+    parameters, in any order, and for a page a site serves under several addresses (a YouTube video), any of
+    them. The exact address is a `terms` clause; the rest a `prefix` on `address?` when there are no parameters
+    and no known page, else one anchored `regexp` with every URL character escaped and `"flags": "NONE"`.
+    """
+    from search_cli.pages import page_regexp
+
     if "/" not in value and "?" not in value:
         return _should([{"term": {"url_domains": value}}, {"term": {"url_hosts": value}}])
     addresses = [f"http://{value}", f"https://{value}"]
     if prefix:
         return _should([{"prefix": {"urls": address}} for address in addresses])
-    continuations = "&#" if "?" in value else "/?#"
     clauses: list[dict[str, Any]] = [{"terms": {"urls": addresses}}]
-    clauses += [{"prefix": {"urls": address + c}} for c in continuations for address in addresses]
+    pattern = page_regexp(value)
+    if pattern is None:
+        clauses += [{"prefix": {"urls": address + "?"}} for address in addresses]
+    else:
+        clauses.append({"regexp": {"urls": {"value": pattern, "flags": "NONE"}}})
     host, _, path = value.partition("/")
     if host == "t.co" and path:
         clauses.append({"terms": {"tco_links": addresses}})
