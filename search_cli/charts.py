@@ -40,7 +40,7 @@ MAX_SERIES = 10
 MAX_TICKS = 24
 """Most interval labels under a picture; a longer series labels every n-th bar."""
 TITLE_WIDTH = 100
-FOOTER_WIDTH = 190
+FOOTER_WIDTH = 170
 """Characters per line of the title and the footer before they wrap (a picture 12 inches wide)."""
 INTERVAL_AXES = {
     "day": "day (UTC)",

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, err, out, output_format, warn_query
+
+if TYPE_CHECKING:
+    from search_cli.aggregate import Timeline
+
+Split = Literal["campaign"]
 
 
 def timeline(
@@ -23,6 +28,10 @@ def timeline(
             "--plot", help="Also draw the timeline into this picture (FILE.png; needs matplotlib).", dir_okay=False
         ),
     ] = None,
+    by: Annotated[
+        Split | None,
+        typer.Option("--by", help="Also count each interval per campaign: a column, series and colour for each."),
+    ] = None,
     rows: Annotated[
         int, typer.Option("--rows", min=0, help="Most lines drawn in the terminal (longer series are grouped); 0: all.")
     ] = 60,
@@ -36,11 +45,19 @@ def timeline(
     The series runs from the first to the last interval with tweets, or over the query's since:/until:.
     In the terminal, runs of empty intervals fold into one line and a series longer than --rows is summed in
     equal groups. Exits 2 for a bad interval or query, 1 when --plot cannot be drawn (matplotlib missing).
+
+    --by campaign adds each interval's tweets per campaign: a column per campaign in the terminal, a
+    `campaigns` object per interval in JSON and JSON lines, and in CSV one row per interval with, after
+    start,label,count, one column per campaign named campaign:NAME (they add up to count); the picture
+    stacks the campaigns' bars, with a legend.
+
+    The picture is titled with the query as typed and carries a source line (index, alias, campaigns,
+    date). When no tweet falls in any interval, no picture is written (an existing file is left alone) and
+    stderr says so; that is an answer, not an error: exit 0.
     """
     from indexer.connection import connect
-    from search_cli.aggregate import Bucket
     from search_cli.aggregate import timeline as tweets_per_interval
-    from search_cli.charts import require_matplotlib, write_plot
+    from search_cli.charts import nothing_to_draw, require_matplotlib, write_plot
     from search_cli.search import PartialResults
 
     settings = ctx.obj
@@ -49,7 +66,7 @@ def timeline(
         warn_query(settings, query)
         if plot is not None:
             require_matplotlib()
-        series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval)
+        series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval, by=by)
         if chosen == "table":
             from search_cli.render import render_timeline
 
@@ -59,11 +76,35 @@ def timeline(
 
             print_json(series)
         else:
-            from search_cli.render import write_rows
-
-            write_rows(series.buckets, chosen, total=series.tweets, row_type=Bucket)
+            write_series_rows(series, chosen)
         if plot is not None:
-            write_plot(series, plot)
-            err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
+            if (reason := nothing_to_draw(series)) is not None:
+                err.print(reason, markup=False)
+            else:
+                write_plot(series, plot)
+                err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
         if series.partial_reason:
             raise PartialResults(series.partial_reason)
+
+
+def write_series_rows(series: Timeline, fmt: str) -> None:
+    """One line per interval on stdout, as JSON lines or CSV (`timeline_columns`: a column per campaign when
+    split); an interval's `campaigns` appear only in a split series, so the plain shape stays as it was."""
+    import csv
+    import sys
+
+    from search_cli.aggregate import timeline_columns
+    from search_cli.render import to_json
+
+    if fmt == "jsonl":
+        for bucket in series.buckets:
+            record = {"start": bucket.start, "label": bucket.label, "count": bucket.count}
+            if bucket.campaigns is not None:
+                record["campaigns"] = bucket.campaigns
+            sys.stdout.buffer.write(to_json(record, pretty=False) + b"\n")
+    else:
+        columns, rows = timeline_columns(series)
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    sys.stdout.flush()
