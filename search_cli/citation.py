@@ -18,11 +18,13 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
 from search_cli.safe_text import one_line
 
 if TYPE_CHECKING:
     from search_cli.quote import CitedCopy, QuoteVerdict
+
+# `search_cli.quote` (and the query language it brings) is imported where a verdict is formatted, not here:
+# the `quote` command imports this module for its options, and `tweetsearch --help` should not pay for it.
 
 CiteFormat = Literal["text", "markdown"]
 CITE_LIMIT_MAX = 10_000
@@ -131,6 +133,8 @@ def _kind(copy: CitedCopy) -> str:
 
 
 def _text(verdict: QuoteVerdict) -> str:
+    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+
     citation = verdict.citation
     assert citation is not None
     lines = [
@@ -166,6 +170,8 @@ def _code_span(text: str) -> str:
 
 
 def _markdown(verdict: QuoteVerdict) -> str:
+    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+
     citation = verdict.citation
     assert citation is not None
     md = markdown_escape

@@ -77,6 +77,30 @@ def test_each_planted_quote_is_exact_with_its_earliest_tweet_and_spread(cli, tru
         assert [hit["tweetid"] for hit in verdict["examples"]] == [copy["tweetid"] for copy in expected[:5]]
 
 
+def is_whole(copy: dict, text: str) -> bool:
+    """Whether the copy, without its `RT @name:` prefix, has the words of `text` and no others."""
+    return words(re.sub(r"^RT @\w+: ", "", copy["text"])) == words(text)
+
+
+def test_the_planted_copies_are_whole_tweets_and_a_cut_retweet_s_text_is_a_passage_of_the_full_ones(cli, truth):
+    for quote in truth["quotes"]:
+        part = first_part(quote)
+        for text, pasted in ((quote["text"], quote["text"]), (part, f"{part}…")):
+            expected = carrying(quote, text)
+            whole = [copy for copy in expected if is_whole(copy, text)]
+            longer = [copy for copy in expected if not is_whole(copy, text)]
+            assert longer or text == quote["text"]  # the full tweets hold the cut retweet's words and more
+
+            _, verdict = verdict_of(cli, pasted)
+
+            assert verdict["whole_tweet"] is True
+            assert verdict["whole_tweets"] == len(whole) > 0
+            assert verdict["whole_accounts"] == len({copy["userid"] for copy in whole})
+            assert verdict["passage_tweets"] == len(longer)
+            assert verdict["passage_accounts"] == len({copy["userid"] for copy in longer})
+            assert verdict["split_exact"] is True
+
+
 def test_the_retweeted_author_is_the_quote_s_first_poster_and_is_archived(cli, truth):
     for quote in truth["quotes"]:
         retweets = [copy for copy in carrying(quote, quote["text"]) if copy["kind"] == "retweet"]
