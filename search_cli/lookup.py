@@ -214,7 +214,8 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
     if not tweets and not partial:
         other, partial = _other_parameters(es, alias, target)
         if other is None and not partial:
-            raise NotFound(f"no tweet shares {target.value}")
+            forms = f" (the {target.page.label}, in any of its forms)" if target.page else ""
+            raise NotFound(f"no tweet shares {target.value}{forms}")
     aggs = answer["aggregations"]
     return UrlReport(
         target=target,

@@ -219,6 +219,14 @@ def test_no_hint_when_nothing_links_the_path_either(cli, loaded):
     assert result.stdout == ""
 
 
+def test_a_video_nobody_linked_is_exit_1_naming_the_page(cli, loaded):
+    result = cli("url", "https://youtu.be/AAAAAAAAAAA")
+
+    assert result.exit_code == 1
+    assert "no tweet shares youtu.be/AAAAAAAAAAA (the YouTube video AAAAAAAAAAA, in any of its forms)" in result.stderr
+    assert result.stdout == ""
+
+
 def test_the_report_names_the_page_and_its_forms(cli, loaded):
     result = cli("url", f"youtu.be/{VIDEO}")
 

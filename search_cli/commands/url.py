@@ -64,12 +64,13 @@ def render_url(report: UrlReport) -> Group:
     other = report.other_parameters
     if not report.tweets and other is not None:
         urls = plural(other.urls, "distinct URL")
-        facts.add_row("shared", Text(one_line(f"in no tweet with these parameters ({target.value})")))
+        verb = "links" if other.tweets == 1 else "link"
+        facts.add_row("shared", "in no tweet with these parameters")
         facts.add_row(
             "other parameters",
             Text(
                 one_line(
-                    f"{plural(other.tweets, 'tweet')} link {other.address} with other parameters "
+                    f"{plural(other.tweets, 'tweet')} {verb} {other.address} with other parameters "
                     f"({'' if other.urls_exact else 'at least '}{urls}); to list them: {other.command}"
                 )
             ),
