@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from search_cli.aggregate import timeline
-from search_cli.charts import timeline_figure
+from search_cli.charts import nothing_to_draw, timeline_figure
 
 MADE_ON = date(2026, 11, 30)
 
@@ -221,3 +221,51 @@ def test_a_picture_format_matplotlib_cannot_write_is_one_line(cli, truth, tmp_pa
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1 and ".txt" in result.stderr
     assert not target.exists()
+
+
+def test_grouped_terminal_lines_sum_each_campaign_over_the_same_intervals(cli, truth):
+    result = cli("timeline", "--interval", "month", "--by", "campaign", "--rows", "5")
+
+    lines = [line.split() for line in result.stdout.splitlines() if " … " in line]
+    names = len(truth["campaigns"])
+    assert 0 < len(lines) <= 5
+    totals = [0] * names
+    for cells in lines:
+        numbers = [int(cell.replace(",", "")) for cell in cells[3 : 4 + names]]  # label is `a … b`
+        assert numbers[0] == sum(numbers[1:]), cells
+        totals = [total + number for total, number in zip(totals, numbers[1:], strict=True)]
+    assert sum(totals) == truth["total_tweets"]
+
+
+def test_more_campaigns_than_colours_are_summed_into_one_named_series(es, alias, truth):
+    series = timeline(es, alias, "", interval="year", by="campaign")
+    names = [f"campaign_{n:02d}" for n in range(13)]
+    buckets = [
+        dataclasses.replace(
+            bucket, count=sum(range(1, 14)) * 2, campaigns={name: 2 * (n + 1) for n, name in enumerate(names)}
+        )
+        for bucket in series.buckets
+    ]
+    many = dataclasses.replace(
+        series, buckets=buckets, campaigns={name: 2 * (n + 1) * len(buckets) for n, name in enumerate(names)}
+    )
+
+    figure = timeline_figure(many, made_on=MADE_ON)
+
+    entries = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert len(entries) == 10
+    assert entries[-1] == f"4 other campaigns ({sum(2 * (n + 1) for n in range(9, 13)) * len(buckets):,})"
+    columns = zip(*figure.axes[0].containers, strict=True)
+    assert [max(patch.get_y() + patch.get_height() for patch in column) for column in columns] == [
+        bucket.count for bucket in buckets
+    ]
+
+
+def test_a_series_whose_tweets_have_no_time_draws_nothing_and_says_why(es, alias, truth):
+    series = timeline(es, alias, "", interval="year")
+    timeless = dataclasses.replace(
+        series, buckets=[dataclasses.replace(bucket, count=0) for bucket in series.buckets], without_time=series.tweets
+    )
+
+    assert nothing_to_draw(series) is None
+    assert nothing_to_draw(timeless) == f"none of the {series.tweets:,} matching tweets has a time: no picture written"
