@@ -34,8 +34,13 @@ def output_format(fmt: str, as_json: bool) -> str:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Prints `error: message` on stderr and returns the Exit to raise."""
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    """Prints `error: message` on stderr, on one line with control characters shown, and returns the Exit to raise.
+
+    Messages quote what was typed and what the server answered: either may hold newlines or escape sequences.
+    """
+    from search_cli.safe_text import one_line
+
+    err.print(f"[bold red]error:[/] {escape(one_line(message))}", markup=True)
     return typer.Exit(code)
 
 

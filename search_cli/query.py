@@ -62,6 +62,7 @@ from search_cli.safe_text import one_line
 __all__ = [
     "HIGHLIGHT_FIELDS",
     "LANG_FIELDS",
+    "MAX_CLAUSES",
     "MAX_NESTING",
     "WORD_FIELDS",
     "And",
@@ -207,6 +208,10 @@ _PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "ur
 _FILTERS: tuple[str, ...] = ("retweets", "replies", "links")
 _MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
 _MAX_COUNT = 2**63 - 1  # the counts are `long` fields: a larger bound cannot even be sent
+MAX_CLAUSES = 4096
+"""How many leaf clauses a query may send. The server refuses a query past its own count (computed from its
+heap in recent versions, 4,096 the long-standing default); a word is searched in every `WORD_FIELDS` field, so
+it costs 18, and about 227 words reach the limit."""
 MAX_NESTING = 20
 """How deep parentheses and minus signs may nest. Each level adds at most one bool level to the query sent,
 and the server refuses more than 29 (`indices.query.bool.max_nested_depth`, 30 by default, counts from 0)."""
@@ -614,7 +619,33 @@ def parse_query(text: str) -> Node:
     tokens = _tokenize(text)
     if not tokens:
         raise QuerySyntaxError("the query is empty", 0)
+    _check_size(tokens)
     return _Parser(tokens).parse()
+
+
+def _check_size(tokens: list[_Token]) -> None:
+    """Refuse, pointing at the word that crosses it, a query that would send more than `MAX_CLAUSES` leaf
+    clauses: and, or and minus add no leaves, so the count is the sum over the words and operators."""
+    total = 0
+    for token in tokens:
+        if token.node is not None:
+            total += _leaf_count(_clause(token.node))
+            if total > MAX_CLAUSES:
+                raise QuerySyntaxError(
+                    f"the query is too large: it would send more than {MAX_CLAUSES:,} clauses to the server "
+                    f"(a word costs {len(WORD_FIELDS)}); use fewer words or OR'd terms",
+                    token.position,
+                )
+
+
+def _leaf_count(clause: dict[str, Any]) -> int:
+    if "bool" not in clause:
+        return 1
+    return sum(
+        _leaf_count(child)
+        for kind in ("must", "should", "filter", "must_not")
+        for child in clause["bool"].get(kind, [])
+    )
 
 
 # --- warnings -------------------------------------------------------------------------------------------------
