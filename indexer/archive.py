@@ -269,13 +269,42 @@ class _Overlong(NamedTuple):
     size: int
 
 
+class _Failed(NamedTuple):
+    """Where a look ahead past a runaway quote met a damaged compressed stream: raised when reading gets there."""
+
+    error: Exception
+
+
 class _RowSplitter:
     """Joins physical lines into logical rows, then decodes and splits each one on its own.
 
     A row is complete when it holds an even number of quote bytes (`"` is never part of a multi-byte UTF-8
-    character, so counting works before decoding). A quoted field still open after MAX_ROW_BYTES, or a
-    multi-line row that does not split while one of its later lines is a row by itself, is a runaway quote:
-    its first line is rejected and reading resumes from the line after it.
+    character, so counting works before decoding). A quoted field still open after MAX_ROW_BYTES or at an
+    overlong line is a runaway quote: its first line is rejected and reading resumes from the line after it.
+
+    Resynchronising after a runaway quote. The open field swallows the lines after it until a later line (with an
+    odd number of quotes: typically the first line of a multi-line tweet) closes it; the lines joined then do not
+    split. They are a runaway quote, rejected as its first line alone and read again from the line after it, when a
+    well-formed row starts on one of the lines after the first: a row that is complete (its quotes close, within
+    MAX_ROW_BYTES) and splits into the header's number of fields, checked whole, so it may run on past the lines
+    joined (the multi-line tweet that closed the field) and may be one of the rows the normaliser rejects for a
+    value (bad date, NUL byte, broken UTF-8: those are rows, and get their own reject). Read again, every line after
+    the runaway's first is judged by itself: well-formed rows are read whole, and each damaged line or row gets
+    its own reject. When no well-formed row starts after the first line, the lines are one damaged row (a
+    multi-line row with a wrong field count), rejected whole; at the end of the file, a truncated row.
+
+    What stays ambiguous, and how it is resolved: a tweet's text may hold a line that is a whole row by itself (a
+    pasted row of the archive). A row that splits into the header's number of fields is taken whole, so such a
+    tweet is one row, as the csv module reads it; and rows are read in order from the earliest line, so after a
+    runaway quote the tweet is read from its own first line, before the line inside it could be taken for a row.
+    The price is the reverse case: lines swallowed by a runaway quote that happen to join into exactly the
+    header's number of fields are read as one row (and its tweetid and values then come from the damaged row).
+    Nothing in the bytes tells those two apart; the field count makes the second very rare, and the normaliser
+    still rejects such a row whose values do not parse. Likewise a line inside the damaged row that is itself a
+    complete row is read as a row.
+
+    Whether a row is read never depends on where a resumed load starts: rows at or before `skip` are read the same
+    and only not yielded, so a resume point inside a damaged region reads what a straight read gives.
 
     The file's lines are read from a `line_source`. With a `fast` row encoder, whenever no row is half read, the
     encoder takes as many rows from it as it can (see `indexer.native`), yielded as `EncodedTweets`; the row it
@@ -300,13 +329,39 @@ class _RowSplitter:
         source = line_source(stream)
         readline = source.readline
         limit = MAX_ROW_BYTES + 1
-        pushback: list[bytes | _Overlong] = []  # lines to read again, last first
+        pushback: list[bytes | _Overlong | _Failed] = []  # lines to read again, last first
         pending: list[bytes] = []  # the lines of a row whose quoted field is still open
+        ahead: list[bytes | _Overlong | _Failed] = []  # lines read to judge a runaway quote, to be read again
         quotes = size = start = 0
+
+        def look_ahead() -> bytes | _Overlong | _Failed | None:
+            """The line after the last one read (kept in `ahead`), or None at the end of the file."""
+            if pushback:
+                line: bytes | _Overlong | _Failed = pushback.pop()
+            else:
+                try:
+                    line = readline(limit)
+                    if not line:
+                        return None
+                    if len(line) == limit and line[-1] != 0x0A:
+                        line = _Overlong(line, len(line) + _drain_line(readline, limit))
+                except _STREAM_ERRORS as error:
+                    line = _Failed(error)
+            ahead.append(line)
+            return line
+
+        def read_again(lines: list[bytes]) -> None:
+            """`lines`, then the lines looked ahead at, are the next read."""
+            pushback.extend(reversed(ahead))
+            ahead.clear()
+            pushback.extend(reversed(lines))
+
         try:
             while True:
                 if pushback:
                     line = pushback.pop()
+                    if line.__class__ is _Failed:
+                        raise line.error  # type: ignore[union-attr]
                 else:
                     if fast is not None and not pending:
                         lineno, full, body, ends, starts = fast.take(source, lineno, skip, FAST_RUN_ROWS, MAX_ROW_BYTES)
@@ -318,9 +373,9 @@ class _RowSplitter:
                     if not line:
                         if not pending:
                             return
-                        if len(pending) > 1 and self._holds_rows(pending):
+                        if self._row_starts_after_first(pending, look_ahead, closed=False):
                             yield from self._runaway(start, skip, pending[0], "the file ends inside it")
-                            pushback.extend(reversed(pending[1:]))
+                            read_again(pending[1:])
                             lineno, pending = start, []
                             continue
                         if start > skip:
@@ -380,12 +435,14 @@ class _RowSplitter:
                 try:
                     text, fields = self._split(data, quotes)
                 except RowError as error:
-                    if self._holds_rows(lines):
+                    if self._row_starts_after_first(lines, look_ahead):
                         yield from self._runaway(start, skip, lines[0], f"{error.detail} over lines {start}-{lineno}")
-                        pushback.extend(reversed(lines[1:]))
+                        read_again(lines[1:])
                         lineno = start
-                    elif start > skip:
-                        yield self._reject(start, error.reason, error.detail, lines)
+                    else:
+                        read_again([])
+                        if start > skip:
+                            yield self._reject(start, error.reason, error.detail, lines)
                     continue
                 if start > skip:
                     yield start, fields, text
@@ -433,18 +490,68 @@ class _RowSplitter:
             raise RowError(RejectReason.WRONG_FIELD_COUNT, f"{len(fields)} fields, the header has {len(self.columns)}")
         return text, fields
 
-    def _holds_rows(self, lines: list[bytes]) -> bool:
-        """Whether a line after the first is a complete row by itself: the first line opened a runaway."""
-        for line in lines[1:]:
-            quotes = line.count(b'"')
-            if quotes & 1:
-                continue
-            try:
-                self._split(line, quotes)
-            except RowError:
-                continue
-            return True
+    def _row_starts_after_first(
+        self,
+        lines: list[bytes],
+        look_ahead: Callable[[], bytes | _Overlong | _Failed | None],
+        *,
+        closed: bool = True,
+    ) -> bool:
+        """Whether a well-formed row starts on one of `lines` after the first (see the class): then the first line
+        opened a runaway quote. A row starting on the last lines may run on past them: `look_ahead` gives the lines
+        after them (which the caller reads again). When the `lines` did close (a complete row that does not split),
+        a row that the end of the data cuts short (the end of the file, damaged compressed data) counts too, unless
+        a line it runs over is a row by itself (then its own open quote is the damage): it may be a well-formed row
+        cut short, and read again it is reported as truncated on its own line. When the file ends inside the
+        `lines` themselves, the earliest start wins: they are one truncated row."""
+        seen = list(lines)
+        stop: _Overlong | _Failed | None = None  # what ended the look ahead: an overlong line, or the data's end
+        stopped = False
+        for first in range(1, len(lines)):
+            quotes = size = 0
+            at = first
+            while True:
+                if at == len(seen):
+                    if not stopped:
+                        following = look_ahead()
+                        if following.__class__ is bytes:
+                            seen.append(following)  # type: ignore[arg-type]
+                        else:
+                            stop, stopped = following, True  # type: ignore[assignment]
+                    if stopped:
+                        if closed and stop.__class__ is not _Overlong and not self._holds_row(seen[first + 1 :]):
+                            return True
+                        break  # (an overlong line is in no row)
+                line = seen[at]
+                at += 1
+                quotes += line.count(b'"')
+                size += len(line)
+                if not quotes & 1:
+                    if self._is_row(b"".join(seen[first:at]), quotes):
+                        return True
+                    break
+                if size > MAX_ROW_BYTES:
+                    break
         return False
+
+    def _holds_row(self, lines: list[bytes]) -> bool:
+        """Whether one of `lines` is a well-formed row by itself."""
+        for line in lines:
+            quotes = line.count(b'"')
+            if not quotes & 1 and self._is_row(line, quotes):
+                return True
+        return False
+
+    def _is_row(self, data: bytes, quotes: int) -> bool:
+        """Whether `data` splits into the header's number of fields, NUL bytes and broken UTF-8 aside (they damage
+        a row's values, not where it starts and ends: such a row gets its own reject)."""
+        if b"\x00" in data:
+            data = data.replace(b"\x00", b" ")
+        try:
+            self._split(data.decode("utf-8", "replace").encode("utf-8"), quotes)
+        except RowError:
+            return False
+        return True
 
     def _runaway(self, start: int, skip: int, first: bytes, why: str) -> Iterator[Reject]:
         """The reject for the line that opened a runaway quote (the caller re-reads the lines after it)."""

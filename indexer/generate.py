@@ -9,12 +9,14 @@ Alongside the CSVs, `ground_truth.json` lists what was planted (quotes copied ac
 hashtags with exact counts, malformed rows with their line numbers) and what was written (counts per
 campaign, language and year), so tests can check search answers against known numbers.
 
-`ground_truth.json` keys: `generator` (arguments), `total_tweets`, `total_users`, `files` (name, member, campaign,
-kind, style, rows, malformed, physical lines), `campaigns` (per campaign: tweets, users, hashed_users, kinds,
-geo, languages, years, files, top_accounts), `languages`, `quotes` (text, marker, counts per kind, campaigns,
-accounts, earliest, copies with tweetid/userid/campaign/kind/text/time/file/line), `urls` and `hashtags` (exact
-counts, per campaign, tweetids), `malformed` (file, member, line, kind, tweetid). Lines are 1-based, the header
-is line 1, and a row's line is where it starts.
+`ground_truth.json` keys: `generator` (arguments), `total_tweets` and `well_formed_tweets` (the same number: the
+well-formed tweet rows, every one of which a reader must accept; the malformed rows come on top), `total_users`,
+`files` (name, member, campaign, kind, style, rows, malformed, physical lines), `campaigns` (per campaign: tweets,
+users, hashed_users, kinds, geo, languages, years, files, top_accounts), `languages`, `quotes` (text, marker,
+counts per kind, campaigns, accounts, earliest, copies with tweetid/userid/campaign/kind/text/time/file/line),
+`urls` and `hashtags` (exact counts, per campaign, tweetids), `malformed` (file, member, line, kind, tweetid: the
+rows a reader must reject, each on the line it starts on, for the reason `kind`, and no other). Lines are
+1-based, the header is line 1, and a row's line is where it starts.
 
 Speed matters because benchmarks need millions of rows: the hot loop only indexes precomputed pools of
 already CSV-encoded UTF-8 pieces and joins them (csv.writer alone caps out near 100k rows/s). Memory stays
@@ -1502,6 +1504,7 @@ class _Release:
                 "split_rows": self.split_rows,
             },
             "total_tweets": self.tweets,
+            "well_formed_tweets": self.tweets,
             "total_users": sum(len(c.accounts) for c in self.campaigns.values()),
             "files": [
                 {
