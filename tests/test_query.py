@@ -16,6 +16,7 @@ from indexer.urls import normalise_url
 from search_cli.query import (
     HIGHLIGHT_FIELDS,
     LANG_FIELDS,
+    MAX_CLAUSES,
     MAX_NESTING,
     And,
     Not,
@@ -724,7 +725,7 @@ def test_the_largest_count_the_field_holds_is_accepted() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["(" * 3000 + "a" + ")" * 3000, "-" * 3000 + "a", "-(" * 3000 + "a" + ")" * 3000, "a OR (b " * 3000 + ")" * 3000],
+    ["(" * 3000 + "a" + ")" * 3000, "-" * 3000 + "a", "-(" * 3000 + "a" + ")" * 3000, "(-" * 1500 + "a" + ")" * 1500],
 )
 def test_thousands_of_nested_groups_are_one_error_not_a_recursion_error(query: str) -> None:
     with pytest.raises(QuerySyntaxError, match=f"nest more than {MAX_NESTING} deep"):
@@ -736,3 +737,18 @@ def test_nesting_up_to_the_limit_is_accepted() -> None:
     assert parse_query("-" * MAX_NESTING + "a") is not None
     with pytest.raises(QuerySyntaxError, match="column 21"):
         parse_query("(" * (MAX_NESTING + 1) + "a" + ")" * (MAX_NESTING + 1))
+
+
+def test_a_query_past_the_clause_limit_is_an_error_at_the_word_that_crosses_it() -> None:
+    fits = MAX_CLAUSES // len(WORD_FIELDS)
+    parse_query(" OR ".join(["w"] * fits))
+    words = " OR ".join(f"w{i}" for i in range(fits + 1))
+    with pytest.raises(QuerySyntaxError, match=f"more than {MAX_CLAUSES:,} clauses") as caught:
+        parse_query(words)
+    assert caught.value.position == words.rindex("w")
+
+
+def test_an_error_quoting_typed_control_characters_stays_one_line() -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse_query('lang:"r\nu\x1b[2J"')
+    assert str(caught.value) == 'lang: expects a language code such as "ru", got "r\u23ce u\u241b[2j" (column 7)'

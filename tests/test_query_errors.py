@@ -200,11 +200,31 @@ def test_the_deepest_nesting_the_parser_accepts_runs_on_the_server(loaded, cli, 
     assert result.exit_code == 0, result.stderr
 
 
-def test_a_query_past_the_servers_clause_limit_is_one_line(loaded, cli) -> None:
+def test_a_query_past_the_clause_limit_is_one_line_before_it_reaches_the_server(loaded, cli) -> None:
     words = " OR ".join(f"w{i}" for i in range(3000))
     line = one_line_error(cli("search", words, "--count"))
-    assert "more clauses than the server allows" in line
-    assert "maxClauseCount" not in line
+    assert "the query is too large: it would send more than 4,096 clauses" in line
+
+
+def test_the_servers_own_clause_and_depth_refusals_are_named_in_one_line(loaded, es, alias) -> None:
+    from elasticsearch import BadRequestError
+
+    from indexer.connection import Settings, user_error
+
+    wide = {"bool": {"should": [{"term": {"hashtags": f"t{i}"}} for i in range(20000)]}}
+    deep: dict = {"match_all": {}}
+    for _ in range(40):
+        deep = {"bool": {"must_not": [deep]}}
+    expected = {
+        "more clauses than the server allows": wide,
+        "nests groups or minus signs too deeply for the server": deep,
+    }
+    for message, query in expected.items():
+        with pytest.raises(BadRequestError) as caught:
+            es.search(index=alias, query=query, size=0)
+        error = user_error(caught.value, Settings(url="http://localhost:9200", alias=alias))
+        assert error is not None and error.exit_code == 2
+        assert message in str(error) and "\n" not in str(error)
 
 
 def test_any_other_refusal_by_the_server_is_one_line_naming_the_problem(loaded, cli) -> None:
