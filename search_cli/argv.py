@@ -12,10 +12,12 @@ Only the command line's reading lives here; the commands themselves stay plain T
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
+from typer._click.exceptions import UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 # Options of the `tweetsearch` group that may also be written after the command name.
@@ -177,4 +179,28 @@ class Group(TyperGroup):
         return option
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_global_options(args, self.list_commands(ctx)))
+        with _one_line_usage_errors():
+            return super().parse_args(ctx, hoist_global_options(args, self.list_commands(ctx)))
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Every command ends with exit 141 when its output's reader goes away (`| head`), whatever the format,
+        and a usage error of any command is one line on stderr, exit 2."""
+        from search_cli.output import exit_on_closed_pipe
+
+        with exit_on_closed_pipe(), _one_line_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def _one_line_usage_errors() -> Iterator[None]:
+    """A usage error (unknown option, bad choice, conflicting options) as one `error:` line and exit 2.
+
+    The parser would print the usage and a help hint before it; here a mistake reads like every other error a
+    user can cause.
+    """
+    from search_cli.output import fail
+
+    try:
+        yield
+    except UsageError as exc:
+        raise fail(exc.format_message().replace("Value error, ", ""), exc.exit_code) from None

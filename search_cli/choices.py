@@ -11,11 +11,9 @@ from typing import Literal, get_args
 OutputFormat = Literal["table", "json", "jsonl", "csv"]
 SortOrder = Literal["newest", "oldest", "relevance"]
 Interval = Literal["day", "week", "month", "year"]
-TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients", "languages", "campaigns", "mentions"]
 ExportFormat = Literal["csv", "jsonl"]
 
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 INTERVALS: tuple[str, ...] = get_args(Interval)
-TOP_FIELDS: tuple[str, ...] = get_args(TopField)
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)

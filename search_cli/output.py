@@ -7,6 +7,8 @@ could also print credentials held in local variables).
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,19 +20,50 @@ from rich.markup import escape
 from indexer.connection import Settings, user_error
 from indexer.errors import TweetsearchError
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# What a shell reports for a writer killed by SIGPIPE (`tweetsearch search x | head`): the same for every command
+# and format, so a script can tell "the reader stopped early" from an error.
+BROKEN_PIPE_EXIT = 141
 
 
-OUTPUT_FORMATS = ("table", "json", "jsonl", "csv")
+class _Console(Console):
+    """A rich console that lets a closed pipe reach `exit_on_closed_pipe` (rich would exit 1 by itself)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
-def output_format(fmt: str, as_json: bool) -> str:
-    """The `--format` asked for, `--json` winning; a ValueError (one line, exit 2 under `cli_errors`) otherwise."""
-    chosen = "json" if as_json else fmt
-    if chosen not in OUTPUT_FORMATS:
-        raise ValueError(f'unknown format "{chosen}"; choose one of: {", ".join(OUTPUT_FORMATS)}')
-    return chosen
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so Python's final flush prints no traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+@contextmanager
+def exit_on_closed_pipe() -> Iterator[None]:
+    """Around a whole command: output whose reader went away (`| head`) ends quietly with exit 141."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_stdout()
+        raise typer.Exit(BROKEN_PIPE_EXIT) from None
+
+
+def output_format(fmt: str | None, as_json: bool) -> str:
+    """The format asked for: `--format`, or `--json`, or the table; both at once is a usage error (exit 2).
+
+    `--format csv --json` cannot both be honoured, and silently picking one would hand a script the wrong shape.
+    """
+    if as_json and fmt not in (None, "json"):
+        raise typer.BadParameter(f"--json asks for JSON, --format for {fmt}: give one of them", param_hint="--json")
+    return "json" if as_json else fmt or "table"
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -61,6 +94,8 @@ def cli_errors(settings: Settings | None = None) -> Iterator[None]:
     """Wrap a command's library call: user-facing errors become one line and an exit code."""
     try:
         yield
+    except BrokenPipeError:
+        raise
     except TweetsearchError as exc:
         raise fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:

@@ -167,7 +167,9 @@ def test_an_unknown_interval_is_one_line_and_exit_2(cli, truth):
     result = cli("timeline", "--interval", "fortnight")
 
     assert result.exit_code == 2
-    assert "day, week, month, year" in result.stderr
+    assert result.stderr.strip() == (
+        "error: Invalid value for '--interval' / '-i': 'fortnight' is not one of 'day', 'week', 'month', 'year'."
+    )
 
 
 # Terminal drawing, no server needed.

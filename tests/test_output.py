@@ -22,4 +22,6 @@ def test_an_unknown_format_is_one_line_and_exit_2_for_every_command(cli, command
     result = cli(*command, "--format", "xml")
 
     assert result.exit_code == 2
-    assert result.stderr.strip() == 'error: unknown format "xml"; choose one of: table, json, jsonl, csv'
+    assert result.stderr.strip() == (
+        "error: Invalid value for '--format': 'xml' is not one of 'table', 'json', 'jsonl', 'csv'."
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from types import TracebackType
@@ -10,11 +9,9 @@ from typing import Annotated
 
 import typer
 
+from search_cli.choices import ExportFormat
 from search_cli.commands.search import QUERY_HELP
 from search_cli.output import cli_errors, err, warn_query
-
-# What a shell reports for a writer killed by SIGPIPE (`tweetsearch export -o - | head`).
-BROKEN_PIPE_EXIT = 141
 
 
 def export(
@@ -25,8 +22,8 @@ def export(
     ],
     query: Annotated[str, typer.Argument(help=QUERY_HELP + " Leave out to export every tweet.")] = "",
     output_format: Annotated[
-        str | None,
-        typer.Option("--format", help="csv or jsonl (default: from the file's extension; csv on stdout)."),
+        ExportFormat | None,
+        typer.Option("--format", help="File format [default: from the file's extension; csv on stdout]."),
     ] = None,
     with_campaign: Annotated[
         bool, typer.Option("--with-campaign", help="CSV: add a leading campaign column (not an archive column).")
@@ -50,25 +47,21 @@ def export(
 
     settings = ctx.obj
     to_stdout = output == "-"
-    try:
-        with cli_errors(settings):
-            fmt = export_format_for(output, output_format)
-            warn_query(settings, query)
-            es = connect(settings)
-            with _ProgressBar(enabled=not (to_stdout and sys.stdout.isatty())) as report:
-                if to_stdout:
-                    summary = export_tweets(
-                        es, settings.alias, query, sys.stdout.buffer, fmt=fmt, page_size=page_size,
-                        with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
-                    )  # fmt: skip
-                else:
-                    summary = export_to_file(
-                        es, settings.alias, query, Path(output), fmt=fmt, page_size=page_size,
-                        with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
-                    )  # fmt: skip
-    except BrokenPipeError:
-        _silence_stdout()
-        raise typer.Exit(BROKEN_PIPE_EXIT) from None
+    with cli_errors(settings):
+        fmt = export_format_for(output, output_format)
+        warn_query(settings, query)
+        es = connect(settings)
+        with _ProgressBar(enabled=not (to_stdout and sys.stdout.isatty())) as report:
+            if to_stdout:
+                summary = export_tweets(
+                    es, settings.alias, query, sys.stdout.buffer, fmt=fmt, page_size=page_size,
+                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
+                )  # fmt: skip
+            else:
+                summary = export_to_file(
+                    es, settings.alias, query, Path(output), fmt=fmt, page_size=page_size,
+                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
+                )  # fmt: skip
     if as_json:
         from search_cli.render import print_json, to_json
 
@@ -82,15 +75,6 @@ def export(
         err.print(f"exported {summary.rows:,} tweets ({summary.format}) to {where} in {summary.seconds:,.1f} s")
     if not summary.pit_closed:
         err.print(f"warning: the server's point in time could not be closed; it lapses by itself after {keep_alive}")
-
-
-def _silence_stdout() -> None:
-    """After a broken pipe, point stdout at /dev/null so Python's final flush does not print a traceback."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 class _ProgressBar:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from search_cli.choices import OutputFormat, SortOrder
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
@@ -15,9 +16,9 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help=QUERY_HELP)],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many tweets to show.")] = 20,
-    sort: Annotated[str, typer.Option("--sort", help="newest, oldest or relevance.")] = "newest",
+    sort: Annotated[SortOrder, typer.Option("--sort", help="Newest or oldest first, or most relevant.")] = "newest",
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
-    fmt_asked: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    fmt_asked: Annotated[OutputFormat | None, typer.Option("--format", help="Output format [default: table].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     show_query: Annotated[
         bool, typer.Option("--explain", help="Also print, on stderr, how the query was read and what is sent.")
@@ -29,8 +30,6 @@ def search(
     from search_cli.search import Hit, PartialResults, count_tweets, explain, search_tweets
 
     settings = ctx.obj
-    if sort not in ("newest", "oldest", "relevance"):
-        raise typer.BadParameter(f"must be newest, oldest or relevance, not {sort!r}", param_hint="--sort")
     with cli_errors(settings):
         fmt = output_format(fmt_asked, as_json)
         if show_query:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from search_cli.choices import Interval, OutputFormat
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
@@ -20,7 +21,7 @@ def timeline(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)] = "",
     interval: Annotated[
-        str, typer.Option("--interval", "-i", help="day, week (from Monday), month or year.")
+        Interval, typer.Option("--interval", "-i", help="Length of each interval (a week starts on Monday).")
     ] = "month",
     plot: Annotated[
         Path | None,
@@ -36,8 +37,9 @@ def timeline(
         int, typer.Option("--rows", min=0, help="Most lines drawn in the terminal (longer series are grouped); 0: all.")
     ] = 60,
     fmt: Annotated[
-        str, typer.Option("--format", help="table, json, jsonl or csv (every interval, never grouped).")
-    ] = "table",
+        OutputFormat | None,
+        typer.Option("--format", help="Output format; every interval, never grouped [default: table]."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """How many matching tweets there are per interval (UTC), empty intervals included as zeros.

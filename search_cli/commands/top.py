@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from search_cli.choices import OutputFormat
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
@@ -17,7 +18,7 @@ def top(
     field: Annotated[str, typer.Argument(help=FIELD_HELP, show_default=False)],
     query: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)] = "",
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many values to list.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help="table, json, jsonl or csv.")] = "table",
+    fmt: Annotated[OutputFormat | None, typer.Option("--format", help="Output format [default: table].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """The most frequent values of FIELD among the tweets matching QUERY, with counts and share of tweets.
