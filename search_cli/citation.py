@@ -150,7 +150,9 @@ def _text(verdict: QuoteVerdict) -> str:
         shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
         lines.append(f"Copies, oldest first ({shown}):")
         for number, copy in enumerate(citation.copies, 1):
-            account = f"@{one_line(copy.screen_name or '?')} (userid {one_line(copy.userid or '?')})"
+            handle = _handle(copy)
+            userid = f"userid {one_line(copy.userid or '?')}"
+            account = f"@{one_line(handle)} ({userid})" if handle else userid
             lines.append(
                 f"{number:>4}. {copy.time or 'time unknown'}  tweet {one_line(copy.tweetid)}  {account}  "
                 f"campaign {one_line(copy.campaign or '?')}  file {one_line(copy.source_file or '?')}  {_kind(copy)}"
@@ -199,7 +201,7 @@ def _markdown(verdict: QuoteVerdict) -> str:
                 str(number),
                 copy.time or "time unknown",
                 md(copy.tweetid),
-                f"@{md(copy.screen_name or '?')}",
+                f"@{md(handle)}" if (handle := _handle(copy)) else "(hashed)",
                 md(copy.userid or "?"),
                 md(copy.campaign or "?"),
                 md(copy.source_file or "?"),
@@ -210,3 +212,12 @@ def _markdown(verdict: QuoteVerdict) -> str:
         if remaining:
             lines += ["", remaining]
     return "\n".join(lines) + "\n"
+
+
+def _handle(copy: CitedCopy) -> str | None:
+    """The copy's screen name when it is a handle; None for a hashed one (the archives hash small accounts'
+    names as well as their ids), which is not a handle and is cited by its userid alone."""
+    from search_cli.search import is_hashed_id
+
+    name = copy.screen_name
+    return name if name and not is_hashed_id(name) else None

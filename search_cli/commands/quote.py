@@ -117,8 +117,8 @@ def render_verdict(verdict: QuoteVerdict) -> Group:
     if verdict.earliest is not None:
         first = verdict.earliest
         when = first.time.strftime("%Y-%m-%d %H:%M UTC") if first.time else "time unknown"
-        account = f"@{first.screen_name or '?'} ({first.userid})"
-        facts.add_row("earliest", Text(one_line(f"{when}  {account}  {first.campaign}")))
+        account = _who(first.screen_name, first.userid)
+        facts.add_row("earliest", Text(f"{when}  {account}  {one_line(first.campaign)}"))
         facts.add_row("", Text(terminal_safe(f"tweet {first.tweetid}: {first.text}")))
     author = verdict.original_author
     if author is not None:
@@ -127,7 +127,7 @@ def render_verdict(verdict: QuoteVerdict) -> Group:
         facts.add_row(
             "retweeted from",
             Text(
-                one_line(f"@{author.screen_name or '?'} ({author.userid}{tweet})")
+                f"{_who(author.screen_name, author.userid)}{one_line(tweet)}"
                 + f" in {author.retweets:,} of these tweets; {where}"
             ),
         )
@@ -152,19 +152,21 @@ def render_verdict(verdict: QuoteVerdict) -> Group:
 
 def _examples_table(verdict: QuoteVerdict) -> Table:
     """The oldest tweets carrying the counted text."""
+    from search_cli.render import account_label
+
     shown = len(verdict.examples)
     title = f"the oldest {shown:,} of {plural(verdict.tweets, 'tweet')}" if shown < verdict.tweets else ""
     title = title or ("the tweet" if shown == 1 else f"all {plural(shown, 'tweet')}")
     table = Table(title=f"{title} ({verdict.took_ms} ms)", title_justify="left", expand=True)
     table.add_column("time (UTC)", no_wrap=True, min_width=16)
-    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
+    table.add_column("account", no_wrap=True)
     table.add_column("lang", no_wrap=True, max_width=4)
-    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("campaign", no_wrap=True)
     table.add_column("text", ratio=1, min_width=30, overflow="fold")
     for hit in verdict.examples:
         table.add_row(
             hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
-            Text(one_line(f"@{hit.screen_name or hit.userid}")),
+            Text(account_label(hit.screen_name, hit.userid)),
             Text(one_line(hit.language or "")),
             Text(one_line(hit.campaign)),
             Text(terminal_safe(hit.text)),
@@ -183,8 +185,8 @@ def _closest_table(verdict: QuoteVerdict) -> Table:
     table.add_column("similar", justify="right", no_wrap=True)
     table.add_column("copies", justify="right", no_wrap=True)
     table.add_column("first seen (UTC)", no_wrap=True, min_width=16)
-    table.add_column("account", no_wrap=True, max_width=18, overflow="ellipsis")
-    table.add_column("campaign", no_wrap=True, max_width=12, overflow="ellipsis")
+    table.add_column("account", no_wrap=True)
+    table.add_column("campaign", no_wrap=True)
     table.add_column("text / differs", ratio=1, min_width=30, overflow="fold")
     for version in verdict.closest:
         table.add_row(*_version_row(version))
@@ -193,6 +195,7 @@ def _closest_table(verdict: QuoteVerdict) -> Table:
 
 def _version_row(version: Similar) -> list[str | Text]:
     from search_cli.quote import difference_notation
+    from search_cli.render import account_label
 
     hit = version.tweet
     text = Text(terminal_safe(hit.text))
@@ -202,7 +205,15 @@ def _version_row(version: Similar) -> list[str | Text]:
         f"{version.similarity:.0%}",
         f"{version.copies:,}",
         hit.time.strftime("%Y-%m-%d %H:%M") if hit.time else "?",
-        Text(one_line(f"@{hit.screen_name or hit.userid}")),
+        Text(account_label(hit.screen_name, hit.userid)),
         Text(one_line(hit.campaign)),
         text,
     ]
+
+
+def _who(screen_name: str | None, userid: str | None) -> str:
+    """An account named in full for a citation: `@handle (userid)`, or the whole hashed id alone (not a handle)."""
+    from search_cli.render import account_label
+
+    label = account_label(screen_name, userid, cut=False)
+    return f"{label} ({one_line(userid)})" if label.startswith("@") and userid else label
