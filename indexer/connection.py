@@ -172,7 +172,7 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
     if isinstance(exc, ApiError) and exc.meta.status == 400:
         return _refused(exc)
     if isinstance(exc, ApiError):
-        return TweetsearchError(f"Elasticsearch at {url} answered {exc.meta.status}: {_reason(exc)}")
+        return ConnectionFailed(f"Elasticsearch at {url} answered {exc.meta.status}: {_reason(exc)}")
     return None
 
 

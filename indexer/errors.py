@@ -14,9 +14,12 @@ class TweetsearchError(Exception):
 
 
 class ConnectionFailed(TweetsearchError):
-    """Raised when Elasticsearch cannot be reached, or refuses the credentials given."""
+    """Raised when Elasticsearch cannot be reached, refuses the credentials given, or the TLS handshake fails.
 
-    exit_code = 2
+    Its own exit code, so that a script can tell "the server is down" from "the query is wrong" (2).
+    """
+
+    exit_code = 5
 
 
 class ArchiveError(TweetsearchError):

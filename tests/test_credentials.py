@@ -122,10 +122,10 @@ def tls_gateway_url(es_url: str, private_ca: trustme.CA) -> Iterator[str]:
     ids=["wrong-password", "wrong-api-key", "none"],
 )
 @pytest.mark.parametrize("command", [["status"], ["search", "vote"], ["top", "hashtags"]], ids=lambda c: c[0])
-def test_refused_credentials_give_one_line_and_exit_2_without_the_secret(cli, gateway_url, credentials, command):
+def test_refused_credentials_give_one_line_and_exit_5_without_the_secret(cli, gateway_url, credentials, command):
     result = cli(*command, env={"ELASTICSEARCH_URL": gateway_url, **credentials})
 
-    assert result.exit_code == 2, result.stderr
+    assert result.exit_code == 5, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "refused the credentials" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
@@ -162,7 +162,7 @@ def test_a_load_refused_at_the_gateway_writes_nothing(cli, gateway_url, alias, t
 
     result = cli("index", str(folder), "--rejects", str(rejects), env=env)
 
-    assert result.exit_code == 2, result.stderr
+    assert result.exit_code == 5, result.stderr
     assert "refused the credentials" in result.stderr and WRONG not in result.stderr
     assert not rejects.exists() and not rejects.with_name("r.jsonl.checkpoint.json").exists()
 
@@ -183,7 +183,7 @@ def test_credentials_that_may_only_read_search_but_cannot_load(cli, gateway_url,
     loaded = cli("index", str(folder), "--rejects", str(rejects), env={**env, "ELASTICSEARCH_API_KEY": READER_KEY})
 
     assert counted.exit_code == 0 and counted.stdout.strip() == "2", counted.stderr
-    assert loaded.exit_code == 2, loaded.stderr
+    assert loaded.exit_code == 5, loaded.stderr
     lines = loaded.stderr.strip().splitlines()
     assert len(lines) == 1 and "lack a permission" in lines[0] and "403 Forbidden" in lines[0], loaded.stderr
     assert READER_KEY not in loaded.stderr and not rejects.exists()
@@ -197,7 +197,7 @@ def test_https_with_a_private_ca_needs_its_certificate(cli, tls_gateway_url, pri
     unknown = cli("status", env=env)
     trusted = cli("status", "--json", env={**env, "ELASTICSEARCH_CA_CERTS": str(ca_file)})
 
-    assert unknown.exit_code == 2, unknown.stderr
+    assert unknown.exit_code == 5, unknown.stderr
     lines = unknown.stderr.strip().splitlines()
     assert len(lines) == 1 and "TLS connection" in lines[0] and "ELASTICSEARCH_CA_CERTS" in lines[0], lines
     assert "certificate verify failed" in lines[0] and API_KEY not in unknown.stderr

@@ -36,12 +36,12 @@ def test_status_as_json_has_the_alias_and_no_index_yet(cli, alias):
 @pytest.mark.parametrize(
     "command", [["status"], ["search", "vote"], ["search", "vote", "--count"], ["export", "", "-o", "-"]]
 )
-def test_unreachable_server_gives_one_line_and_exit_2_quickly(command):
+def test_unreachable_server_gives_one_line_and_exit_5_quickly(command):
     started = time.monotonic()
     result = CliRunner().invoke(app, command, env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"})
     elapsed = time.monotonic() - started
 
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "cannot reach Elasticsearch at http://127.0.0.1:9" in lines[0]
@@ -53,7 +53,7 @@ def test_unreachable_server_gives_one_line_and_exit_2_quickly(command):
 def test_credentials_in_the_url_are_never_printed():
     result = CliRunner().invoke(app, ["status"], env={"ELASTICSEARCH_URL": "http://alice:s3cret@127.0.0.1:9"})
 
-    assert result.exit_code == 2
+    assert result.exit_code == 5
     assert "s3cret" not in result.output
     assert "http://127.0.0.1:9" in result.stderr
 
