@@ -72,9 +72,14 @@ def export(
             print_json(summary)
     else:
         where = "stdout" if to_stdout else output
-        err.print(f"exported {summary.rows:,} tweets ({summary.format}) to {where} in {summary.seconds:,.1f} s")
+        err.print(
+            f"exported {summary.rows:,} tweets ({summary.format}) to {where} in {summary.seconds:,.1f} s", markup=False
+        )
     if not summary.pit_closed:
-        err.print(f"warning: the server's point in time could not be closed; it lapses by itself after {keep_alive}")
+        err.print(
+            f"warning: the server's point in time could not be closed; it lapses by itself after {keep_alive}",
+            markup=False,
+        )
 
 
 class _ProgressBar:

@@ -44,7 +44,7 @@ def generate(
         print_json(summary)
         return
     for file in summary.files:
-        out.print(f"{file.path}  {file.kind:6}  {file.rows:>10,} rows")
+        out.print(f"{file.path}  {file.kind:6}  {file.rows:>10,} rows", markup=False)
     rate = summary.tweets / summary.seconds if summary.seconds else 0
     err.print(
         f"{summary.tweets:,} tweets, {summary.users:,} accounts, {summary.malformed_rows:,} malformed rows "

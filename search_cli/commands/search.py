@@ -36,7 +36,7 @@ def search(
             from search_cli.render import to_json
 
             understood, body = explain(query)
-            err.print(f"query: {understood}")
+            err.print(f"query: {understood}", markup=False)
             err.print(to_json(body).decode(), markup=False)
         es = connect(settings)
         warn_query(settings, query)
