@@ -147,13 +147,13 @@ def bar_table(
 
 
 def value_label(count: Count) -> Text:
-    """An account as `@name (userid)` (the id alone, without `@`, when the name is the hashed id), other values
-    as they are; terminal-safe, and never read as markup."""
+    """An account as `@name (userid)` (the id alone, without `@` and cut in the middle like every listing's,
+    when the name is the hashed id), other values as they are; terminal-safe, and never read as markup."""
+    from search_cli.render import account_label
     from search_cli.safe_text import one_line
 
     if count.screen_name is None or count.screen_name == count.value:
-        return Text(one_line(count.value))
-    from search_cli.render import account_label
+        return Text(account_label(None, count.value))
 
     return Text(f"{account_label(count.screen_name, None, cut=False)} ({one_line(count.value)})")
 
@@ -182,7 +182,7 @@ def tweet_line(hit: Hit | None) -> Text:
     if hit is None:
         return Text("?")
     when = hit.time.strftime("%Y-%m-%d %H:%M UTC") if hit.time else "time unknown"
-    account = account_label(hit.screen_name, hit.userid, cut=False)
+    account = account_label(hit.screen_name, hit.userid)
     return Text(f"{when}  {account}  {one_line(hit.campaign)}  tweet {one_line(hit.tweetid)}: {one_line(hit.text)}")
 
 

@@ -148,7 +148,7 @@ def test_account_top_and_url_show_archived_values_safe_and_literal(cli, loaded):
     assert "<U+202E>ASU" in account.stdout
     assert "tweet 900000000000000002: lighthouse clear ␛[2J" in account.stdout  # the first tweet
     assert "@Jenn_Abrams (2572896396)" in top.stdout
-    assert IRA_HASH[:40] in top.stdout and "@" + IRA_HASH[:4] not in top.stdout
+    assert f"{IRA_HASH[:4]}…{IRA_HASH[-4:]}" in top.stdout and "@" + IRA_HASH[:4] not in top.stdout
     assert "tweet 900000000000000005" in url.stdout
 
 
