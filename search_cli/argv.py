@@ -138,11 +138,11 @@ class _PlainArgument(TyperArgument):
         return name if self.required else f"[{name}]"
 
 
-class Command(TyperCommand):
-    """A `tweetsearch` command: arguments that start with a minus are arguments, and help in the usual form.
+class _PlainHelp:
+    """Help in the usual form for a command or the group: flags without a value type, values as `NAME` or their
+    choices (`<a|b|c>`), arguments as `QUERY` or `PATHS...`."""
 
-    Help shows flags without a value type, arguments as `QUERY` or `PATH...`, and choices as `<a|b|c>`.
-    """
+    params: list[Any]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,29 +154,21 @@ class Command(TyperCommand):
                 param.metavar = _option_metavar(param)
 
     def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)
+        option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.metavar = ""
         return option
+
+
+class Command(_PlainHelp, TyperCommand):
+    """A `tweetsearch` command: arguments that start with a minus are arguments (`-obama` is a query)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, separate_arguments(args, option_arity(self.get_params(ctx))))
 
 
-class Group(TyperGroup):
+class Group(_PlainHelp, TyperGroup):
     """The `tweetsearch` group: `--url` and `--alias` work before and after the command name."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, TyperOption):
-                param.metavar = _option_metavar(param)
-
-    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.metavar = ""
-        return option
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with _one_line_usage_errors():

@@ -105,11 +105,33 @@ def _counts(verdict: QuoteVerdict) -> str:
     return f"{tweets} by {approx}{plural(verdict.accounts, 'account')}; campaigns: {campaigns}"
 
 
-def _where(verdict: QuoteVerdict, value: Callable[[str], str]) -> str:
+def _where(verdict: QuoteVerdict) -> str:
     citation = verdict.citation
     assert citation is not None
-    indices = ", ".join(value(name) for name in citation.indices) or "none"
-    return f"{verdict.checked_at} with tweetsearch, alias {value(verdict.alias)} (index {indices})"
+    indices = ", ".join(citation.indices) or "none"
+    return f"{verdict.checked_at} with tweetsearch, alias {verdict.alias} (index {indices})"
+
+
+def _facts(verdict: QuoteVerdict) -> list[tuple[str, str]]:
+    """The block's head as (label, value) pairs, values unescaped: each format escapes them its own way."""
+    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+
+    facts = [("Quote, as searched", verdict.normalised)]
+    if verdict.verdict == "NEAR":
+        facts.append(("Closest text", verdict.matched))
+        facts.append(("Differs", f"{difference_notation(verdict.differences)} ({DIFFERENCE_LEGEND})"))
+    facts.append(("Checked", _where(verdict)))
+    if verdict.tweets:
+        facts.append(("Posted", _counts(verdict)))
+    return facts
+
+
+def _listed(verdict: QuoteVerdict) -> str:
+    """`Copies, oldest first (3 of 8):`, or `(8)` when the list is whole."""
+    citation = verdict.citation
+    assert citation is not None
+    shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
+    return f"Copies, oldest first ({shown}):"
 
 
 def _remaining(verdict: QuoteVerdict, code: Callable[[str], str]) -> str | None:
@@ -133,22 +155,12 @@ def _kind(copy: CitedCopy) -> str:
 
 
 def _text(verdict: QuoteVerdict) -> str:
-    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
-
     citation = verdict.citation
     assert citation is not None
-    lines = [
-        f"Quote check: {verdict_line(verdict)}",
-        f"Quote, as searched: {one_line(verdict.normalised)}",
-    ]
-    if verdict.verdict == "NEAR":
-        lines.append(f"Closest text: {one_line(verdict.matched)}")
-        lines.append(f"Differs: {one_line(difference_notation(verdict.differences))} ({DIFFERENCE_LEGEND})")
-    lines.append(f"Checked: {_where(verdict, one_line)}")
+    lines = [f"Quote check: {verdict_line(verdict)}"]
+    lines += [f"{label}: {one_line(value)}" for label, value in _facts(verdict)]
     if verdict.tweets:
-        lines.append(f"Posted: {one_line(_counts(verdict))}")
-        shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
-        lines.append(f"Copies, oldest first ({shown}):")
+        lines.append(_listed(verdict))
         for number, copy in enumerate(citation.copies, 1):
             handle = _handle(copy)
             userid = f"userid {one_line(copy.userid or '?')}"
@@ -172,26 +184,15 @@ def _code_span(text: str) -> str:
 
 
 def _markdown(verdict: QuoteVerdict) -> str:
-    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
-
     citation = verdict.citation
     assert citation is not None
     md = markdown_escape
-    lines = [
-        f"**Quote check:** {md(verdict_line(verdict))}",
-        "",
-        f"- **Quote, as searched:** {md(verdict.normalised)}",
-    ]
-    if verdict.verdict == "NEAR":
-        lines.append(f"- **Closest text:** {md(verdict.matched)}")
-        lines.append(f"- **Differs:** {md(difference_notation(verdict.differences))} ({md(DIFFERENCE_LEGEND)})")
-    lines.append(f"- **Checked:** {_where(verdict, md)}")
+    lines = [f"**Quote check:** {md(verdict_line(verdict))}", ""]
+    lines += [f"- **{label}:** {md(value)}" for label, value in _facts(verdict)]
     if verdict.tweets:
-        lines.append(f"- **Posted:** {md(_counts(verdict))}")
-        shown = f"{len(citation.copies):,} of {verdict.tweets:,}" if citation.more > 0 else f"{verdict.tweets:,}"
         lines += [
             "",
-            f"Copies, oldest first ({shown}):",
+            _listed(verdict),
             "",
             "| # | time (UTC) | tweet id | account | userid | campaign | release file | copy |",
             "| ---: | --- | --- | --- | --- | --- | --- | --- |",
