@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.connection import Settings, connect  # noqa: E402
-from search_cli.search import search_tweets  # noqa: E402
+from common.connection import Settings, connect  # noqa: E402
+from search.tweets import search_tweets  # noqa: E402
 
 TWEETSEARCH = str(ROOT / ".venv" / "bin" / "tweetsearch")
 

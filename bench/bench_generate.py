@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from indexer.generate import generate_release
+from generator.release import generate_release
 
 
 def _peak_rss_mb() -> float:

@@ -46,14 +46,14 @@ import urllib3
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common.connection import Settings, connect  # noqa: E402
+from common.mapping import create_version, switch_alias  # noqa: E402
+from common.records import Reject  # noqa: E402
+from generator.release import generate_release  # noqa: E402
 from indexer.archive import discover, read_archive  # noqa: E402
 from indexer.bulk import encode_action  # noqa: E402
-from indexer.connection import Settings, connect  # noqa: E402
 from indexer.document import to_document  # noqa: E402
-from indexer.generate import generate_release  # noqa: E402
 from indexer.loader import speed_up_loading  # noqa: E402
-from indexer.mapping import create_version, switch_alias  # noqa: E402
-from indexer.records import Reject  # noqa: E402
 
 CACHE = ROOT / ".cache" / "bench"
 # The indexer runs under a tiny wrapper that reports its peak RSS and CPU time: measured from this (large)

@@ -49,10 +49,10 @@ def _peak_rss_mb() -> float:
 
 def run_stage(stage: str, release: Path) -> dict[str, float]:
     """Time one stage over the release with whichever `indexer` package is first on `sys.path`."""
+    from common.records import Reject
     from indexer.archive import discover, iter_rows, read_archive
     from indexer.bulk import encode_action
     from indexer.document import to_document
-    from indexer.records import Reject
 
     files = discover([release])
     rows = 0

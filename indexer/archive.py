@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal, NamedTuple
 
-from indexer.errors import ArchiveError
+from common.errors import ArchiveError
+from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.native import RowEncoder, line_source, row_encoder
 from indexer.normalise import Account, RowError, TweetRowNormaliser, parse_users_row
-from indexer.records import EncodedTweets, Reject, RejectReason, TweetRecord
 
 Kind = Literal["tweets", "users"]
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from indexer.errors import TweetsearchError
+from common.errors import TweetsearchError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from indexer.errors import TweetsearchError
+from common.errors import TweetsearchError
 
 
 class CheckpointError(TweetsearchError):

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from indexer.records import TweetRecord
+from common.records import TweetRecord
 
 # Twitter's language code (primary subtag) → the `lang` sub-field with that language's analyzer.
 _TEXT_FIELDS: dict[str, str] = {
@@ -48,7 +48,7 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
     """The document to index under `_id = record.tweetid`.
 
     Missing values and empty lists are left out rather than sent as null. `urls` holds the normalised URLs
-    (see `indexer.urls.normalise_url`), so a search normalises its URL the same way; the URLs as published
+    (see `common.urls.normalise_url`), so a search normalises its URL the same way; the URLs as published
     stay in `raw.urls`. `location` is set only when both coordinates are known.
     """
     # Field by field, without a loop over names: this runs for every row of a load, and straight-line attribute

@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from common.errors import TweetsearchError
+from common.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
+from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.archive import discover, read_archive, reading_order
 from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
 from indexer.document import to_document
-from indexer.errors import TweetsearchError
-from indexer.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from indexer.progress import LineCounter
-from indexer.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:

@@ -25,10 +25,10 @@ from typing import BinaryIO, Protocol
 
 import orjson
 
+from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
+from common.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
 from indexer.document import text_field_for
 from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
-from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
-from indexer.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
 
 # The `API` of the module this code expects: one built from older sources (before a `make install`) is not used.
 API = 2

@@ -19,8 +19,8 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import TypeVar
 
-from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason, TweetRecord
-from indexer.urls import analyse_url, tco_links
+from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason, TweetRecord
+from common.urls import analyse_url, tco_links
 
 # Snowflake ids carry their creation time: milliseconds since Twitter's epoch, above 22 bits of worker and
 # sequence. Ids below the first snowflake (November 2010) were sequential and carry no time.

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from indexer.records import Reject
+from common.records import Reject
 
 
 class RejectsWriter:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from indexer.connection import Settings
+from common.connection import Settings
 from search_cli.argv import Command, Group
 from search_cli.commands import account as account_cmd
 from search_cli.commands import export as export_cmd

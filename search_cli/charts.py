@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from indexer.errors import TweetsearchError
-from search_cli.safe_text import BIDI_CONTROLS
+from common.errors import TweetsearchError
+from search.safe_text import BIDI_CONTROLS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from search_cli.aggregate import Count, Timeline
-    from search_cli.search import Hit
+    from search.aggregate import Count, Timeline
+    from search.tweets import Hit
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 MIN_EMPTY_RUN = 3
@@ -149,8 +149,8 @@ def bar_table(
 def value_label(count: Count) -> Text:
     """An account as `@name (userid)` (the id alone, without `@` and cut in the middle like every listing's,
     when the name is the hashed id), other values as they are; terminal-safe, and never read as markup."""
+    from search.safe_text import one_line
     from search_cli.render import account_label
-    from search_cli.safe_text import one_line
 
     if count.screen_name is None or count.screen_name == count.value:
         return Text(account_label(None, count.value))
@@ -176,8 +176,8 @@ def plural(count: int, noun: str) -> str:
 
 def tweet_line(hit: Hit | None) -> Text:
     """`time  @account  campaign  tweet id: text` for one tweet; terminal-safe, and never read as markup."""
+    from search.safe_text import one_line
     from search_cli.render import account_label
-    from search_cli.safe_text import one_line
 
     if hit is None:
         return Text("?")

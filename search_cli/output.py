@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from indexer.connection import Settings, user_error
-from indexer.errors import TweetsearchError
+from common.connection import Settings, user_error
+from common.errors import TweetsearchError
 
 # What a shell reports for a writer killed by SIGPIPE (`tweetsearch search x | head`): the same for every command
 # and format, so a script can tell "the reader stopped early" from an error.
@@ -71,7 +71,7 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
     Messages quote what was typed and what the server answered: either may hold newlines or escape sequences.
     """
-    from search_cli.safe_text import one_line
+    from search.safe_text import one_line
 
     err.print(f"[bold red]error:[/] {escape(one_line(message))}", markup=True)
     return typer.Exit(code)
@@ -82,8 +82,8 @@ def warn_query(settings: Settings, query: str) -> None:
 
     Called by every command that takes a query, inside `cli_errors`; the query then runs as typed.
     """
-    from indexer.connection import connect
-    from search_cli.query_notes import query_notes
+    from common.connection import connect
+    from search.query_notes import query_notes
 
     for note in query_notes(connect(settings), settings.alias, query):
         err.print(f"[yellow]warning:[/] {escape(note)}", markup=True)
@@ -118,6 +118,6 @@ def emit(report: Any, *, as_json: bool, render: Callable[[Any], Any]) -> None:
     else:
         out.print(render(report))
     if getattr(report, "partial_reason", None):
-        from search_cli.search import PartialResults
+        from search.tweets import PartialResults
 
         raise PartialResults(report.partial_reason)

@@ -15,13 +15,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from search_cli.safe_text import one_line, terminal_safe
-from search_cli.status import Status
+from search.safe_text import one_line, terminal_safe
+from search.status import Status
 
 if TYPE_CHECKING:
     from indexer.loader import LoadProgress, LoadSummary
-    from search_cli.aggregate import Timeline, TopResult
-    from search_cli.search import Hit, SearchResult
+    from search.aggregate import Timeline, TopResult
+    from search.tweets import Hit, SearchResult
 
 
 def output_fields(row_type: type) -> list[str]:
@@ -130,7 +130,7 @@ def account_label(screen_name: str | None, userid: str | None, *, cut: bool = Tr
     names) is not a handle, so it has no `@`; with `cut` it is shortened in the middle (`3f2a…9c1d`), so
     both ends stay comparable with the full id that `--json` gives. A numeric id alone is shown as it is.
     """
-    from search_cli.search import is_hashed_id
+    from search.tweets import is_hashed_id
 
     if screen_name and not is_hashed_id(screen_name):
         return "@" + one_line(screen_name)

@@ -110,7 +110,7 @@ def generated_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, d
     """A small synthetic release (3 campaigns, 3000 tweets, one malformed row of each kind) and its ground truth."""
     import orjson
 
-    from indexer.generate import generate_release
+    from generator.release import generate_release
 
     out = tmp_path_factory.mktemp("release")
     summary = generate_release(out, tweets=3000, seed=11, malformed=1)

@@ -8,7 +8,7 @@ from collections import Counter
 import orjson
 import pytest
 
-from search_cli.aggregate import FIELDS, top_values
+from search.aggregate import FIELDS, top_values
 from search_cli.charts import bar, fit_rows
 
 

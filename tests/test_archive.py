@@ -28,9 +28,9 @@ from archive_samples import (
     write_zip,
 )
 
+from common.errors import ArchiveError
+from common.records import Reject, RejectReason, TweetRecord
 from indexer.archive import MAX_ROW_BYTES, ROW_TOO_LONG, ArchiveFile, discover, iter_rows, read_archive
-from indexer.errors import ArchiveError
-from indexer.records import Reject, RejectReason, TweetRecord
 from indexer.rejects import RejectsWriter, count_rejects, prune_rejects, read_rejects
 
 TWEETS = "ira_tweets_csv_hashed.csv"

@@ -26,8 +26,8 @@ import pytest
 from archive_samples import ira_row, numbered_rows, quoted_csv, write
 from servers import ROOT, start_small_server
 
+from generator.release import generate_release
 from indexer.bulk import Actions, BulkOptions, chunk_actions, encode_action
-from indexer.generate import generate_release
 
 STORM_SETTINGS = "thread_pool.write.size=1 thread_pool.write.queue_size=1 http.max_content_length=300kb"
 
@@ -99,7 +99,7 @@ def test_a_selection_keeps_each_action_with_its_row():
 
 
 def test_an_encoded_bulk_body_is_sent_as_it_is():
-    from indexer.connection import Settings, connect
+    from common.connection import Settings, connect
 
     client = connect(Settings(url="http://127.0.0.1:9"))  # nothing is sent: only the client's serializer is used
     ndjson = client.transport.serializers.get_serializer("application/vnd.elasticsearch+x-ndjson")
@@ -111,8 +111,8 @@ def test_an_encoded_bulk_body_is_sent_as_it_is():
 
 
 def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alias):
+    from common.mapping import ensure_index
     from indexer.bulk import load_actions
-    from indexer.mapping import ensure_index
 
     index = ensure_index(es, f"{alias}-ahead")
     read: list[int] = []
@@ -316,7 +316,7 @@ def storm_url() -> Iterator[str]:
 
 
 def test_a_server_restart_during_a_load_is_ridden_out_with_nothing_lost(big_release, tmp_path):
-    from indexer.connection import Settings, connect
+    from common.connection import Settings, connect
 
     folder, truth = big_release
     checkpoint = tmp_path / "r.jsonl.checkpoint.json"
@@ -366,7 +366,7 @@ def test_a_storm_of_429s_and_413s_is_survived_with_nothing_lost(storm_url, big_r
 
 
 def test_rebuild_switches_the_alias_while_searches_keep_answering(es, es_url, alias, indexed_release, tmp_path):
-    from indexer.connection import Settings, connect
+    from common.connection import Settings, connect
     from indexer.loader import LoadOptions, load_archive
 
     total = indexed_release["truth"]["total_tweets"]

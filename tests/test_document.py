@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from archive_samples import ira_row, later_row
 
+from common.records import TweetRecord
 from indexer.document import iso_format, text_field_for, to_document
 from indexer.normalise import normalise_row, snowflake_time
-from indexer.records import TweetRecord
 
 MAPPING = json.loads((Path(__file__).resolve().parent.parent / "mappings" / "tweets-template.json").read_text())
 PROPERTIES: dict[str, Any] = MAPPING["template"]["mappings"]["properties"]

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pytest
 
+import common
+import generator
 import indexer
+import search
 import search_cli
-from indexer.errors import TweetsearchError
+from common.errors import TweetsearchError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -29,7 +32,7 @@ def readme_exit_codes() -> dict[int, str]:
 
 
 def every_error_class() -> set[type[TweetsearchError]]:
-    for package in (indexer, search_cli):
+    for package in (common, indexer, generator, search, search_cli):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
     found: set[type[TweetsearchError]] = set()

@@ -17,9 +17,9 @@ import orjson
 import pytest
 from elasticsearch import NotFoundError
 
+from common.records import TWEET_COLUMNS, TweetRecord
 from indexer.archive import read_archive
-from indexer.records import TWEET_COLUMNS, TweetRecord
-from search_cli.export import (
+from search.export import (
     ExportError,
     ExportIncomplete,
     csv_record,

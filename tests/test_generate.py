@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 
-from indexer import corpus
-from indexer.generate import (
+from common.records import RejectReason
+from generator import corpus
+from generator.release import (
     BAD_DATES,
     BAD_NUMBERS,
     GROUND_TRUTH_FILE,
@@ -36,7 +37,6 @@ from indexer.generate import (
     GenerateSummary,
     generate_release,
 )
-from indexer.records import RejectReason
 
 CAMPAIGNS = {"ira": "2018", "iranian": "2018", "venezuela_201906_1": "later"}
 HEX64 = re.compile(r"^[0-9a-f]{64}$")

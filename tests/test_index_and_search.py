@@ -8,7 +8,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from search_cli.query import build_query_from_text
+from search.query import build_query_from_text
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from datetime import datetime
 import orjson
 import pytest
 
-from indexer.urls import analyse_url
-from search_cli.lookup import NotAUrl, url_target
+from common.urls import analyse_url
+from search.lookup import NotAUrl, url_target
 
 
 @pytest.fixture(scope="module")

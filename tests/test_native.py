@@ -33,11 +33,11 @@ from archive_samples import (
     write_zip,
 )
 
+from common.records import EncodedTweets, Reject, TweetRecord
+from generator.release import generate_release
 from indexer import archive, native
 from indexer.archive import discover, read_archive
 from indexer.document import to_document
-from indexer.generate import generate_release
-from indexer.records import EncodedTweets, Reject, TweetRecord
 
 if native.TweetEncoder is None:
     pytest.fail(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from archive_samples import IRA_HASH, LATER_HASH, REORDERED_COLUMNS, ira_row, later_row, user_row
 
+from common.records import RejectReason, TweetRecord
 from indexer.normalise import (
     RowError,
     TweetRowNormaliser,
@@ -23,7 +24,6 @@ from indexer.normalise import (
     parse_users_row,
     snowflake_time,
 )
-from indexer.records import RejectReason, TweetRecord
 
 
 def normalise(row: dict[str, str], **context: object) -> TweetRecord:

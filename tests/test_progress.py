@@ -21,8 +21,8 @@ def test_line_counter_counts_the_physical_lines_of_tweets_files(generated_releas
 
 
 def test_a_load_reports_progress_up_to_every_line(es, es_url, alias, generated_release, tmp_path):
+    from common.connection import Settings, connect
     from indexer.bulk import BulkOptions
-    from indexer.connection import Settings, connect
     from indexer.loader import LoadOptions, load_archive
 
     folder, truth = generated_release

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from indexer.urls import normalise_url
-from search_cli.query import (
+from common.urls import normalise_url
+from search.query import (
     HIGHLIGHT_FIELDS,
     LANG_FIELDS,
     MAX_CLAUSES,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_cli.query import MAX_NESTING
+from search.query import MAX_NESTING
 
 OR_WARNING = 'warning: "or" is read as a word; for either word type OR'
 AND_WARNING = "warning: AND is not an operator here: words are all required already, so it was left out; drop it"
@@ -209,7 +209,7 @@ def test_a_query_past_the_clause_limit_is_one_line_before_it_reaches_the_server(
 def test_the_servers_own_clause_and_depth_refusals_are_named_in_one_line(loaded, es, alias) -> None:
     from elasticsearch import BadRequestError
 
-    from indexer.connection import Settings, user_error
+    from common.connection import Settings, user_error
 
     wide = {"bool": {"should": [{"term": {"hashtags": f"t{i}"}} for i in range(20000)]}}
     deep: dict = {"match_all": {}}

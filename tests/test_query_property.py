@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.errors import TweetsearchError
-from search_cli.query import build_query, highlight_body, parse_query
+from common.errors import TweetsearchError
+from search.query import build_query, highlight_body, parse_query
 
 OPERATORS = (
     "from", "userid", "lang", "since", "until", "url", "campaign", "client", "filter",

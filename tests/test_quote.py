@@ -14,7 +14,7 @@ from collections import Counter
 import orjson
 import pytest
 
-from search_cli.quote import check_quote, quote_words
+from search.quote import check_quote, quote_words
 
 NEAR_EXIT, NOT_FOUND_EXIT = 10, 11
 UNPLANTED = "Purple giraffes negotiate quietly with the submarine choir before breakfast."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from search_cli.search import is_hashed_id
+from search.tweets import is_hashed_id
 
 
 def test_hashed_accounts_are_not_handles(cli, indexed_release) -> None:

@@ -16,8 +16,8 @@ import orjson
 import pytest
 from archive_samples import ira_row, quoted_csv, write
 
-from search_cli.citation import found_sentence, markdown_escape, verdict_line
-from search_cli.quote import DIFFERENCE_LEGEND, check_quote, is_whole_tweet, quote_words
+from search.citation import found_sentence, markdown_escape, verdict_line
+from search.quote import DIFFERENCE_LEGEND, check_quote, is_whole_tweet, quote_words
 
 NEAR_EXIT, NOT_FOUND_EXIT = 10, 11
 LIGHTHOUSE = "The lighthouse keepers of Ohio counted the ballots twice and nobody asked them why."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_cli.quote import ELLIPSIS, compare_words, normalise_quote, quote_words
+from search.quote import ELLIPSIS, compare_words, normalise_quote, quote_words
 
 
 @pytest.mark.parametrize(

@@ -21,9 +21,9 @@ import orjson
 import pytest
 from archive_samples import TWEET_COLUMNS, ira_row, quoted_csv, write
 
+from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
+from generator.release import MALFORMED_KINDS, generate_release
 from indexer.archive import ArchiveFile, discover, read_archive, reading_order
-from indexer.generate import MALFORMED_KINDS, generate_release
-from indexer.records import EncodedTweets, Reject, RejectReason, TweetRecord
 
 SEEDS = (2, 5, 11)
 TWEETS = 25_000

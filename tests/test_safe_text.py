@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search_cli.safe_text import one_line, terminal_safe
+from search.safe_text import one_line, terminal_safe
 
 
 @pytest.mark.parametrize(

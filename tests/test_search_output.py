@@ -12,7 +12,7 @@ import pytest
 from archive_samples import IRA_HASH, ira_row, quoted_csv, write
 from rich.cells import cell_len
 
-from search_cli.search import HIGHLIGHT_END, HIGHLIGHT_START, highlight_spans, is_hashed_id
+from search.tweets import HIGHLIGHT_END, HIGHLIGHT_START, highlight_spans, is_hashed_id
 
 HOSTILE = "lighthouse clear \x1b[2J ring \x07 csi \x9b31m evil \u202etxt.exe [bold]x[/bold] [/] done"
 SCRIPTS = "lighthouse выборы в Огайо / الانتخابات في أوهايو / انتخابات در اوهایو"

@@ -14,7 +14,7 @@ from datetime import date
 import orjson
 import pytest
 
-from search_cli.aggregate import timeline
+from search.aggregate import timeline
 from search_cli.charts import nothing_to_draw, timeline_figure
 
 MADE_ON = date(2026, 11, 30)

@@ -4,7 +4,7 @@ the several addresses a site gives one page (YouTube), for `tweetsearch url` and
 A small archive is written here with every form of one YouTube video, near misses (another video, an id one
 character longer, another host, a sub-path), plain pages with extra, tracking and different parameters, and
 addresses full of characters that are operators in a regular expression; each lookup is checked against the
-exact set of tweets that link the page. The rules module (`search_cli.pages`) is checked on its own too.
+exact set of tweets that link the page. The rules module (`search.pages`) is checked on its own too.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import orjson
 import pytest
 from archive_samples import ira_row, quoted_csv, write
 
-from search_cli.lookup import NotAUrl, url_target
-from search_cli.pages import (
+from search.lookup import NotAUrl, url_target
+from search.pages import (
     MAX_REGEXP_LENGTH,
     AddressTooLong,
     load_rules,
@@ -25,7 +25,7 @@ from search_cli.pages import (
     shipped_rules,
     split_address,
 )
-from search_cli.query import QuerySyntaxError, build_query_from_text, parse_query
+from search.query import QuerySyntaxError, build_query_from_text, parse_query
 
 VIDEO = "dQw4w9WgXcQ"
 OTHER_VIDEO = "9bZkp7q19f0"
@@ -113,7 +113,7 @@ def reported(cli, address: str) -> dict:
 
 
 def normalised(numbers: set[int]) -> set[str]:
-    from indexer.urls import normalise_url
+    from common.urls import normalise_url
 
     return {normalise_url(LINKS[number]) for number in numbers}
 
@@ -307,7 +307,7 @@ def test_near_misses_are_no_known_page(value):
 def test_the_page_regexp_matches_every_form_with_any_parameters_and_not_the_near_misses():
     pattern = page_regexp(f"youtu.be/{VIDEO}")
     assert pattern is not None
-    from indexer.urls import normalise_url
+    from common.urls import normalise_url
 
     for number, link in LINKS.items():
         stored = normalise_url(link)

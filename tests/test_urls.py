@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.urls import analyse_url, normalise_url, registered_domain, tco_links
+from common.urls import analyse_url, normalise_url, registered_domain, tco_links
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ const LATEST_SNOWFLAKE_SECONDS: u128 = 4_000_000_000;
 const PAUSE_ROWS: usize = 250;
 /// How many values one memo keeps before it starts over, as `indexer.normalise.MEMO_SIZE`.
 const MEMO_SIZE: usize = 1 << 14;
-/// `indexer.records.TWEET_COLUMNS`, in that order: the positions the constructor receives follow it.
+/// `common.records.TWEET_COLUMNS`, in that order: the positions the constructor receives follow it.
 const COLUMNS: usize = 31;
 
 const TWEETID: usize = 0;
@@ -578,7 +578,7 @@ impl TweetEncoder {
     }
 }
 
-/// The rules of `indexer.urls`, as `lookups.url_rules` holds them: multi-part suffixes, tracking parameters,
+/// The rules of `common.urls`, as `lookups.url_rules` holds them: multi-part suffixes, tracking parameters,
 /// tracking prefixes, default ports by scheme.
 fn url_rules(lookups: &Bound<'_, PyAny>) -> PyResult<UrlRules> {
     let (suffixes, params, prefixes, ports): (Vec<String>, Vec<String>, Vec<String>, HashMap<String, String>) =

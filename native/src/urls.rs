@@ -1,7 +1,7 @@
-//! `indexer.urls` and `indexer.normalise.parse_urls` for the URL lists nearly every row has: the `urls` column
+//! `common.urls` and `indexer.normalise.parse_urls` for the URL lists nearly every row has: the `urls` column
 //! read into the fragments `indexer.native._urls` gives, byte for byte. Only lists of printable ASCII without
 //! quotes or backslashes are taken, and none with an IPv6 or IP-like host; the others go to the Python parser.
-//! The rules themselves (suffixes, tracking parameters, default ports) come from `indexer.urls`.
+//! The rules themselves (suffixes, tracking parameters, default ports) come from `common.urls`.
 
 use crate::{push_key_list, PLACEHOLDERS};
 use rustc_hash::{FxHashMap, FxHashSet};

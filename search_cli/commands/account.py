@@ -12,7 +12,7 @@ from rich.table import Table
 from search_cli.output import cli_errors, emit
 
 if TYPE_CHECKING:
-    from search_cli.lookup import AccountReport
+    from search.lookup import AccountReport
 
 NAME_HELP = "A screen name (any case, @ optional) or a userid (numeric or hashed, as the archive gives it)."
 
@@ -28,8 +28,8 @@ def account(
 
     Exits 1 when no tweet is by such an account, 4 when the server's answer was incomplete.
     """
-    from indexer.connection import connect
-    from search_cli.lookup import account_report
+    from common.connection import connect
+    from search.lookup import account_report
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -42,9 +42,9 @@ def render_account(report: AccountReport) -> Group:
     profile may hold escape sequences or `[bold]`. A hashed screen name is shown whole but without `@`."""
     from rich.text import Text
 
+    from search.safe_text import one_line, terminal_safe
     from search_cli.charts import counts_table, plural, tweet_line
     from search_cli.render import account_label
-    from search_cli.safe_text import one_line, terminal_safe
 
     def safe(value: str | None) -> Text | None:
         return Text(terminal_safe(value)) if value else None

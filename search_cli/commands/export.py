@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.choices import ExportFormat
+from search.choices import ExportFormat
 from search_cli.commands.search import QUERY_HELP
 from search_cli.output import cli_errors, err, warn_query
 
@@ -42,8 +42,8 @@ def export(
 
     The file appears only once complete, its rows equal to the search's exact total; an existing one is replaced.
     """
-    from indexer.connection import connect
-    from search_cli.export import export_format_for, export_to_file, export_tweets
+    from common.connection import connect
+    from search.export import export_format_for, export_to_file, export_tweets
 
     settings = ctx.obj
     to_stdout = output == "-"

@@ -24,7 +24,7 @@ def generate(
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:
     """Write IRA-like, Iran-like and a later-style release, plus ground_truth.json listing what was planted."""
-    from indexer.generate import generate_release
+    from generator.release import generate_release
 
     if compress not in ("none", "gz", "zip"):
         raise typer.BadParameter(f"must be none, gz or zip, not {compress!r}", param_hint="--compress")

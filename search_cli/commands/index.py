@@ -48,8 +48,8 @@ def index(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Load tweets (and users files beside them) into the index behind the alias; `_id` is the tweetid."""
+    from common.connection import connect
     from indexer.bulk import BulkOptions
-    from indexer.connection import connect
     from indexer.loader import LoadOptions, load_archive, validate_archive
 
     settings = ctx.obj

@@ -11,12 +11,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from search_cli.citation import CITE_LIMIT_MAX, CiteFormat, found_sentence, plural
+from search.citation import CITE_LIMIT_MAX, CiteFormat, found_sentence, plural
+from search.safe_text import one_line, terminal_safe
 from search_cli.output import cli_errors, out
-from search_cli.safe_text import one_line, terminal_safe
 
 if TYPE_CHECKING:
-    from search_cli.quote import QuoteVerdict, Similar
+    from search.quote import QuoteVerdict, Similar
 
 EXIT_CODES = {"EXACT": 0, "NEAR": 10, "NOT FOUND": 11}
 """Scripts tell the verdicts apart by exit code; errors keep the usual codes (1, 2, 4 for partial results)."""
@@ -59,9 +59,9 @@ def quote(
     accounts posted it and in which campaigns. Errors exit 1, or 2 for a bad argument (an empty quote), or 4
     when the server's answer was incomplete.
     """
-    from indexer.connection import connect
-    from search_cli.quote import check_quote
-    from search_cli.search import PartialResults
+    from common.connection import connect
+    from search.quote import check_quote
+    from search.tweets import PartialResults
 
     settings = ctx.obj
     if text == "-":
@@ -82,7 +82,7 @@ def quote(
         else:
             out.print(render_verdict(verdict))
             if verdict.citation is not None:
-                from search_cli.citation import format_citation
+                from search.citation import format_citation
 
                 out.print()
                 out.print(Text(terminal_safe(format_citation(verdict, cite_format)), end=""))
@@ -97,7 +97,7 @@ def render_verdict(verdict: QuoteVerdict) -> Group:
 
     Every archived value is a `Text` (never rich markup) made visible-safe with `terminal_safe`/`one_line`.
     """
-    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+    from search.quote import DIFFERENCE_LEGEND, difference_notation
 
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
@@ -175,7 +175,7 @@ def _examples_table(verdict: QuoteVerdict) -> Table:
 
 
 def _closest_table(verdict: QuoteVerdict) -> Table:
-    from search_cli.quote import DIFFERENCE_LEGEND
+    from search.quote import DIFFERENCE_LEGEND
 
     titles = {"EXACT": "near versions", "NEAR": "close versions", "NOT FOUND": "closest tweets"}
     legend = DIFFERENCE_LEGEND if any(version.differences for version in verdict.closest) else None
@@ -194,7 +194,7 @@ def _closest_table(verdict: QuoteVerdict) -> Table:
 
 
 def _version_row(version: Similar) -> list[str | Text]:
-    from search_cli.quote import difference_notation
+    from search.quote import difference_notation
     from search_cli.render import account_label
 
     hit = version.tweet

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.choices import OutputFormat, SortOrder
+from search.choices import OutputFormat, SortOrder
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
@@ -25,9 +25,9 @@ def search(
     ] = False,
 ) -> None:
     """Search tweets with the operators investigators know from Twitter's advanced search."""
-    from indexer.connection import connect
+    from common.connection import connect
+    from search.tweets import Hit, PartialResults, count_tweets, explain, search_tweets
     from search_cli.render import render_hits, write_rows
-    from search_cli.search import Hit, PartialResults, count_tweets, explain, search_tweets
 
     settings = ctx.obj
     with cli_errors(settings):

@@ -14,8 +14,8 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
 ) -> None:
     """Show the server, its version, the alias, the index behind it and the tweets per campaign."""
-    from indexer.connection import connect
-    from search_cli.status import collect_status
+    from common.connection import connect
+    from search.status import collect_status
 
     settings = ctx.obj
     with cli_errors(settings):

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from search_cli.choices import Interval, OutputFormat
+from search.choices import Interval, OutputFormat
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 if TYPE_CHECKING:
-    from search_cli.aggregate import Timeline
+    from search.aggregate import Timeline
 
 Split = Literal["campaign"]
 
@@ -57,10 +57,10 @@ def timeline(
     date). When no tweet falls in any interval, no picture is written (an existing file is left alone) and
     stderr says so; that is an answer, not an error: exit 0.
     """
-    from indexer.connection import connect
-    from search_cli.aggregate import timeline as tweets_per_interval
+    from common.connection import connect
+    from search.aggregate import timeline as tweets_per_interval
+    from search.tweets import PartialResults
     from search_cli.charts import nothing_to_draw, require_matplotlib, write_plot
-    from search_cli.search import PartialResults
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -95,7 +95,7 @@ def write_series_rows(series: Timeline, fmt: str) -> None:
     import csv
     import sys
 
-    from search_cli.aggregate import timeline_columns
+    from search.aggregate import timeline_columns
     from search_cli.render import to_json
 
     if fmt == "jsonl":

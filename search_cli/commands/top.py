@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search_cli.choices import OutputFormat
+from search.choices import OutputFormat
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
 FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
@@ -27,9 +27,9 @@ def top(
     screen name. Counts are exact unless the server reports an error bound, which is then shown.
     Exits 2 for an unknown field or a malformed query, 4 when the server's answer was incomplete.
     """
-    from indexer.connection import connect
-    from search_cli.aggregate import Count, top_values
-    from search_cli.search import PartialResults
+    from common.connection import connect
+    from search.aggregate import Count, top_values
+    from search.tweets import PartialResults
 
     settings = ctx.obj
     with cli_errors(settings):

@@ -12,7 +12,7 @@ from rich.text import Text
 from search_cli.output import cli_errors, emit
 
 if TYPE_CHECKING:
-    from search_cli.lookup import UrlReport
+    from search.lookup import UrlReport
 
 TARGET_HELP = "A web address (tracking parameters, www. and http/https do not matter), a host or a domain."
 
@@ -35,8 +35,8 @@ def url(
     (for a URL with parameters, saying how many tweets link its host and path with other parameters, and the
     command that lists them), 2 for text that is not an address, 4 when the server's answer was incomplete.
     """
-    from indexer.connection import connect
-    from search_cli.lookup import url_report
+    from common.connection import connect
+    from search.lookup import url_report
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -48,8 +48,8 @@ def url(
 
 def render_url(report: UrlReport) -> Group:
     """The report as tables; everything taken from the archive or typed by the user is terminal-safe Text."""
+    from search.safe_text import one_line
     from search_cli.charts import counts_table, plural, tweet_line
-    from search_cli.safe_text import one_line
 
     target = report.target
     facts = Table.grid(padding=(0, 2))

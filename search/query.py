@@ -19,7 +19,7 @@ The syntax is Twitter's advanced search, because that is what the people reading
                      Twitter's `2016-01-01_12:00:00_UTC` form is accepted too.
     url:VALUE        a domain or host (`bbc.co.uk`, `news.bbc.co.uk`, `www.` ignored) → `url_domains`/`url_hosts`;
                      an address with a path (`example.com/a`, `https://www.example.com/a/`) → the URL normalised
-                     by the indexer's own `indexer.urls.analyse_url`, in `urls`, exactly or followed by `/`, `?`,
+                     by the indexer's own `common.urls.analyse_url`, in `urls`, exactly or followed by `/`, `?`,
                      `&` or `#`, under http and https alike;
                      `url:example.com/new*` is a plain prefix. A t.co address also looks in `tco_links` and for
                      the link in the tweet text.
@@ -55,9 +55,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from indexer.errors import TweetsearchError
-from indexer.urls import analyse_url
-from search_cli.safe_text import one_line
+from common.errors import TweetsearchError
+from common.urls import analyse_url
+from search.safe_text import one_line
 
 __all__ = [
     "HIGHLIGHT_FIELDS",
@@ -345,15 +345,15 @@ def date_bound(value: str) -> str:
 
 
 def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, bool]:
-    """The indexer's normalisation (`indexer.urls.analyse_url`) minus the scheme: http and https are one page.
+    """The indexer's normalisation (`common.urls.analyse_url`) minus the scheme: http and https are one page.
 
     Returns `host[:port][/path][?sorted query]` and whether a plain prefix is meant, or for an address without
     path or query just the host (no port), since `url_hosts` and `url_domains` hold bare hosts; a `*` after a
     bare host adds nothing. A prefix keeps the trailing slash it was typed with: `news/*` is not `news*`.
-    The result is a fixed point: normalising it again gives itself. An address whose page (`search_cli.pages`)
+    The result is a fixed point: normalising it again gives itself. An address whose page (`search.pages`)
     would need a longer regular expression than the server takes is an error here, where its position is known.
     """
-    from search_cli.pages import AddressTooLong, page_regexp
+    from search.pages import AddressTooLong, page_regexp
 
     raw = value if _SCHEME_WORD.match(value) else "http://" + value.lstrip("/")
     info = analyse_url(raw)
@@ -809,12 +809,12 @@ def _operator_clause(node: Operator) -> dict[str, Any]:
 
 def _url_clause(value: str, prefix: bool) -> dict[str, Any]:
     """A domain or host: `url_domains` or `url_hosts`. With a trailing `*`: a plain prefix of `urls`. Else the
-    page the address names (`search_cli.pages`): links with the same host and path carrying at least its
+    page the address names (`search.pages`): links with the same host and path carrying at least its
     parameters, in any order, and for a page a site serves under several addresses (a YouTube video), any of
     them. The exact address is a `terms` clause; the rest a `prefix` on `address?` when there are no parameters
     and no known page, else one anchored `regexp` with every URL character escaped and `"flags": "NONE"`.
     """
-    from search_cli.pages import page_regexp
+    from search.pages import page_regexp
 
     if "/" not in value and "?" not in value:
         return _should([{"term": {"url_domains": value}}, {"term": {"url_hosts": value}}])

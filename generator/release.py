@@ -43,8 +43,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from indexer import corpus
-from indexer.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason
+from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason
+from generator import corpus
 
 Compress = Literal["none", "gz", "zip"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from indexer.errors import ConnectionFailed, IndexNotFound, QueryRejected, TweetsearchError
+from common.errors import ConnectionFailed, IndexNotFound, QueryRejected, TweetsearchError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

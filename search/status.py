@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from indexer.connection import ServerInfo, Settings, server_info
-from indexer.mapping import existing_versions, indices_behind, versioned_name
+from common.connection import ServerInfo, Settings, server_info
+from common.mapping import existing_versions, indices_behind, versioned_name
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

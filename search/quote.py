@@ -20,7 +20,7 @@ It also says what was found: the quote as a **whole tweet** (a tweet that, norma
 the quote's words and nothing more) or as a **passage** inside longer tweets, with the tweets and accounts of
 each. Telling them apart needs each copy's text, so the copies are read, oldest first, up to
 `CLASSIFY_LIMIT`; beyond it the two counts are lower bounds and `split_exact` is False. The same pass gives
-the citation's list of copies (`Citation`; `search_cli.citation` formats it as text or Markdown).
+the citation's list of copies (`Citation`; `search.citation` formats it as text or Markdown).
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, Literal
 
-from indexer.errors import TweetsearchError
-from search_cli.query import QuerySyntaxError, build_query_from_text
-from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
+from common.errors import TweetsearchError
+from search.query import QuerySyntaxError, build_query_from_text
+from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

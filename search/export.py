@@ -7,7 +7,7 @@ page is the number of rows the export must write, and a mismatch fails the expor
 short file that looks complete. Pages are written as they arrive, so memory stays flat.
 
 The CSV holds the published column strings kept in each document's `raw` object, in the order of Twitter's
-2018 tweets files (`indexer.records.TWEET_COLUMNS`), quoted like those files. So an export is a file of the
+2018 tweets files (`common.records.TWEET_COLUMNS`), quoted like those files. So an export is a file of the
 archives again: it diffs against the original rows and loads again with `tweetsearch index`. A column the
 source file did not publish is left empty; columns outside Twitter's list are only in the JSONL export.
 The campaign is not an archive column (the releases carry it in the file name); `with_campaign` adds it as
@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
-from indexer.errors import TweetsearchError
-from indexer.records import TWEET_COLUMNS
-from search_cli.query import build_query_from_text
-from search_cli.search import SORTS, PartialResults, partial_reason
+from common.errors import TweetsearchError
+from common.records import TWEET_COLUMNS
+from search.query import build_query_from_text
+from search.tweets import SORTS, PartialResults, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

@@ -5,7 +5,7 @@ hits. The server's own accuracy figures are passed on, never guessed: a terms ag
 `doc_count_error_upper_bound` (how far any count may be under; 0 on a one-shard index, where counts are exact)
 and `sum_other_doc_count` (occurrences of the values not listed).
 
-The helpers for account buckets and value counts are shared with `search_cli.lookup` (`url`, `account`).
+The helpers for account buckets and value counts are shared with `search.lookup` (`url`, `account`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from indexer.errors import TweetsearchError
-from search_cli.query import And, Operator, build_query, date_bound, match_all, parse_query
-from search_cli.quote import ACCOUNTS_PRECISION
-from search_cli.search import SORTS, partial_reason
+from common.errors import TweetsearchError
+from search.query import And, Operator, build_query, date_bound, match_all, parse_query
+from search.quote import ACCOUNTS_PRECISION
+from search.tweets import SORTS, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -141,7 +141,7 @@ class Timeline:
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Shared pieces (also used by search_cli.lookup).
+# Shared pieces (also used by search.lookup).
 
 
 def field_for(name: str) -> str:

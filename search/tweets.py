@@ -1,6 +1,6 @@
 """Running a user's query: matching tweets with highlights, or an exact count.
 
-The query text is parsed by `search_cli.query` into Elasticsearch query DSL built from typed nodes; user
+The query text is parsed by `search.query` into Elasticsearch query DSL built from typed nodes; user
 text never reaches the server as query-string syntax. A search that comes back partial (failed shards,
 timed out) is flagged, never silently short.
 """
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from indexer.errors import TweetsearchError
+from common.errors import TweetsearchError
 from indexer.normalise import parse_urls
-from search_cli.query import build_query_from_text, describe, highlight_body, parse_query
+from search.query import build_query_from_text, describe, highlight_body, parse_query
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

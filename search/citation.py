@@ -18,12 +18,12 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from search_cli.safe_text import one_line
+from search.safe_text import one_line
 
 if TYPE_CHECKING:
-    from search_cli.quote import CitedCopy, QuoteVerdict
+    from search.quote import CitedCopy, QuoteVerdict
 
-# `search_cli.quote` (and the query language it brings) is imported where a verdict is formatted, not here:
+# `search.quote` (and the query language it brings) is imported where a verdict is formatted, not here:
 # the `quote` command imports this module for its options, and `tweetsearch --help` should not pay for it.
 
 CiteFormat = Literal["text", "markdown"]
@@ -114,7 +114,7 @@ def _where(verdict: QuoteVerdict) -> str:
 
 def _facts(verdict: QuoteVerdict) -> list[tuple[str, str]]:
     """The block's head as (label, value) pairs, values unescaped: each format escapes them its own way."""
-    from search_cli.quote import DIFFERENCE_LEGEND, difference_notation
+    from search.quote import DIFFERENCE_LEGEND, difference_notation
 
     facts = [("Quote, as searched", verdict.normalised)]
     if verdict.verdict == "NEAR":
@@ -218,7 +218,7 @@ def _markdown(verdict: QuoteVerdict) -> str:
 def _handle(copy: CitedCopy) -> str | None:
     """The copy's screen name when it is a handle; None for a hashed one (the archives hash small accounts'
     names as well as their ids), which is not a handle and is cited by its userid alone."""
-    from search_cli.search import is_hashed_id
+    from search.tweets import is_hashed_id
 
     name = copy.screen_name
     return name if name and not is_hashed_id(name) else None

@@ -2,11 +2,11 @@
 gives the same page (`youtu.be/ID`, `youtube.com/watch?v=ID`, `youtube.com/shorts/ID`, ...).
 
 A URL names a page by its host, its path and the query parameters given; a tweet links that page when its
-normalised link (`indexer.urls.analyse_url`: scheme, `www.`, trailing `/` and tracking parameters gone, the
+normalised link (`common.urls.analyse_url`: scheme, `www.`, trailing `/` and tracking parameters gone, the
 parameters sorted) has the same host and path and carries every parameter given, whatever else it carries:
 `example.com/a?x=1` is linked by `https://example.com/a?utm_source=t&x=1&y=2`, not by `.../a?x=2` nor
 `.../ab?x=1`. Some sites also serve one page under several addresses; which, is data
-(`search_cli/data/page_forms.json`), read here: a rule names the ids that pick a page (a YouTube video's
+(`search/data/page_forms.json`), read here: a rule names the ids that pick a page (a YouTube video's
 `id`) and the forms of address that carry them, and every form found in a URL stands for all of them. Adding
 a site is an edit of that file. Only the ids pick a rule's page: `youtube.com/watch?v=ID&t=30` is the video,
 so the links at another time (or without one) are found too, and the report says which page it took.
@@ -155,8 +155,8 @@ def load_rules(data: Mapping[str, Any]) -> tuple[PageRule, ...]:
 
 @cache
 def shipped_rules() -> tuple[PageRule, ...]:
-    """The rules packaged with tweetsearch (`search_cli/data/page_forms.json`)."""
-    text = resources.files("search_cli").joinpath("data/page_forms.json").read_text(encoding="utf-8")
+    """The rules packaged with tweetsearch (`search/data/page_forms.json`)."""
+    text = resources.files("search").joinpath("data/page_forms.json").read_text(encoding="utf-8")
     return load_rules(json.loads(text))
 
 

@@ -1,4 +1,4 @@
-"""Vocabulary, templates and planted items for the synthetic archive generator (`indexer.generate`).
+"""Vocabulary, templates and planted items for the synthetic archive generator (`generator.release`).
 
 Kept apart from the generator so the data can grow without burying the logic. The word lists deliberately
 mix inflected forms of the same few lemmas (vote/votes/voting/voted, выборы/выборах/выборов, Wahl/Wahlen,

@@ -1,7 +1,7 @@
 """What to tell the user about a query before running it: the parser's warnings and the index's hints.
 
 A query that runs but does not mean what its author probably meant is the quiet way to a wrong published
-answer. The parser alone can see `or`/`AND`/`NOT` (`search_cli.query.query_warnings`); only the index can
+answer. The parser alone can see `or`/`AND`/`NOT` (`search.query.query_warnings`); only the index can
 tell whether `from:123` names an account or is an account id typed as a screen name. Each note is one line,
 returned as data: the CLI prints them on stderr and runs the query as typed.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search_cli.query import QuerySyntaxError, id_shaped_from_values, parse_query, query_warnings
+from search.query import QuerySyntaxError, id_shaped_from_values, parse_query, query_warnings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

@@ -2,9 +2,9 @@
 
 `url_report`: who shared a link (or any link on a site), when first and last, how often, in which campaigns,
 and which addresses under it were shared most. The input is normalised exactly as `url:` in a query is (the
-indexer's own `indexer.urls.analyse_url`, scheme aside), so `https://www.example.com/a/?utm_source=x` finds the
+indexer's own `common.urls.analyse_url`, scheme aside), so `https://www.example.com/a/?utm_source=x` finds the
 tweets that shared `example.com/a`, and `url X` counts the same tweets as `search 'url:X' --count`. A URL finds
-its page however it was linked (`search_cli.pages`): with more parameters, in another order, or in another of
+its page however it was linked (`search.pages`): with more parameters, in another order, or in another of
 the forms its site uses (`youtu.be/ID` is `youtube.com/watch?v=ID`). When no tweet shares the page but some
 share its host and path with other parameters, the report says how many and which command lists them, rather
 than a bare "none": a fact-checker who pasted one variant of a link should not conclude nobody shared it.
@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from indexer.errors import TweetsearchError
-from indexer.urls import registered_domain
-from search_cli.aggregate import Count, counts_from, terms_agg
-from search_cli.pages import AddressTooLong, Page, address_regexp, recognise, split_address
-from search_cli.query import Operator, QuerySyntaxError, build_query, normalise_url_value
-from search_cli.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
-from search_cli.search import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
+from common.errors import TweetsearchError
+from common.urls import registered_domain
+from search.aggregate import Count, counts_from, terms_agg
+from search.pages import AddressTooLong, Page, address_regexp, recognise, split_address
+from search.query import Operator, QuerySyntaxError, build_query, normalise_url_value
+from search.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
+from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -179,7 +179,7 @@ def url_pattern(target: UrlTarget) -> str:
     """A Lucene regular expression for the normalised URLs (`urls` field) that `target` covers.
 
     It follows `url:`'s rule: a site's URLs are those on it or any subdomain; a URL's are those of the page it
-    names, under http or https, in any of its forms (`search_cli.pages.address_regexp`).
+    names, under http or https, in any of its forms (`search.pages.address_regexp`).
     """
     if target.kind == "url":
         return address_regexp(target.value)
