@@ -1,27 +1,58 @@
-"""Vocabulary, templates and planted items for the synthetic archive generator (`generator.release`).
+"""The generator's vocabularies, templates, planted items and campaign shapes, read from `generator/data/`.
 
-Kept apart from the generator so the data can grow without burying the logic. The word lists deliberately
-mix inflected forms of the same few lemmas (vote/votes/voting/voted, выборы/выборах/выборов, Wahl/Wahlen,
-élection/élections, انتخابات/انتخاباتی, ...) so that language analyzers have something to stem.
+The data lives in files so it can grow (a language, a campaign, a planted quote) without touching code; this
+module reads and checks it once, the first time the generator asks for it, so importing the package (and
+`tweetsearch --help`) costs no file reads. The names below (`EMOJI`, `LANGUAGES`, `PLANTED_QUOTES`, ...) are
+module attributes as before: the first access loads every file and binds them all, so later accesses are
+plain attribute lookups in the generator's loops.
 
-Planted items (quotes, URLs, hashtags) use words that appear nowhere in the random vocabulary: every hit on
-them in a search is one of the planted tweets the ground truth lists, so tests can compare exact counts.
+A data file that is not what the generator expects (a missing or unknown key, a wrong type, a placeholder a
+template cannot fill, a planted item naming an unknown campaign) raises `CorpusDataError` naming the file and
+the key, rather than failing later in the middle of a release or, worse, writing different rows.
+
+The word lists deliberately mix inflected forms of the same few lemmas (vote/votes/voting/voted,
+выборы/выборах/выборов, Wahl/Wahlen, élection/élections, انتخابات/انتخاباتی, ...) so that language analyzers
+have something to stem. Planted items (quotes, URLs, hashtags) use words that appear nowhere in the random
+vocabulary: every hit on them in a search is one of the planted tweets the ground truth lists, so tests can
+compare exact counts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import csv
+import io
+import itertools
+import json
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
 
-ZWNJ = "\u200c"
+# Placeholders each kind of template may use (see `Language`); anything else would fail at generation time.
+SENTENCE_FIELDS = frozenset("SVOPXQE")
+URL_FIELDS = frozenset({"code", "vid", "word", "word2", "y", "m", "d", "n", "slug"})
+TRACKING_FIELDS = frozenset({"word", "code"})
+BIO_FIELDS = frozenset({"city", "emoji"})
+STYLE_NAMES = ("2018", "later")
+
+
+class CorpusDataError(ValueError):
+    """A file under `generator/data/` does not hold what the generator needs; the message names file and key."""
 
 
 @dataclass(frozen=True, slots=True)
 class Language:
-    """Everything needed to write tweets and profiles in one language.
+    """Everything needed to write tweets and profiles in one language (`data/lang-<code>.json`).
 
     Templates use `{S}` subject, `{V}` verb form, `{O}` object, `{P}` place, `{X}` interjection,
     `{Q}` a scare-quoted word (rendered inside straight double quotes, so CSV quoting gets exercised)
     and `{E}` an emoji. Names are (display, ascii) pairs so screen names stay ASCII like real ones.
+    Bios may use `{city}` and `{emoji}`; URL patterns the fields of `URL_FIELDS`.
     """
 
     code: str
@@ -41,1073 +72,7 @@ class Language:
     bios: tuple[str, ...]
     sources: tuple[str, ...]
     url_patterns: tuple[str, ...]
-    slugs: tuple[str, ...] = field(default=())
-
-
-EMOJI: tuple[str, ...] = (
-    "🔥",
-    "😡",
-    "👇",
-    "🙏",
-    "💯",
-    "‼️",
-    "😂",
-    "🤔",
-    "👏",
-    "✊🏿",
-    "🇺🇸",
-    "🇷🇺",
-    "🇺🇦",
-    "🇮🇷",
-    "🇻🇪",
-    "🇩🇪",
-    "🇫🇷",
-    "⚡️",
-    "📢",
-    "❗",
-    "💔",
-    "🤣",
-    "😱",
-    "👉",
-)
-
-# Templates shared by every language's link pool: shorteners, video and blogs.
-# Placeholders: {code} short code, {vid} 11-char video id, {word} ascii word, {y} {m} {d} {n} {slug}.
-SHORTENER_PATTERNS: tuple[str, ...] = (
-    "http://bit.ly/{code}",
-    "https://bit.ly/{code}",
-    "https://goo.gl/{code}",
-    "http://ow.ly/{code}",
-    "http://dlvr.it/{code}",
-    "http://ift.tt/{code}",
-    "https://tinyurl.com/{code}",
-)
-VIDEO_PATTERNS: tuple[str, ...] = (
-    "https://www.youtube.com/watch?v={vid}",
-    "https://youtu.be/{vid}",
-    "https://m.youtube.com/watch?v={vid}&feature=youtu.be",
-    "https://www.youtube.com/watch?v={vid}&t={n}s",
-)
-BLOG_PATTERNS: tuple[str, ...] = (
-    "http://{word}{word2}.blogspot.com/{y}/{m}/{slug}.html",
-    "https://{word}news.wordpress.com/{y}/{m}/{d}/{slug}/",
-    "https://{word}{word2}.livejournal.com/{n}.html",
-    "https://medium.com/@{word}{word2}/{slug}-{code}",
-)
-TRACKING_SUFFIXES: tuple[str, ...] = (
-    "?utm_source=twitter&utm_medium=social&utm_campaign={word}",
-    "?utm_source=dlvr.it&utm_medium=twitter",
-    "?ref=tw",
-    "?utm_source=twitterfeed&utm_medium=twitter",
-    "#.{code}.twitter",
-)
-URL_WORDS: tuple[str, ...] = (
-    "patriot",
-    "freedom",
-    "daily",
-    "truth",
-    "voice",
-    "world",
-    "liberty",
-    "report",
-    "insider",
-    "eagle",
-    "union",
-    "eastern",
-    "north",
-    "river",
-    "capital",
-    "digest",
-    "watch",
-    "free",
-    "global",
-    "people",
-)
-
-EN = Language(
-    code="en",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "{S} {V} {O}. {X}",
-        "BREAKING: {S} {V} {O} {P}",
-        'They call it "{Q}". {S} {V} {O}.',
-        "{S} {V} {O}.\n\n{X}",
-        "{S} {V} {O} {P} and the media is silent {E}",
-        "Just in: {S} {V} {O} {P} {E}",
-        "{X} {S} {V} {O} {P}, again.",
-        "Who else noticed? {S} {V} {O}.",
-        "{S} {V} {O}\n{S} {V} {O}\n{X}",
-        'So much for "{Q}"... {S} {V} {O} {P}',
-    ),
-    subjects=(
-        "Hillary",
-        "Obama",
-        "The media",
-        "Democrats",
-        "Republicans",
-        "The police",
-        "Our veterans",
-        "Voters",
-        "The voter",
-        "Protesters",
-        "A protester",
-        "The government",
-        "Congress",
-        "Black women",
-        "Trump supporters",
-        "The FBI",
-        "Liberals",
-        "Conservatives",
-        "Activists",
-        "Our community",
-        "The mainstream media",
-        "CNN",
-    ),
-    verbs=(
-        "votes for",
-        "voted for",
-        "are voting for",
-        "vote against",
-        "voted against",
-        "elected",
-        "will elect",
-        "are electing",
-        "protest",
-        "protested",
-        "are protesting",
-        "lied about",
-        "lies about",
-        "are lying about",
-        "supports",
-        "supported",
-        "are supporting",
-        "ignore",
-        "ignored",
-        "keeps ignoring",
-        "fight",
-        "fought",
-        "are fighting",
-        "hide",
-        "hid",
-        "are hiding",
-        "attack",
-        "attacked",
-        "are attacking",
-        "deny",
-        "denied",
-    ),
-    objects=(
-        "the election",
-        "elections",
-        "the elections",
-        "our votes",
-        "the vote",
-        "every voter",
-        "the voting machines",
-        "voter fraud",
-        "police brutality",
-        "the border",
-        "our rights",
-        "the truth",
-        "the Second Amendment",
-        "refugees",
-        "a refugee",
-        "taxes",
-        "the economy",
-        "jobs",
-        "the ballots",
-        "gun rights",
-        "Syria",
-        "Ukraine",
-        "Crimea",
-        "sanctions",
-        "the sanction",
-        "the protests",
-        "a protest",
-        "our voices",
-        "immigration laws",
-    ),
-    places=(
-        "in Ohio",
-        "in Florida",
-        "in Baltimore",
-        "in Ferguson",
-        "in Texas",
-        "at the border",
-        "in Washington",
-        "in Michigan",
-        "in Chicago",
-        "in Charlottesville",
-        "in Atlanta",
-        "in New York",
-        "in California",
-        "in Pennsylvania",
-        "in Wisconsin",
-        "in Syria",
-        "in Kiev",
-        "in Europe",
-    ),
-    interjections=(
-        "Unbelievable!",
-        "Share this!",
-        "Wake up, America!",
-        "RT if you agree.",
-        "This is huge.",
-        "Sad.",
-        "Must watch!",
-        "Retweet!",
-        "Think about it.",
-        "Disgusting.",
-        "Stay woke.",
-        "Enough is enough!",
-    ),
-    scare_quotes=("democracy", "free press", "justice", "fake news", "peaceful protest", "fact check", "tolerance"),
-    hashtags=(
-        "MAGA",
-        "BlackLivesMatter",
-        "news",
-        "Trump",
-        "ElectionDay",
-        "TCOT",
-        "PJNET",
-        "WakeUpAmerica",
-        "StopIslam",
-        "BLM",
-        "TrumpTrain",
-        "NeverHillary",
-        "FakeNews",
-        "Syria",
-        "Crimea",
-        "MH17",
-        "breaking",
-        "sports",
-        "US",
-        "Ferguson",
-        "2A",
-        "IHatePokemonGoSong",
-        "politics",
-        "world",
-        "ThingsDemsLove",
-        "BlackTwitter",
-    ),
-    polls=(("Yes", "No", "Not sure"), ("Trump", "Clinton", "Nobody"), ("Agree", "Disagree"), ("A", "B", "C", "D")),
-    first_names=tuple(
-        (n, n)
-        for n in (
-            "Jenna",
-            "Mike",
-            "Crystal",
-            "Jason",
-            "Tiffany",
-            "Brandon",
-            "Ashley",
-            "Tyler",
-            "Amber",
-            "Derek",
-            "Kayla",
-            "Marcus",
-            "Rachel",
-            "Logan",
-            "Jasmine",
-            "Trent",
-            "Shanice",
-            "Cody",
-            "Olivia",
-            "Darnell",
-        )
-    ),
-    last_names=tuple(
-        (n, n)
-        for n in (
-            "Abrams",
-            "Johnson",
-            "Williams",
-            "Miller",
-            "Davis",
-            "Brown",
-            "Wilson",
-            "Moore",
-            "Taylor",
-            "Jackson",
-            "White",
-            "Harris",
-            "Martin",
-            "Thompson",
-            "Garcia",
-            "Robinson",
-            "Clark",
-            "Lewis",
-            "Walker",
-            "Young",
-        )
-    ),
-    outlets=(
-        ("Tennessee Patriots", "TN_Patriots"),
-        ("Chicago Daily News", "ChicagoDailyNew"),
-        ("Black News Today", "BlackNewsTdy"),
-        ("Detroit Daily", "DetroitDailyNws"),
-        ("Pray 4 America", "Pray4America_"),
-        ("Midwest Voice", "MidwestVoice"),
-        ("Texas Lone Star", "TXLoneStar"),
-        ("Baltimore Online", "BaltimoreOnline"),
-        ("New York Daily Feed", "NYDailyFeed"),
-        ("Seattle Post", "SeattlePostNow"),
-        ("Southern Pride", "SouthernPride_"),
-        ("Woke Blacks", "WokeBlacks"),
-    ),
-    locations=(
-        "New York, NY",
-        "Atlanta, GA",
-        "USA",
-        "Texas",
-        "Chicago, IL",
-        "Nashville, TN",
-        "Los Angeles, CA",
-        "United States",
-        "Baltimore, MD",
-        "Detroit, MI",
-        "Florida",
-        "Ohio",
-        "Seattle, WA",
-        "Washington, DC",
-    ),
-    bios=(
-        "Proud American. Conservative. #2A #MAGA 🇺🇸",
-        "News from {city} and the world. Follow for updates.",
-        "Black. Woke. Proud. {emoji}",
-        "Mom, wife, patriot.\nGod bless America 🇺🇸",
-        "Breaking news, politics, sports. Retweets are not endorsements.",
-        'Christian. Conservative. "Freedom is never free."',
-        "Unofficial account of {city} conservatives",
-        "Truth seeker | Patriot | Veteran's daughter",
-        "",
-    ),
-    sources=(
-        "DailyPatriotWire",
-        "TruthFeedDaily",
-        "MidwestNewsNow",
-        "BlackVoicesHub",
-        "USAFreedomPost",
-        "RealNewsUSA",
-        "HeartlandDaily",
-        "LibertyEchoNow",
-        "NationWatchUS",
-        "CapitolReportr",
-    ),
-    url_patterns=(
-        "https://www.nytimes.com/{y}/{m}/{d}/us/politics/{slug}.html",
-        "http://www.foxnews.com/politics/{y}/{m}/{d}/{slug}.html",
-        "https://www.breitbart.com/politics/{y}/{m}/{d}/{slug}/",
-        "http://www.cnn.com/{y}/{m}/{d}/politics/{slug}/index.html",
-        "https://www.washingtonpost.com/news/politics/wp/{y}/{m}/{d}/{slug}/",
-        "https://www.rt.com/usa/{n}-{slug}/",
-        "https://sputniknews.com/us/{y}{m}{d}{n}-{slug}/",
-        "http://www.infowars.com/{slug}/",
-        "https://www.theguardian.com/us-news/{y}/{m}/{d}/{slug}",
-        "http://www.thegatewaypundit.com/{y}/{m}/{slug}/",
-    ),
-    slugs=(
-        "election-results",
-        "voter-fraud-claims",
-        "police-shooting",
-        "border-wall",
-        "voting-machines",
-        "protesters-clash",
-        "senate-vote",
-        "refugee-crisis",
-        "gun-rights-rally",
-        "sanctions-russia",
-    ),
-)
-
-RU = Language(
-    code="ru",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "{S} {V} {O}. {X}",
-        "Срочно: {S} {V} {O} {P}",
-        'Так называемая "{Q}": {S} {V} {O}.',
-        "{S} {V} {O}.\n\n{X}",
-        "{S} {V} {O} {P} {E}",
-        "Кто бы мог подумать: {S} {V} {O} {P}",
-        "{X} {S} снова {V} {O}.",
-        "{S} {V} {O}\n{X} {E}",
-        "Вот так «{Q}»: {S} {V} {O} {P}",
-    ),
-    subjects=(
-        "Россия",
-        "Путин",
-        "Запад",
-        "Киев",
-        "Украина",
-        "Власти",
-        "Народ",
-        "Обама",
-        "Госдеп",
-        "Журналисты",
-        "Избиратели",
-        "Правительство",
-        "НАТО",
-        "Либералы",
-        "Депутаты",
-        "Президент",
-        "Эксперты",
-        "Американцы",
-    ),
-    verbs=(
-        "выбирает",
-        "выбрал",
-        "выбирают",
-        "выбрали",
-        "голосует за",
-        "голосовали за",
-        "проголосовали против",
-        "поддерживает",
-        "поддержали",
-        "обвиняет",
-        "обвинили",
-        "требуют",
-        "защищает",
-        "защитили",
-        "боится",
-        "боятся",
-        "обсуждают",
-        "обсудили",
-        "скрывают",
-        "скрывал",
-        "критикуют",
-        "раскритиковали",
-    ),
-    objects=(
-        "выборы",
-        "на выборах",
-        "итоги выборов",
-        "к выборам",
-        "власть",
-        "власти",
-        "Россию",
-        "России",
-        "санкции",
-        "против санкций",
-        "Крым",
-        "Крыму",
-        "президента",
-        "президенту",
-        "народ",
-        "народа",
-        "свободу",
-        "правду",
-        "Донбасс",
-        "Донбасса",
-        "беженцев",
-        "мигрантов",
-        "выборам",
-        "протесты",
-        "протестов",
-    ),
-    places=(
-        "в Москве",
-        "в Киеве",
-        "в Донецке",
-        "в Крыму",
-        "в Петербурге",
-        "в Сирии",
-        "в США",
-        "в Европе",
-        "на Украине",
-        "в Вашингтоне",
-        "в Берлине",
-    ),
-    interjections=(
-        "Позор!",
-        "Невероятно!",
-        "Читайте!",
-        "Вот так.",
-        "Смотрите до конца.",
-        "Это надо видеть!",
-        "Доколе?",
-        "Делитесь!",
-        "Без комментариев.",
-    ),
-    scare_quotes=("демократия", "свобода слова", "оппозиция", "цивилизованный мир", "независимые СМИ"),
-    hashtags=(
-        "новости",
-        "Россия",
-        "Украина",
-        "Крым",
-        "КрымНаш",
-        "Путин",
-        "выборы",
-        "СПб",
-        "Москва",
-        "санкции",
-        "Донбасс",
-        "политика",
-        "news",
-        "США",
-        "Сирия",
-    ),
-    polls=(("Да", "Нет", "Не знаю"), ("Поддерживаю", "Против"), ("Россия", "Запад", "Никто")),
-    first_names=(
-        ("Анна", "anna"),
-        ("Иван", "ivan"),
-        ("Мария", "maria"),
-        ("Дмитрий", "dmitry"),
-        ("Ольга", "olga"),
-        ("Сергей", "sergey"),
-        ("Екатерина", "katya"),
-        ("Алексей", "alexey"),
-        ("Наталья", "natasha"),
-        ("Михаил", "misha"),
-        ("Юлия", "yulia"),
-        ("Андрей", "andrey"),
-    ),
-    last_names=(
-        ("Смирнова", "smirnova"),
-        ("Иванов", "ivanov"),
-        ("Кузнецова", "kuznetsova"),
-        ("Попов", "popov"),
-        ("Соколова", "sokolova"),
-        ("Лебедев", "lebedev"),
-        ("Козлова", "kozlova"),
-        ("Новиков", "novikov"),
-        ("Морозова", "morozova"),
-        ("Петров", "petrov"),
-        ("Волкова", "volkova"),
-        ("Соловьёв", "soloviev"),
-    ),
-    outlets=(
-        ("Новости Петербурга", "NovostiSPb"),
-        ("Москва Сегодня", "MoskvaToday"),
-        ("Народные новости", "NarNovosti"),
-        ("Русская весна", "RusVesna_news"),
-        ("Новости Крыма", "KrymNews24"),
-        ("Политика дня", "PolitikaDnya"),
-        ("Столичные вести", "StolVesti"),
-        ("Невские известия", "NevskieIzv"),
-    ),
-    locations=("Санкт-Петербург", "Москва", "Россия", "Donetsk", "Крым", "Екатеринбург", "Питер", "Russia"),
-    bios=(
-        "Новости Санкт-Петербурга и мира",
-        "Люблю Россию 🇷🇺",
-        "Пишу о политике.\nМнение автора может не совпадать с мнением автора.",
-        "Патриот. «Мы за правду».",
-        "Главные новости {city} {emoji}",
-        "",
-    ),
-    sources=("RusNewsLine", "novosti_piter", "MoskvaSegodnya", "RusVestnik", "PolitRusInfo", "NovostiDnya24"),
-    url_patterns=(
-        "https://ria.ru/politics/{y}{m}{d}/{n}.html",
-        "https://tass.ru/politika/{n}",
-        "https://russian.rt.com/world/news/{n}-{slug}",
-        "https://lenta.ru/news/{y}/{m}/{d}/{slug}/",
-        "https://www.kp.ru/online/news/{n}/",
-        "https://riafan.ru/{n}-{slug}",
-        "https://ria.ru/world/{y}{m}{d}/{n}.html",
-    ),
-    slugs=("vybory", "sanktsii", "krym", "ukraina", "protesty", "prezident", "donbass", "zapad"),
-)
-
-DE = Language(
-    code="de",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "Eilmeldung: {S} {V} {O} {P}",
-        'Das nennt man "{Q}": {S} {V} {O}.',
-        "{S} {V} {O}.\n\n{X}",
-        "{S} {V} {O} {P} {E}",
-        "{X} {S} {V} schon wieder {O}.",
-    ),
-    subjects=(
-        "Merkel",
-        "Die Regierung",
-        "Die Medien",
-        "Flüchtlinge",
-        "Ein Flüchtling",
-        "Die Wähler",
-        "Der Wähler",
-        "Die AfD",
-        "Die Polizei",
-        "Brüssel",
-        "Die Bürger",
-        "Die NATO",
-        "Die Grünen",
-        "Die Politiker",
-    ),
-    verbs=(
-        "wählen",
-        "wählt",
-        "wählte",
-        "haben gewählt",
-        "lügen über",
-        "verschweigen",
-        "verschweigt",
-        "kritisieren",
-        "kritisiert",
-        "kritisierte",
-        "fordern",
-        "fordert",
-        "forderten",
-        "unterstützt",
-        "unterstützen",
-        "unterstützten",
-        "ignorieren",
-        "ignoriert",
-    ),
-    objects=(
-        "die Wahl",
-        "die Wahlen",
-        "den Wahlkampf",
-        "das Wahlergebnis",
-        "die Flüchtlingskrise",
-        "Flüchtlinge",
-        "die Regierung",
-        "die Regierungen",
-        "die Sanktionen",
-        "Russland",
-        "die Wahrheit",
-        "die Grenzen",
-        "die Grenze",
-        "Steuern",
-        "die Wähler",
-        "die Demonstrationen",
-    ),
-    places=("in Berlin", "in Köln", "in Dresden", "in Deutschland", "in Europa", "in Brüssel", "in München"),
-    interjections=("Unglaublich!", "Teilen!", "Wacht auf!", "Skandal!", "Lesenswert!", "Wahnsinn."),
-    scare_quotes=("Willkommenskultur", "Pressefreiheit", "Demokratie", "Lügenpresse"),
-    hashtags=("Merkel", "AfD", "Flüchtlinge", "btw17", "Nachrichten", "Berlin", "Köln", "Wahlen", "news"),
-    polls=(("Ja", "Nein"), ("Ja", "Nein", "Weiß nicht")),
-    first_names=(
-        ("Jürgen", "juergen"),
-        ("Anna", "anna"),
-        ("Lukas", "lukas"),
-        ("Sabine", "sabine"),
-        ("Thomas", "thomas"),
-        ("Petra", "petra"),
-        ("Klaus", "klaus"),
-        ("Jörg", "joerg"),
-    ),
-    last_names=(
-        ("Müller", "mueller"),
-        ("Schmidt", "schmidt"),
-        ("Schneider", "schneider"),
-        ("Fischer", "fischer"),
-        ("Weber", "weber"),
-        ("Becker", "becker"),
-        ("Schäfer", "schaefer"),
-        ("Wagner", "wagner"),
-    ),
-    outlets=(("Nachrichten Deutschland", "NachrichtenDE"), ("Berliner Stimme", "BerlinerStimme")),
-    locations=("Berlin", "Deutschland", "Köln", "München", "Dresden", "Hamburg"),
-    bios=("Nachrichten aus Deutschland und der Welt", "Patriot. Europäer. Kritisch.\n#AfD", ""),
-    sources=("NachrichtenAktuell", "DeutscheStimme24", "BerlinNews_de"),
-    url_patterns=(
-        "https://www.spiegel.de/politik/deutschland/{slug}-a-{n}.html",
-        "https://de.sputniknews.com/politik/{y}{m}{d}{n}/",
-        "https://deutsch.rt.com/inland/{n}-{slug}/",
-        "https://www.bild.de/politik/inland/{slug}-{n}.bild.html",
-    ),
-    slugs=("wahl", "fluechtlinge", "merkel", "sanktionen", "afd-wahlkampf"),
-)
-
-UK = Language(
-    code="uk",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "Терміново: {S} {V} {O} {P}",
-        '"{Q}" по-київськи: {S} {V} {O}.',
-        "{S} {V} {O}.\n{X}",
-        "{S} {V} {O} {P} {E}",
-    ),
-    subjects=(
-        "Україна",
-        "Київ",
-        "Влада",
-        "Президент",
-        "Народ",
-        "Уряд",
-        "Виборці",
-        "Порошенко",
-        "Верховна Рада",
-        "Олігархи",
-        "Журналісти",
-    ),
-    verbs=(
-        "обирає",
-        "обрали",
-        "обирають",
-        "голосують за",
-        "проголосували за",
-        "голосував проти",
-        "підтримує",
-        "підтримали",
-        "вимагають",
-        "вимагали",
-        "боїться",
-        "бояться",
-        "захищає",
-        "приховує",
-        "приховали",
-    ),
-    objects=(
-        "вибори",
-        "виборів",
-        "на виборах",
-        "до виборів",
-        "владу",
-        "влади",
-        "Україну",
-        "України",
-        "війну",
-        "війни",
-        "мир",
-        "миру",
-        "Донбас",
-        "Донбасу",
-        "тарифи",
-        "правду",
-    ),
-    places=("у Києві", "в Одесі", "у Львові", "на Донбасі", "в Харкові", "в Україні", "у Європі"),
-    interjections=("Ганьба!", "Неймовірно!", "Дивіться!", "Поширте!", "Оце так."),
-    scare_quotes=("реформи", "декомунізація", "європейський вибір"),
-    hashtags=("Україна", "новини", "Київ", "вибори", "Донбас", "Одеса"),
-    polls=(("Так", "Ні"), ("Так", "Ні", "Не знаю")),
-    first_names=(("Олена", "olena"), ("Тарас", "taras"), ("Оксана", "oksana"), ("Богдан", "bohdan")),
-    last_names=(("Коваленко", "kovalenko"), ("Шевченко", "shevchenko"), ("Бондаренко", "bondarenko")),
-    outlets=(("Новини Харкова", "NovyniKharkiv"), ("Одеса Сьогодні", "OdesaSogodni")),
-    locations=("Київ", "Україна", "Харків", "Одеса", "Ukraine"),
-    bios=("Новини України без цензури", "Харків. Правда.\nБез політики", ""),
-    sources=("NovynyUA", "UkrPravdaFeed", "KyivToday_ua"),
-    url_patterns=(
-        "https://www.pravda.com.ua/news/{y}/{m}/{d}/{n}/",
-        "https://www.unian.ua/politics/{n}-{slug}.html",
-        "https://strana.ua/news/{n}-{slug}.html",
-    ),
-    slugs=("vybory", "viyna", "taryfy", "donbas"),
-)
-
-FA = Language(
-    code="fa",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {O} را {V}.",
-        "فوری: {S} {O} {P} {V}",
-        '"{Q}" به سبک آمریکایی: {S} {O} را {V}.',
-        "{S} {O} را {V}.\n{X}",
-        "{S} {P} {O} را {V} {E}",
-    ),
-    subjects=(
-        "ایران",
-        "آمریکا",
-        "مردم ایران",
-        "دولت",
-        "ترامپ",
-        "عربستان",
-        "اسرائیل",
-        "ملت",
-        "جوانان",
-        "رسانه‌ها",
-    ),
-    verbs=(
-        "انتخاب کرد",
-        "انتخاب می" + ZWNJ + "کنند",
-        "رای دادند",
-        "رای می" + ZWNJ + "دهند",
-        "حمایت کرد",
-        "حمایت می" + ZWNJ + "کنند",
-        "محکوم کرد",
-        "محکوم می" + ZWNJ + "کنند",
-        "تحریم کرد",
-        "رد کردند",
-    ),
-    objects=(
-        "انتخابات",
-        "انتخاباتی",
-        "تحریم" + ZWNJ + "ها",
-        "تحریم",
-        "تحریمها",
-        "برجام",
-        "آزادی",
-        "حقیقت",
-        "صلح",
-        "جنگ",
-        "مردم",
-        "اقتصاد",
-        "انتخابات آمریکا",
-    ),
-    places=("در تهران", "در یمن", "در سوریه", "در عراق", "در فلسطین", "در واشنگتن", "در منطقه"),
-    interjections=("ننگ بر آنها!", "بخوانید!", "ببینید!", "به اشتراک بگذارید", "باورنکردنی!"),
-    scare_quotes=("حقوق بشر", "دموکراسی", "آزادی بیان"),
-    hashtags=("ایران", "تحریم", "برجام", "اخبار", "یمن", "Iran"),
-    polls=(("بله", "خیر"), ("بله", "خیر", "نمی" + ZWNJ + "دانم")),
-    first_names=(("علی", "ali"), ("زهرا", "zahra"), ("محمد", "mohammad"), ("مریم", "maryam"), ("رضا", "reza")),
-    last_names=(("حسینی", "hosseini"), ("احمدی", "ahmadi"), ("رضایی", "rezaei"), ("کریمی", "karimi")),
-    outlets=(("اخبار ایران", "AkhbarIran"), ("صدای مردم", "SedayeMardom")),
-    locations=("تهران", "Iran", "ایران", "Tehran, Iran", "مشهد"),
-    bios=("اخبار ایران و جهان", "عدالت برای فلسطین\n{emoji}", ""),
-    sources=("IranNewsFeed", "PersianVoice24", "TehranDaily_"),
-    url_patterns=(
-        "https://www.presstv.com/Detail/{y}/{m}/{d}/{n}/{slug}",
-        "https://www.farsnews.ir/news/{n}",
-        "http://www.irna.ir/fa/News/{n}",
-        "https://www.tasnimnews.com/fa/news/{y}/{m}/{d}/{n}/",
-    ),
-    slugs=("iran-sanctions", "jcpoa", "yemen-war", "us-election"),
-)
-
-AR = Language(
-    code="ar",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "عاجل: {S} {V} {O} {P}",
-        '"{Q}" على الطريقة السعودية: {S} {V} {O}.',
-        "{S} {V} {O}.\n{X}",
-        "{S} {V} {O} {P} {E}",
-    ),
-    subjects=(
-        "السعودية",
-        "أمريكا",
-        "الشعب اليمني",
-        "الحكومة",
-        "ترامب",
-        "إسرائيل",
-        "الشعوب العربية",
-        "المقاومة",
-        "النظام السعودي",
-        "إيران",
-    ),
-    verbs=(
-        "ينتخب",
-        "انتخب",
-        "انتخبوا",
-        "يصوتون على",
-        "صوتوا على",
-        "يدعم",
-        "دعمت",
-        "تدعم",
-        "يرفض",
-        "رفضت",
-        "يرفضون",
-        "تهاجم",
-        "هاجمت",
-    ),
-    objects=(
-        "الانتخابات",
-        "انتخابات",
-        "بالانتخابات",
-        "الحرب",
-        "حرب",
-        "حروب",
-        "الحروب",
-        "الشعب",
-        "الشعوب",
-        "شعب",
-        "القدس",
-        "فلسطين",
-        "الحرية",
-        "السلام",
-        "العدوان",
-    ),
-    places=("في اليمن", "في فلسطين", "في سوريا", "في البحرين", "في الرياض", "في القدس", "في العراق"),
-    interjections=("شاهد!", "انشر!", "فضيحة!", "لا للحرب!", "حسبنا الله"),
-    scare_quotes=("الديمقراطية", "حقوق الإنسان", "التحالف"),
-    hashtags=("اليمن", "السعودية", "عاجل", "فلسطين", "القدس", "البحرين"),
-    polls=(("نعم", "لا"), ("نعم", "لا", "لا أعرف")),
-    first_names=(("أحمد", "ahmed"), ("فاطمة", "fatima"), ("محمد", "mohamed"), ("مريم", "mariam")),
-    last_names=(("الحسيني", "alhusseini"), ("العلي", "alali"), ("الموسوي", "almousawi")),
-    outlets=(("أخبار اليمن", "AkhbarYemen"), ("صوت فلسطين", "SawtFalastin")),
-    locations=("اليمن", "بيروت", "فلسطين", "البحرين", "Lebanon"),
-    bios=("أخبار العالم العربي", "القدس لنا\n{emoji}", ""),
-    sources=("ArabNewsNow", "YemenPress24", "QudsVoice"),
-    url_patterns=(
-        "https://www.alalamtv.net/news/{n}",
-        "https://arabic.rt.com/middle_east/{n}-{slug}/",
-        "https://www.almanar.com.lb/{n}",
-        "https://www.alquds.co.uk/{slug}/",
-    ),
-    slugs=("yemen", "saudi-war", "quds", "elections"),
-)
-
-FR = Language(
-    code="fr",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "Urgent : {S} {V} {O} {P}",
-        'Ils appellent ça "{Q}" : {S} {V} {O}.',
-        "{S} {V} {O}.\n\n{X}",
-        "{S} {V} {O} {P} {E}",
-    ),
-    subjects=(
-        "Le gouvernement",
-        "Macron",
-        "Les médias",
-        "Les électeurs",
-        "L'électeur",
-        "Les manifestants",
-        "Un manifestant",
-        "L'Arabie saoudite",
-        "Washington",
-        "L'Iran",
-        "La France",
-        "Les Gilets jaunes",
-    ),
-    verbs=(
-        "vote pour",
-        "votent pour",
-        "ont voté contre",
-        "votera pour",
-        "manifestent contre",
-        "ont manifesté contre",
-        "dénonce",
-        "dénoncent",
-        "a dénoncé",
-        "soutient",
-        "soutiennent",
-        "a soutenu",
-        "ignore",
-        "ignorent",
-    ),
-    objects=(
-        "l'élection",
-        "les élections",
-        "la campagne électorale",
-        "le vote",
-        "les votes",
-        "la manifestation",
-        "les manifestations",
-        "le gouvernement",
-        "les gouvernements",
-        "les sanctions",
-        "la guerre",
-        "les guerres",
-        "la vérité",
-        "la liberté",
-    ),
-    places=("à Paris", "à Téhéran", "au Yémen", "en Syrie", "à Bruxelles", "en France", "à Marseille"),
-    interjections=("Scandale !", "Incroyable !", "À lire !", "Partagez !", "Honteux."),
-    scare_quotes=("démocratie", "droits de l'homme", "liberté d'expression"),
-    hashtags=("Macron", "GiletsJaunes", "actualité", "Iran", "Syrie", "France", "Yémen"),
-    polls=(("Oui", "Non"), ("Oui", "Non", "Je ne sais pas")),
-    first_names=(("Camille", "camille"), ("Léa", "lea"), ("Hugo", "hugo"), ("Jérôme", "jerome")),
-    last_names=(("Dubois", "dubois"), ("Lefèvre", "lefevre"), ("Moreau", "moreau"), ("Girard", "girard")),
-    outlets=(("Info Libre", "InfoLibreFR"), ("La Voix du Peuple", "VoixDuPeupleFR")),
-    locations=("Paris, France", "France", "Québec", "Lyon", "Bruxelles"),
-    bios=("Actualité internationale sans filtre", "Pour la paix.\n{emoji}", ""),
-    sources=("InfoMondeFR", "ActuInter24", "ParisDepeche"),
-    url_patterns=(
-        "https://www.lemonde.fr/international/article/{y}/{m}/{d}/{slug}_{n}_3210.html",
-        "https://francais.rt.com/international/{n}-{slug}",
-        "https://fr.sputniknews.com/international/{y}{m}{d}{n}-{slug}/",
-        "https://www.presstv.com/fr/Detail/{y}/{m}/{d}/{n}",
-    ),
-    slugs=("elections", "manifestations", "sanctions-iran", "guerre-yemen"),
-)
-
-ES = Language(
-    code="es",
-    templates=(
-        "{S} {V} {O} {P}.",
-        "{X} {S} {V} {O}.",
-        "Urgente: {S} {V} {O} {P}",
-        'Lo llaman "{Q}": {S} {V} {O}.',
-        "{S} {V} {O}.\n\n{X}",
-        "{S} {V} {O} {P} {E}",
-        "{X} {S} otra vez {V} {O}.",
-    ),
-    subjects=(
-        "El gobierno",
-        "Maduro",
-        "La oposición",
-        "Los venezolanos",
-        "El pueblo",
-        "Guaidó",
-        "Los medios",
-        "Estados Unidos",
-        "Los votantes",
-        "Un votante",
-        "La dictadura",
-        "Los manifestantes",
-        "El chavismo",
-    ),
-    verbs=(
-        "vota por",
-        "votan por",
-        "votaron contra",
-        "votará por",
-        "elige",
-        "eligieron",
-        "protesta contra",
-        "protestan contra",
-        "protestaron contra",
-        "denuncia",
-        "denuncian",
-        "denunciaron",
-        "apoya",
-        "apoyan",
-        "apoyaron",
-        "gobierna",
-        "ocultan",
-        "ocultó",
-    ),
-    objects=(
-        "la elección",
-        "las elecciones",
-        "el proceso electoral",
-        "el voto",
-        "los votos",
-        "la protesta",
-        "las protestas",
-        "el gobierno",
-        "los gobiernos",
-        "la dictadura",
-        "al dictador",
-        "las sanciones",
-        "la verdad",
-        "la libertad",
-        "la patria",
-        "la ayuda humanitaria",
-    ),
-    places=("en Caracas", "en Maracay", "en Valencia", "en Venezuela", "en Miami", "en Bogotá", "en la frontera"),
-    interjections=("¡Increíble!", "¡Compartan!", "¡Basta ya!", "Mira esto:", "¡Viva Venezuela!", "Qué vergüenza."),
-    scare_quotes=("democracia", "ayuda humanitaria", "libertad de prensa", "transición"),
-    hashtags=("Venezuela", "Maduro", "noticias", "Guaidó", "SOSVenezuela", "23F", "Caracas", "news"),
-    polls=(("Sí", "No"), ("Sí", "No", "No sé"), ("Maduro", "Guaidó", "Ninguno")),
-    first_names=(
-        ("José", "jose"),
-        ("María", "maria"),
-        ("Luis", "luis"),
-        ("Andrés", "andres"),
-        ("Carolina", "carolina"),
-        ("Génesis", "genesis"),
-    ),
-    last_names=(
-        ("González", "gonzalez"),
-        ("Rodríguez", "rodriguez"),
-        ("Pérez", "perez"),
-        ("Hernández", "hernandez"),
-        ("Díaz", "diaz"),
-    ),
-    outlets=(("Noticias Caracas", "NoticiasCCS"), ("Venezuela al Día", "VzlaAlDia"), ("Patria Noticias", "PatriaNot")),
-    locations=("Caracas, Venezuela", "Venezuela", "Maracay", "Valencia, Venezuela", "Miami, FL"),
-    bios=("Noticias de Venezuela y el mundo", "Chavista de corazón ❤️\n#Venezuela", '"Patria o muerte"', ""),
-    sources=("NoticiasVzla24", "VTVnoticiasHoy", "CaracasInforma"),
-    url_patterns=(
-        "https://www.telesurtv.net/news/{slug}-{y}{m}{d}-{n}.html",
-        "https://www.hispantv.com/noticias/venezuela/{n}/{slug}",
-        "https://actualidad.rt.com/actualidad/{n}-{slug}",
-        "https://www.el-nacional.com/noticias/politica/{slug}_{n}/",
-        "http://www.vtv.gob.ve/{slug}/",
-    ),
-    slugs=("elecciones", "sanciones", "protestas", "ayuda-humanitaria", "oposicion"),
-)
-
-LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (EN, RU, DE, UK, FA, AR, FR, ES)}
+    slugs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1148,118 +113,413 @@ class PlantedHashtag:
     first_time: str
 
 
-PLANTED_QUOTES: tuple[PlantedQuote, ...] = (
-    PlantedQuote(
-        key="lighthouse",
-        language="en",
-        text="The lighthouse keepers of Ohio counted the ballots twice and nobody asked them why.",
-        campaigns=("ira", "iranian", "venezuela_201906_1"),
-        near=(
-            "the lighthouse keepers of ohio counted the ballots twice and nobody asked them why.",
-            "The lighthouse keepers of Ohio counted the ballots twice, and nobody asked them why!",
-            "The lighthouse keepers of Ohio counted the votes twice and nobody asked them why.",
-        ),
-        marker="lighthouse keepers",
-        first_time="2016-10-07 14:32",
-    ),
-    PlantedQuote(
-        key="marigold",
-        language="en",
-        text="When the marigold convoy reaches the border, remember who paid for the fuel.",
-        campaigns=("iranian", "ira"),
-        near=(
-            "When the marigold convoy reaches the border remember who paid for the fuel",
-            "WHEN THE MARIGOLD CONVOY REACHES THE BORDER, REMEMBER WHO PAID FOR THE FUEL.",
-            "When the marigold convoy reaches the frontier, remember who paid for the fuel.",
-        ),
-        marker="marigold convoy",
-        first_time="2015-07-14 09:05",
-    ),
-    PlantedQuote(
-        key="pendulum",
-        language="ru",
-        text="Янтарный маятник качнулся над Невой, и архивариусы снова промолчали.",
-        campaigns=("ira", "iranian"),
-        near=(
-            "янтарный маятник качнулся над Невой, и архивариусы снова промолчали.",
-            "Янтарный маятник качнулся над Невой и архивариусы снова промолчали",
-            "Янтарный маятник качнулся над Невой, и архивариусы опять промолчали.",
-        ),
-        marker="маятник качнулся",
-        first_time="2014-03-16 08:47",
-    ),
-    PlantedQuote(
-        key="faroleros",
-        language="es",
-        text="Los faroleros de Maracaibo saben que la tinta violeta nunca se seca.",
-        campaigns=("venezuela_201906_1", "ira"),
-        near=(
-            "Los faroleros de Maracaibo saben que la tinta violeta nunca se seca!",
-            "los faroleros de maracaibo saben que la tinta violeta nunca se seca.",
-            "Los faroleros de Maracaibo saben que la tinta morada nunca se seca.",
-        ),
-        marker="faroleros de",
-        first_time="2017-07-30 21:10",
-    ),
-    PlantedQuote(
-        key="harbors",
-        language="en",
-        text="Seven quiet harbors voted before sunrise, and the cartographers erased the eighth.",
-        campaigns=("ira", "venezuela_201906_1", "iranian"),
-        near=(
-            "Seven quiet harbors voted before sunrise, and the cartographers erased the eighth!!",
-            "seven quiet harbors voted before sunrise, and the cartographers erased the eighth",
-            "Seven quiet harbors voted before dawn, and the cartographers erased the eighth.",
-        ),
-        marker="quiet harbors",
-        first_time="2016-11-08 23:58",
-    ),
-)
+@dataclass(frozen=True, slots=True)
+class CampaignShape:
+    """One release's shape as `data/campaigns.json` gives it; `generator.release` resolves `style` by name.
 
-PLANTED_URLS: tuple[PlantedUrl, ...] = (
-    PlantedUrl(
-        url="https://www.baltic-lantern-gazette.com/2016/10/ohio-ballot-ledger.html?utm_source=twitter&utm_medium=social",
-        language="en",
-        per_campaign=(("ira", 6), ("iranian", 2)),
-        accounts_per_campaign=2,
-        first_time="2016-10-20 16:03",
-    ),
-    PlantedUrl(
-        url="https://www.youtube.com/watch?v=Qm3LtrnVx7k",
-        language="ru",
-        per_campaign=(("ira", 5),),
-        accounts_per_campaign=3,
-        first_time="2014-07-18 06:40",
-    ),
-    PlantedUrl(
-        url="http://bit.ly/2FarolVx",
-        language="es",
-        per_campaign=(("venezuela_201906_1", 4), ("iranian", 1)),
-        accounts_per_campaign=2,
-        first_time="2018-05-21 13:15",
-    ),
-)
+    `activity` are (date, level) knots of a piecewise-linear daily volume; `bursts` are (date, width in days,
+    relative height) bumps around real events; `kinds` weights original, retweet, reply, quote, poll. Numbers
+    keep the type the file gives (4 stays an int, 4.0 a float), so the random draws stay the same.
+    """
 
-PLANTED_HASHTAGS: tuple[PlantedHashtag, ...] = (
-    PlantedHashtag(
-        tag="LanternLedger",
-        language="en",
-        per_campaign=(("ira", 9), ("iranian", 3), ("venezuela_201906_1", 2)),
-        first_time="2016-09-30 18:20",
-    ),
-    PlantedHashtag(tag="ЯнтарныйМаятник", language="ru", per_campaign=(("ira", 7),), first_time="2015-03-01 10:00"),
-    PlantedHashtag(
-        tag="FarolVioleta",
-        language="es",
-        per_campaign=(("venezuela_201906_1", 6), ("ira", 1)),
-        first_time="2019-01-23 15:45",
-    ),
-)
+    key: str
+    style: str
+    share: float
+    real_accounts: int
+    languages: tuple[tuple[str, float], ...]
+    activity: tuple[tuple[str, float], ...]
+    bursts: tuple[tuple[str, float, float], ...]
+    created_years: tuple[tuple[int, float], ...]
+    utc_offset_hours: float
+    kinds: tuple[float, float, float, float, float]
+    clients: tuple[tuple[str, float], ...]
+    geo: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Everything under `generator/data/`, checked."""
+
+    emoji: tuple[str, ...]
+    und_texts: tuple[str, ...]
+    shortener_patterns: tuple[str, ...]
+    video_patterns: tuple[str, ...]
+    blog_patterns: tuple[str, ...]
+    tracking_suffixes: tuple[str, ...]
+    url_words: tuple[str, ...]
+    languages: dict[str, Language]
+    planted_quotes: tuple[PlantedQuote, ...]
+    planted_urls: tuple[PlantedUrl, ...]
+    planted_hashtags: tuple[PlantedHashtag, ...]
+    campaigns: tuple[CampaignShape, ...]
+    activity_by_local_hour: tuple[float, ...]
+    userid_growth: tuple[tuple[date, float], ...]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Checked reading: every value is tested for the type the generator relies on, with the file and key in the
+# message.
+
+
+class _Checker:
+    """Reads one JSON object, failing with `<file>: <key path>: expected ..., found ...`."""
+
+    def __init__(self, file: str, where: str, obj: object) -> None:
+        self.file = file
+        self.where = where
+        if not isinstance(obj, dict):
+            self.fail(where, "an object", obj)
+        self.obj: dict[str, Any] = obj
+        self.used: set[str] = set()
+
+    def fail(self, where: str, expected: str, found: object) -> None:
+        shown = json.dumps(found, ensure_ascii=False)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        raise CorpusDataError(f"{self.file}: {where}: expected {expected}, found {shown}")
+
+    def _get(self, key: str) -> tuple[str, Any]:
+        where = f"{self.where}.{key}" if self.where else key
+        if key not in self.obj:
+            raise CorpusDataError(f"{self.file}: {where}: missing")
+        self.used.add(key)
+        return where, self.obj[key]
+
+    def has(self, key: str) -> bool:
+        return key in self.obj
+
+    def text(self, key: str, fields: frozenset[str] | None = None) -> str:
+        where, value = self._get(key)
+        return self._text(where, value, fields)
+
+    def _text(self, where: str, value: object, fields: frozenset[str] | None = None) -> str:
+        if not isinstance(value, str):
+            self.fail(where, "a string", value)
+        if fields is not None:
+            try:
+                used = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+            except ValueError as exc:
+                raise CorpusDataError(f"{self.file}: {where}: not a valid template ({exc}): {value!r}") from None
+            unknown = used - fields
+            if unknown:
+                allowed = ", ".join("{" + f + "}" for f in sorted(fields)) or "none"
+                raise CorpusDataError(
+                    f"{self.file}: {where}: unknown placeholder {{{sorted(unknown)[0]}}} in {value!r} "
+                    f"(allowed: {allowed})"
+                )
+        return value
+
+    def number(self, key: str) -> float:
+        where, value = self._get(key)
+        return self._number(where, value)
+
+    def _number(self, where: str, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(where, "a number", value)
+        return value  # type: ignore[return-value]
+
+    def integer(self, key: str) -> int:
+        where, value = self._get(key)
+        return self._integer(where, value)
+
+    def _list(self, key: str, nonempty: bool = True) -> tuple[str, list[Any]]:
+        where, value = self._get(key)
+        if not isinstance(value, list):
+            self.fail(where, "a list", value)
+        if nonempty and not value:
+            self.fail(where, "a non-empty list (the generator picks from it)", value)
+        return where, value
+
+    def texts(self, key: str, fields: frozenset[str] | None = None, nonempty: bool = True) -> tuple[str, ...]:
+        where, value = self._list(key, nonempty)
+        return tuple(self._text(f"{where}[{i}]", v, fields) for i, v in enumerate(value))
+
+    def numbers(self, key: str, length: int | None = None) -> tuple[float, ...]:
+        where, value = self._list(key)
+        if length is not None and len(value) != length:
+            self.fail(where, f"a list of {length} numbers", value)
+        return tuple(self._number(f"{where}[{i}]", v) for i, v in enumerate(value))
+
+    def rows(self, key: str, *cells: Callable[[str, object], Any], exact: bool = True) -> tuple[tuple[Any, ...], ...]:
+        """A list of fixed-length lists, each cell read by one of `cells` (`exact=False`: at least that many)."""
+        where, value = self._list(key)
+        out = []
+        for i, row in enumerate(value):
+            at = f"{where}[{i}]"
+            if not isinstance(row, list) or (len(row) != len(cells) if exact else len(row) < len(cells)):
+                self.fail(at, f"a list of {len(cells)}{'' if exact else ' or more'} values", row)
+            read = cells if exact else (cells[0],) * len(row)
+            out.append(tuple(cell(f"{at}[{j}]", v) for j, (cell, v) in enumerate(zip(read, row, strict=True))))
+        return tuple(out)
+
+    def day(self, where: str, value: object) -> str:
+        self._text(where, value)
+        try:
+            date.fromisoformat(value)  # type: ignore[arg-type]
+        except ValueError:
+            self.fail(where, "a date YYYY-MM-DD", value)
+        return value  # type: ignore[return-value]
+
+    def minute(self, key: str) -> str:
+        where, value = self._get(key)
+        self._text(where, value)
+        try:
+            datetime.strptime(value, "%Y-%m-%d %H:%M")
+        except ValueError:
+            self.fail(where, "a time YYYY-MM-DD HH:MM", value)
+        return value
+
+    def _integer(self, where: str, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(where, "an integer", value)
+        return value  # type: ignore[return-value]
+
+    def done(self) -> None:
+        """Unknown keys are refused: a misspelt key would otherwise be ignored while its default is used."""
+        extra = sorted(set(self.obj) - self.used)
+        if extra:
+            where = f"{self.where}.{extra[0]}" if self.where else extra[0]
+            raise CorpusDataError(f"{self.file}: {where}: unknown key")
+
+
+def _read_json(root: Traversable, name: str) -> Any:
+    try:
+        text = root.joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusDataError(f"{name}: missing from the generator's data folder {root}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CorpusDataError(f"{name}: not valid JSON: {exc}") from None
+
+
+def _language(root: Traversable, name: str, code: str) -> Language:
+    c = _Checker(name, "", _read_json(root, name))
+    found = c.text("code")
+    if found != code:
+        raise CorpusDataError(f"{name}: code: {found!r} does not match the file name (lang-{code}.json)")
+    lang = Language(
+        code=found,
+        templates=c.texts("templates", SENTENCE_FIELDS),
+        subjects=c.texts("subjects"),
+        verbs=c.texts("verbs"),
+        objects=c.texts("objects"),
+        places=c.texts("places"),
+        interjections=c.texts("interjections"),
+        scare_quotes=c.texts("scare_quotes"),
+        hashtags=c.texts("hashtags"),
+        polls=c.rows("polls", c._text, c._text, exact=False),
+        first_names=c.rows("first_names", c._text, c._text),
+        last_names=c.rows("last_names", c._text, c._text),
+        outlets=c.rows("outlets", c._text, c._text),
+        locations=c.texts("locations"),
+        bios=c.texts("bios", BIO_FIELDS),
+        sources=c.texts("sources"),
+        url_patterns=c.texts("url_patterns", URL_FIELDS),
+        slugs=c.texts("slugs", nonempty=False) if c.has("slugs") else (),
+    )
+    c.done()
+    return lang
+
+
+def _campaign(c: _Checker) -> CampaignShape:
+    style = c.text("style")
+    if style not in STYLE_NAMES:
+        raise CorpusDataError(f"{c.file}: {c.where}.style: {style!r} is not one of {', '.join(STYLE_NAMES)}")
+    kinds = c.numbers("kinds", length=5)
+    shape = CampaignShape(
+        key=c.text("key"),
+        style=style,
+        share=c.number("share"),
+        real_accounts=c.integer("real_accounts"),
+        languages=c.rows("languages", c._text, c._number),
+        activity=c.rows("activity", c.day, c._number),
+        bursts=c.rows("bursts", c.day, c._number, c._number),
+        created_years=c.rows("created_years", c._integer, c._number),
+        utc_offset_hours=c.number("utc_offset_hours"),
+        kinds=(kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]),
+        clients=c.rows("clients", c._text, c._number),
+        geo=c.rows("geo", c._number, c._number),
+    )
+    c.done()
+    return shape
+
+
+def _userid_growth(root: Traversable, name: str) -> tuple[tuple[date, float], ...]:
+    try:
+        text = root.joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CorpusDataError(f"{name}: missing from the generator's data folder {root}") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or rows[0] != ["date", "userid"]:
+        raise CorpusDataError(f"{name}: line 1: expected the header date,userid")
+    knots: list[tuple[date, float]] = []
+    for line, row in enumerate(rows[1:], start=2):
+        try:
+            day, userid = row
+            knots.append((date.fromisoformat(day), float(int(userid))))
+        except ValueError:
+            raise CorpusDataError(f"{name}: line {line}: expected YYYY-MM-DD,<integer>, found {row!r}") from None
+    if len(knots) < 2 or any(b[0] <= a[0] for a, b in itertools.pairwise(knots)):
+        raise CorpusDataError(f"{name}: expected two or more rows in increasing date order")
+    return tuple(knots)
+
+
+def load(root: Traversable | Path | None = None) -> Corpus:
+    """Read and check every data file under `root` (the packaged `generator/data/` by default)."""
+    root = resources.files("generator").joinpath("data") if root is None else root
+    shared = _Checker("shared.json", "", _read_json(root, "shared.json"))
+    emoji = shared.texts("emoji")
+    und_texts = shared.texts("und_texts")
+    shortener_patterns = shared.texts("shortener_patterns", URL_FIELDS)
+    video_patterns = shared.texts("video_patterns", URL_FIELDS)
+    blog_patterns = shared.texts("blog_patterns", URL_FIELDS)
+    tracking_suffixes = shared.texts("tracking_suffixes", TRACKING_FIELDS)
+    url_words = shared.texts("url_words")
+    shared.done()
+
+    names = sorted(p.name for p in root.iterdir() if p.name.startswith("lang-") and p.name.endswith(".json"))
+    languages = {}
+    for name in names:
+        code = name.removeprefix("lang-").removesuffix(".json")
+        languages[code] = _language(root, name, code)
+
+    top = _Checker("campaigns.json", "", _read_json(root, "campaigns.json"))
+    hours = top.numbers("activity_by_local_hour", length=24)
+    where, raw_campaigns = top._list("campaigns")
+    top.done()
+    campaigns = tuple(_campaign(_Checker("campaigns.json", f"{where}[{i}]", c)) for i, c in enumerate(raw_campaigns))
+    keys = [c.key for c in campaigns]
+    for i, camp in enumerate(campaigns):
+        if keys.count(camp.key) > 1:
+            raise CorpusDataError(f"campaigns.json: campaigns[{i}].key: {camp.key!r} is used twice")
+        for code, _ in camp.languages:
+            if code not in languages:
+                raise CorpusDataError(f"campaigns.json: campaigns[{i}].languages: no lang-{code}.json for {code!r}")
+
+    planted = _Checker("planted.json", "", _read_json(root, "planted.json"))
+    quotes, urls, hashtags = [], [], []
+    where, items = planted._list("quotes")
+    for i, obj in enumerate(items):
+        c = _Checker("planted.json", f"{where}[{i}]", obj)
+        quote = PlantedQuote(
+            key=c.text("key"),
+            language=c.text("language"),
+            text=c.text("text"),
+            campaigns=c.texts("campaigns"),
+            near=c.texts("near"),
+            marker=c.text("marker"),
+            first_time=c.minute("first_time"),
+        )
+        c.done()
+        for copy in (quote.text, *quote.near):
+            if quote.marker.lower() not in copy.lower():
+                raise CorpusDataError(f"planted.json: {where}[{i}].marker: {quote.marker!r} is not in {copy!r}")
+        quotes.append((c, quote, quote.campaigns))
+    where, items = planted._list("urls")
+    for i, obj in enumerate(items):
+        c = _Checker("planted.json", f"{where}[{i}]", obj)
+        url = PlantedUrl(
+            url=c.text("url"),
+            language=c.text("language"),
+            per_campaign=c.rows("per_campaign", c._text, c._integer),
+            accounts_per_campaign=c.integer("accounts_per_campaign"),
+            first_time=c.minute("first_time"),
+        )
+        c.done()
+        urls.append((c, url, tuple(k for k, _ in url.per_campaign)))
+    where, items = planted._list("hashtags")
+    for i, obj in enumerate(items):
+        c = _Checker("planted.json", f"{where}[{i}]", obj)
+        tag = PlantedHashtag(
+            tag=c.text("tag"),
+            language=c.text("language"),
+            per_campaign=c.rows("per_campaign", c._text, c._integer),
+            first_time=c.minute("first_time"),
+        )
+        c.done()
+        hashtags.append((c, tag, tuple(k for k, _ in tag.per_campaign)))
+    planted.done()
+    for c, item, used in (*quotes, *urls, *hashtags):
+        if item.language not in languages:
+            raise CorpusDataError(f"planted.json: {c.where}.language: no lang-{item.language}.json")
+        for key in used:
+            if key not in keys:
+                raise CorpusDataError(f"planted.json: {c.where}: campaign {key!r} is not in campaigns.json")
+
+    return Corpus(
+        emoji=emoji,
+        und_texts=und_texts,
+        shortener_patterns=shortener_patterns,
+        video_patterns=video_patterns,
+        blog_patterns=blog_patterns,
+        tracking_suffixes=tracking_suffixes,
+        url_words=url_words,
+        languages=languages,
+        planted_quotes=tuple(q for _, q, _ in quotes),
+        planted_urls=tuple(u for _, u, _ in urls),
+        planted_hashtags=tuple(h for _, h, _ in hashtags),
+        campaigns=campaigns,
+        activity_by_local_hour=hours,
+        userid_growth=_userid_growth(root, "userid_growth.csv"),
+    )
+
+
+@cache
+def packaged() -> Corpus:
+    """The packaged data, read once per process."""
+    return load()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Module attributes, bound on first access (PEP 562), so `corpus.EMOJI` reads like the constant it was.
+
+EMOJI: tuple[str, ...]
+UND_TEXTS: tuple[str, ...]
+SHORTENER_PATTERNS: tuple[str, ...]
+VIDEO_PATTERNS: tuple[str, ...]
+BLOG_PATTERNS: tuple[str, ...]
+TRACKING_SUFFIXES: tuple[str, ...]
+URL_WORDS: tuple[str, ...]
+LANGUAGES: dict[str, Language]
+PLANTED_QUOTES: tuple[PlantedQuote, ...]
+PLANTED_URLS: tuple[PlantedUrl, ...]
+PLANTED_HASHTAGS: tuple[PlantedHashtag, ...]
+CAMPAIGNS: tuple[CampaignShape, ...]
+ACTIVITY_BY_LOCAL_HOUR: tuple[float, ...]
+USERID_GROWTH: tuple[tuple[date, float], ...]
+
+_ATTRIBUTES = {
+    "EMOJI": "emoji",
+    "UND_TEXTS": "und_texts",
+    "SHORTENER_PATTERNS": "shortener_patterns",
+    "VIDEO_PATTERNS": "video_patterns",
+    "BLOG_PATTERNS": "blog_patterns",
+    "TRACKING_SUFFIXES": "tracking_suffixes",
+    "URL_WORDS": "url_words",
+    "LANGUAGES": "languages",
+    "PLANTED_QUOTES": "planted_quotes",
+    "PLANTED_URLS": "planted_urls",
+    "PLANTED_HASHTAGS": "planted_hashtags",
+    "CAMPAIGNS": "campaigns",
+    "ACTIVITY_BY_LOCAL_HOUR": "activity_by_local_hour",
+    "USERID_GROWTH": "userid_growth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    field_name = _ATTRIBUTES.get(name)
+    if field_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    data = packaged()
+    globals().update({attr: getattr(data, f) for attr, f in _ATTRIBUTES.items()})
+    return getattr(data, field_name)
 
 
 def planted_markers() -> tuple[str, ...]:
     """Lower-cased strings that only planted tweets may contain (used by tests and by a generation guard)."""
-    markers: list[str] = [q.marker for q in PLANTED_QUOTES]
-    markers += [u.url for u in PLANTED_URLS]
-    markers += [h.tag for h in PLANTED_HASHTAGS]
+    data = packaged()
+    markers: list[str] = [q.marker for q in data.planted_quotes]
+    markers += [u.url for u in data.planted_urls]
+    markers += [h.tag for h in data.planted_hashtags]
     return tuple(m.lower() for m in markers)

@@ -37,12 +37,13 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from common.errors import UsageError
 from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason
 from generator import corpus
 
@@ -172,142 +173,16 @@ class CampaignSpec:
         return f"{self.key}_users_csv_hashed.csv"
 
 
-CAMPAIGNS: tuple[CampaignSpec, ...] = (
-    CampaignSpec(
-        key="ira",
-        style=STYLE_2018,
-        share=0.80,
-        real_accounts=3841,
-        languages=(("en", 0.55), ("ru", 0.37), ("de", 0.04), ("uk", 0.04)),
-        activity=(
-            ("2009-05-01", 0.02),
-            ("2012-12-31", 0.05),
-            ("2013-06-01", 0.3),
-            ("2014-01-01", 0.8),
-            ("2015-01-01", 1.2),
-            ("2016-01-01", 1.0),
-            ("2016-09-01", 1.4),
-            ("2017-01-01", 1.6),
-            ("2017-09-01", 1.0),
-            ("2018-05-31", 0.3),
-        ),
-        bursts=(
-            ("2014-03-16", 10, 4.0),
-            ("2014-07-17", 4, 5.0),
-            ("2015-02-28", 3, 2.0),
-            ("2016-07-24", 5, 1.5),
-            ("2016-10-07", 3, 2.0),
-            ("2016-11-08", 6, 3.0),
-            ("2017-01-20", 3, 1.5),
-            ("2017-08-12", 4, 1.5),
-        ),
-        created_years=(
-            (2009, 2),
-            (2010, 2),
-            (2011, 2),
-            (2012, 4),
-            (2013, 20),
-            (2014, 30),
-            (2015, 15),
-            (2016, 10),
-            (2017, 5),
-        ),
-        utc_offset_hours=3.0,
-        kinds=(0.52, 0.37, 0.07, 0.035, 0.005),
-        clients=(
-            ("Twitter Web Client", 0.35),
-            ("twitterfeed", 0.1),
-            ("TweetDeck", 0.15),
-            ("IFTTT", 0.05),
-            ("RoundTeam", 0.03),
-            ("dlvr.it", 0.05),
-            ("Twitter for iPhone", 0.1),
-            ("Twitter for Android", 0.07),
-            ("ПостМастер 2.0", 0.05),
-            ("Hootsuite", 0.05),
-        ),
-        geo=((40.7128, -74.006), (33.749, -84.388), (41.8781, -87.6298), (59.9343, 30.3351)),
-    ),
-    CampaignSpec(
-        key="iranian",
-        style=STYLE_2018,
-        share=0.15,
-        real_accounts=770,
-        languages=(("en", 0.45), ("fa", 0.2), ("ar", 0.25), ("fr", 0.1)),
-        activity=(
-            ("2010-06-01", 0.05),
-            ("2012-01-01", 0.2),
-            ("2014-01-01", 0.5),
-            ("2016-01-01", 0.8),
-            ("2017-06-01", 1.2),
-            ("2018-09-30", 1.0),
-            ("2018-10-31", 0.2),
-        ),
-        bursts=(
-            ("2013-06-14", 4, 2.0),
-            ("2015-07-14", 5, 3.0),
-            ("2017-05-19", 5, 2.0),
-            ("2017-12-31", 6, 3.0),
-            ("2018-05-08", 5, 3.0),
-        ),
-        created_years=(
-            (2010, 3),
-            (2011, 5),
-            (2012, 8),
-            (2013, 10),
-            (2014, 12),
-            (2015, 12),
-            (2016, 15),
-            (2017, 20),
-            (2018, 5),
-        ),
-        utc_offset_hours=3.5,
-        kinds=(0.6, 0.28, 0.08, 0.035, 0.005),
-        clients=(
-            ("Twitter Web Client", 0.45),
-            ("Twitter for Android", 0.2),
-            ("TweetDeck", 0.1),
-            ("dlvr.it", 0.1),
-            ("IFTTT", 0.1),
-            ("ПостМастер 2.0", 0.05),
-        ),
-        geo=((35.6892, 51.389), (33.8938, 35.5018)),
-    ),
-    CampaignSpec(
-        key="venezuela_201906_1",
-        style=STYLE_LATER,
-        share=0.05,
-        real_accounts=1196,
-        languages=(("es", 0.8), ("en", 0.2)),
-        activity=(
-            ("2015-01-01", 0.05),
-            ("2017-01-01", 0.5),
-            ("2018-01-01", 0.8),
-            ("2019-01-01", 1.5),
-            ("2019-05-31", 1.0),
-        ),
-        bursts=(
-            ("2017-04-19", 20, 1.5),
-            ("2017-07-30", 5, 2.0),
-            ("2018-05-20", 4, 2.0),
-            ("2019-01-23", 6, 4.0),
-            ("2019-02-23", 4, 3.0),
-            ("2019-04-30", 3, 3.0),
-        ),
-        created_years=((2009, 1), (2011, 2), (2013, 4), (2015, 8), (2016, 10), (2017, 20), (2018, 25)),
-        utc_offset_hours=-4.0,
-        kinds=(0.45, 0.45, 0.06, 0.035, 0.005),
-        clients=(
-            ("Twitter for Android", 0.4),
-            ("Twitter Web Client", 0.3),
-            ("TweetDeck", 0.15),
-            ("Twitter for iPhone", 0.1),
-            ("RoundTeam", 0.05),
-        ),
-        geo=((10.4806, -66.9036), (10.6427, -71.6125)),
-    ),
-)
-CAMPAIGN_KEYS: tuple[str, ...] = tuple(c.key for c in CAMPAIGNS)
+STYLES: dict[str, Style] = {s.name: s for s in (STYLE_2018, STYLE_LATER)}
+
+
+@cache
+def campaign_specs() -> tuple[CampaignSpec, ...]:
+    """The campaigns of `generator/data/campaigns.json`, styles resolved; read when a release is first made."""
+    return tuple(
+        CampaignSpec(**{f.name: getattr(shape, f.name) for f in fields(shape)} | {"style": STYLES[shape.style]})
+        for shape in corpus.CAMPAIGNS
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -443,7 +318,7 @@ def _und_sentence(rng: random.Random) -> str:
     pick = rng.random()
     if pick < 0.8:
         return rng.choice(corpus.EMOJI) * rng.randint(1, 4)
-    return rng.choice(("...", "!!!", "👇👇👇", "😂😂", "??", "🔥🔥🔥 👉"))
+    return rng.choice(corpus.UND_TEXTS)
 
 
 def _url(lang: corpus.Language, rng: random.Random) -> str:
@@ -509,31 +384,18 @@ def _tail(lang: corpus.Language, rng: random.Random) -> _Tail:
 # Accounts.
 
 
-_USERID_KNOTS: tuple[tuple[date, float], ...] = (
-    (date(2008, 1, 1), 1.0e7),
-    (date(2009, 1, 1), 1.8e7),
-    (date(2010, 1, 1), 1.0e8),
-    (date(2011, 1, 1), 2.3e8),
-    (date(2012, 1, 1), 4.6e8),
-    (date(2013, 1, 1), 1.05e9),
-    (date(2014, 1, 1), 2.27e9),
-    (date(2015, 1, 1), 2.95e9),
-    (date(2016, 1, 1), 4.7e9),
-    (date(2016, 5, 1), 4.9e9),
-)
-
-
 def _numeric_userid(created: date, rng: random.Random) -> int:
     """A plausible numeric user id for an account created that day (snowflake ids from mid-2016 on)."""
-    if created >= _USERID_KNOTS[-1][0]:
+    knots = corpus.USERID_GROWTH
+    if created >= knots[-1][0]:
         ms = _epoch_ms(datetime(created.year, created.month, created.day)) + rng.randrange(86_400_000)
         return _snowflake(ms, rng.getrandbits(22))
-    for (d0, v0), (d1, v1) in itertools.pairwise(_USERID_KNOTS):
+    for (d0, v0), (d1, v1) in itertools.pairwise(knots):
         if d0 <= created < d1:
             frac = (created - d0).days / (d1 - d0).days
             per_day = (v1 - v0) / (d1 - d0).days
             return int(v0 + frac * (v1 - v0) + rng.random() * per_day)
-    return int(_USERID_KNOTS[0][1] * rng.random()) + 1
+    return int(knots[0][1] * rng.random()) + 1
 
 
 @dataclass(slots=True)
@@ -735,32 +597,7 @@ class _Campaign:
 
     def minute_tickets(self, rng: random.Random) -> list[int]:
         """Minutes of the day (UTC) weighted by a working-day rhythm in the campaign's own time zone."""
-        by_hour = (
-            0.2,
-            0.1,
-            0.05,
-            0.05,
-            0.05,
-            0.1,
-            0.3,
-            0.6,
-            0.9,
-            1.0,
-            1.0,
-            1.0,
-            0.9,
-            1.0,
-            1.0,
-            1.0,
-            0.9,
-            0.9,
-            0.8,
-            0.8,
-            0.7,
-            0.6,
-            0.5,
-            0.3,
-        )
+        by_hour = corpus.ACTIVITY_BY_LOCAL_HOUR
         off = int(self.spec.utc_offset_hours * 60)
         weights = [by_hour[((m + off) % 1440) // 60] for m in range(1440)]
         return rng.choices(range(1440), weights, k=4096)
@@ -1162,11 +999,11 @@ class _Release:
         self.written = 0
         self.legacy = _LegacyIds()
         self.markers = corpus.planted_markers()
-        counts = _apportion(tweets, [c.share for c in CAMPAIGNS])
+        counts = _apportion(tweets, [c.share for c in campaign_specs()])
         used_ids: set[int] = set()
         self.campaigns: dict[str, _Campaign] = {}
         offset = 0
-        for spec, n in zip(CAMPAIGNS, counts, strict=True):
+        for spec, n in zip(campaign_specs(), counts, strict=True):
             self.campaigns[spec.key] = _Campaign(spec, n, offset, seed, used_ids)
             offset += n
         self.plan = _Plan(self.campaigns, seed)
@@ -1203,7 +1040,7 @@ class _Release:
         for part_no, items in wanted.items():
             part = self.parts[part_no]
             if len(items) > part.end - part.start:
-                raise ValueError(f"{part.csv_name}: too few rows for {len(items)} malformed rows")
+                raise UsageError(f"{part.csv_name}: too few rows for {len(items)} malformed rows")
             for pos, bad in zip(rng.sample(range(part.start, part.end), len(items)), items, strict=True):
                 part.malformed_at.setdefault(pos, []).append(bad)
         for part in self.parts[: min(self.malformed, len(self.parts))]:
@@ -1440,7 +1277,7 @@ class _Release:
                     "marker": quote.marker,
                     "count": len(rows),
                     "counts": kinds,
-                    "campaigns": sorted({r.campaign for r in rows}, key=CAMPAIGN_KEYS.index),
+                    "campaigns": sorted({r.campaign for r in rows}, key=[c.key for c in campaign_specs()].index),
                     "accounts": sorted({r.account.userid for r in rows}),
                     "earliest": {k: copy(earliest)[k] for k in ("tweetid", "userid", "campaign", "tweet_time")},
                     "copies": [copy(r) for r in sorted(rows, key=lambda r: r.when)],
@@ -1741,13 +1578,13 @@ def generate_release(
     every 10,000 rows.
     """
     if tweets < MIN_TWEETS:
-        raise ValueError(f"tweets must be at least {MIN_TWEETS} (room for the planted rows)")
+        raise UsageError(f"tweets must be at least {MIN_TWEETS} (room for the planted rows)")
     if malformed < 0:
-        raise ValueError("malformed must be >= 0")
+        raise UsageError("malformed must be >= 0")
     if split_rows is not None and split_rows < 1:
-        raise ValueError("split_rows must be >= 1")
+        raise UsageError("split_rows must be >= 1")
     if compress not in ("none", "gz", "zip"):
-        raise ValueError(f"compress must be none, gz or zip, not {compress!r}")
+        raise UsageError(f"compress must be none, gz or zip, not {compress!r}")
     started = time.perf_counter()
     out_dir = Path(out_dir)
     release = _Release(out_dir, tweets, seed, malformed, compress, split_rows, on_progress)
