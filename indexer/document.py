@@ -29,6 +29,19 @@ _TEXT_FIELDS: dict[str, str] = {
 _UNDETERMINED = frozenset({"und", "qht", "qme", "qam", "qct", "qst", "zxx"})
 STANDARD_TEXT_FIELD = "std"
 
+# The document's keys in the order `to_document` writes them (the order of the encoded JSON). The native encoder is
+# handed this order (`indexer.native.encoder_constants`) rather than holding its own; `tests/test_native.py` checks
+# it against `to_document`.
+DOCUMENT_KEYS: tuple[str, ...] = (
+    "campaign", "source_file", "tweetid", "userid", "user_display_name", "user_screen_name",
+    "user_reported_location", "user_profile_description", "user_profile_url", "follower_count", "following_count",
+    "account_language", "tweet_language", "tweet_text", "tweet_client_name", "in_reply_to_tweetid",
+    "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid", "retweet_tweetid",
+    "retweeted_screen_name", "quote_count", "reply_count", "like_count", "retweet_count", "account_creation_date",
+    "tweet_time", "retweeted_time", "quoted_time", "hashtags", "user_mentions", "mention_names", "url_hosts",
+    "url_domains", "tco_links", "poll_choices", "urls", "lang", "location", "raw",
+)  # fmt: skip
+
 
 @lru_cache(maxsize=4096)
 def text_field_for(tweet_language: str | None, account_language: str | None) -> str:

@@ -12,6 +12,11 @@ asks the callbacks below for, once per distinct published value: they run the Py
 the normaliser's accounts) and encode the result as the JSON fragment `to_document` would write for it
 (`"key":value,`, or nothing for a missing value).
 
+Everything else the encoder must agree on with the Python side, it is handed when it is made
+(`encoder_constants`): the placeholders, the snowflake constants, the memo size, where each column sits in the
+header, the account columns, the document's keys in `to_document`'s order, and the URL rules. The Rust code
+holds no copy of them, so a change here or in `indexer.normalise`/`indexer.document` reaches both paths.
+
 `TWEETSEARCH_NATIVE=0` turns the fast path off (to compare, or to rule it out when reporting a problem).
 """
 
@@ -27,11 +32,19 @@ import orjson
 
 from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
 from common.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
-from indexer.document import text_field_for
-from indexer.normalise import COLUMN_PARSERS, RowError, TweetRowNormaliser
+from indexer.document import DOCUMENT_KEYS, text_field_for
+from indexer.normalise import (
+    COLUMN_PARSERS,
+    FIRST_SNOWFLAKE_ID,
+    MEMO_SIZE,
+    PLACEHOLDERS,
+    TWITTER_EPOCH_MS,
+    RowError,
+    TweetRowNormaliser,
+)
 
 # The `API` of the module this code expects: one built from older sources (before a `make install`) is not used.
-API = 2
+API = 3
 
 try:
     import tweetsearch_native
@@ -51,7 +64,7 @@ class LineSource(Protocol):
 
 
 class RowEncoder(Protocol):
-    """`tweetsearch_native.TweetEncoder`: see `take` in `native/src/lib.rs`."""
+    """`tweetsearch_native.TweetEncoder`: see `take` in `native/src/encoder.rs`."""
 
     def take(
         self, lines: LineSource, lineno: int, skip: int, max_rows: int, max_row_bytes: int, /
@@ -84,39 +97,55 @@ def row_encoder(normaliser: TweetRowNormaliser) -> RowEncoder | None:
     columns = normaliser.columns
     if not native_enabled() or len(set(columns)) != len(columns) or not set(columns) >= set(TWEET_COLUMNS):
         return None
-    prefix = orjson.dumps({"campaign": normaliser.campaign, "source_file": normaliser.source_file})[:-1] + b","
-    positions = [columns.index(name) for name in TWEET_COLUMNS]
-    return TweetEncoder(list(columns), positions, prefix, csv.field_size_limit(), _Lookups(normaliser))
+    return TweetEncoder(list(columns), csv.field_size_limit(), _Lookups(normaliser), encoder_constants(normaliser))
+
+
+def encoder_constants(normaliser: TweetRowNormaliser) -> dict[str, object]:
+    """What the native encoder for `normaliser`'s file must agree on with the Python reader, handed over rather
+    than copied into the Rust code (see `Given` in `native/src/encoder.rs`). The header must hold every column."""
+    columns = normaliser.columns
+    return {
+        "placeholders": sorted(PLACEHOLDERS),
+        "snowflakes": (TWITTER_EPOCH_MS, FIRST_SNOWFLAKE_ID),
+        "memo_size": MEMO_SIZE,
+        "positions": {name: columns.index(name) for name in TWEET_COLUMNS},
+        "account_columns": list(ACCOUNT_COLUMNS),
+        "memo_columns": list(_Lookups.MEMO_COLUMNS),
+        "document_keys": list(DOCUMENT_KEYS),
+        "fixed": [("campaign", normaliser.campaign), ("source_file", normaliser.source_file)],
+        # What the native encoder needs to read most URL lists itself (see `native/src/urls.rs`); it calls the
+        # `urls` callback for the others.
+        "url_rules": (sorted(MULTI_PART_SUFFIXES), sorted(TRACKING_PARAMS), list(TRACKING_PREFIXES), DEFAULT_PORTS),
+    }
 
 
 class _Lookups:
     """The native encoder's callbacks: each takes published strings and returns a tuple of JSON fragments, or
     None when the Python parser raises (the row then goes to the Python reader, which rejects it)."""
 
+    # The columns whose callback gives one fragment: the document field of the same name.
+    MEMO_COLUMNS = ("quote_count", "reply_count", "like_count", "retweet_count", "hashtags", "user_mentions",
+                    "poll_choices")  # fmt: skip
+
     def __init__(self, normaliser: TweetRowNormaliser) -> None:
         self._normaliser = normaliser
-        for column in ("quote_count", "reply_count", "like_count", "retweet_count", "hashtags", "user_mentions",
-                       "poll_choices"):  # fmt: skip
+        for column in self.MEMO_COLUMNS:
             setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
         self.retweet_flag = _parsed("is_retweet", lambda flag: (b"true" if flag else b"false",))
         self.latitude = _parsed("latitude", _number)
         self.longitude = _parsed("longitude", _number)
         self.urls = _parsed("urls", _urls)
 
-    # What the native encoder needs to read most URL lists itself (see `native/src/urls.rs`); it calls `urls`
-    # for the others.
-    url_rules = (sorted(MULTI_PART_SUFFIXES), sorted(TRACKING_PARAMS), list(TRACKING_PREFIXES), DEFAULT_PORTS)
-
-    def account(self, values: tuple[str, ...]) -> tuple[bytes, bytes, bytes] | None:
-        """The account's fields up to its language, its creation date, and its language as parsed."""
+    def account(self, values: tuple[str, ...]) -> tuple[bytes, ...] | None:
+        """The field of each of `ACCOUNT_COLUMNS` (dates as `to_document` writes them), then the account's
+        language as parsed."""
         try:
             fields = dict(zip(ACCOUNT_COLUMNS, self._normaliser.account(values), strict=True))
         except RowError:
             return None
-        created: date | None = fields.pop("account_creation_date")  # type: ignore[assignment]
         language: str | None = fields["account_language"]  # type: ignore[assignment]
-        main = b"".join(_field(key, value) for key, value in fields.items())
-        return main, _field("account_creation_date", created and created.isoformat()), (language or "").encode()
+        dated = {key: value.isoformat() if isinstance(value, date) else value for key, value in fields.items()}
+        return (*(_field(key, value) for key, value in dated.items()), (language or "").encode())
 
     @staticmethod
     def language(published: str, account_language: str) -> tuple[bytes, bytes]:
@@ -151,6 +180,6 @@ def _number(value: object) -> tuple[bytes]:
     return (b"" if value is None else orjson.dumps(value),)
 
 
-def _urls(value: object) -> tuple[bytes, bytes]:
+def _urls(value: object) -> tuple[bytes, bytes, bytes]:
     _published, normalised, hosts, domains = value  # type: ignore[misc]
-    return _field("url_hosts", hosts) + _field("url_domains", domains), _field("urls", normalised)
+    return _field("url_hosts", hosts), _field("url_domains", domains), _field("urls", normalised)

@@ -1,11 +1,14 @@
 //! `common.urls` and `indexer.normalise.parse_urls` for the URL lists nearly every row has: the `urls` column
 //! read into the fragments `indexer.native._urls` gives, byte for byte. Only lists of printable ASCII without
 //! quotes or backslashes are taken, and none with an IPv6 or IP-like host; the others go to the Python parser.
-//! The rules themselves (suffixes, tracking parameters, default ports) come from `common.urls`.
+//! The rules themselves (suffixes, tracking parameters, default ports) and the placeholders come from the Python
+//! side, handed over when the encoder is made.
 
-use crate::{push_key_list, PLACEHOLDERS};
+use crate::json::push_key_list;
+use crate::parsers::Placeholders;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+/// The rules of `common.urls`, as `indexer.native.encoder_constants` hands them over.
 pub struct UrlRules {
     pub multi_part_suffixes: FxHashSet<String>,
     pub tracking_params: FxHashSet<String>,
@@ -13,7 +16,7 @@ pub struct UrlRules {
     pub default_ports: FxHashMap<String, String>,
 }
 
-/// One URL as `analyse_url` reads it.
+/// One URL as `common.urls.analyse_url` reads it (`common.urls.UrlInfo`).
 struct UrlInfo {
     normalised: String,
     host: String,
@@ -21,9 +24,9 @@ struct UrlInfo {
 }
 
 impl UrlRules {
-    /// `_urls(parse_urls(value))`: the `url_hosts` and `url_domains` fields, then the `urls` field; None to leave
-    /// the value to the Python parser.
-    pub fn fragments(&self, value: &str) -> Option<[Vec<u8>; 2]> {
+    /// `indexer.native._urls(indexer.normalise.parse_urls(value))`: the `url_hosts`, `url_domains` and `urls`
+    /// fields; None to leave the value to the Python parser.
+    pub fn fragments(&self, value: &str, placeholders: &Placeholders) -> Option<[Vec<u8>; 3]> {
         if !value.bytes().all(|byte| (0x20..0x7f).contains(&byte) && !matches!(byte, b'\'' | b'"' | b'\\')) {
             return None;
         }
@@ -31,12 +34,12 @@ impl UrlRules {
         let mut hosts: Vec<String> = Vec::new();
         let mut domains: Vec<String> = Vec::new();
         let mut value = value.trim_matches(' ');
-        if !PLACEHOLDERS.contains(&value) {
+        if !placeholders.contains(value) {
             if value.starts_with('[') && value.ends_with(']') {
                 value = value[1..value.len() - 1].trim_matches(' ');
             }
             for item in split_urls(value) {
-                if item.is_empty() || PLACEHOLDERS.contains(&item) {
+                if item.is_empty() || placeholders.contains(item) {
                     continue;
                 }
                 let Some(info) = self.analyse(item)? else { continue };
@@ -49,15 +52,14 @@ impl UrlRules {
                 }
             }
         }
-        let mut sites = Vec::new();
-        push_key_list(&mut sites, "url_hosts", &hosts);
-        push_key_list(&mut sites, "url_domains", &domains);
-        let mut urls = Vec::new();
-        push_key_list(&mut urls, "urls", &normalised);
-        Some([sites, urls])
+        let mut fields = [Vec::new(), Vec::new(), Vec::new()];
+        push_key_list(&mut fields[0], "url_hosts", &hosts);
+        push_key_list(&mut fields[1], "url_domains", &domains);
+        push_key_list(&mut fields[2], "urls", &normalised);
+        Some(fields)
     }
 
-    /// `analyse_url`: Some(None) for a blank URL, None when only Python can tell.
+    /// `common.urls.analyse_url`: Some(None) for a blank URL, None when only Python can tell.
     fn analyse(&self, url: &str) -> Option<Option<UrlInfo>> {
         let url = url.trim_matches(' ');
         if url.is_empty() {
@@ -100,7 +102,7 @@ impl UrlRules {
         Some(Some(UrlInfo { normalised, host, domain }))
     }
 
-    /// `_clean_query`: tracking parameters dropped, the rest sorted.
+    /// `common.urls._clean_query`: tracking parameters dropped, the rest sorted.
     fn clean_query(&self, query: &str) -> String {
         let mut kept: Vec<&str> = query
             .split('&')
@@ -117,7 +119,7 @@ impl UrlRules {
         self.tracking_params.contains(name) || self.tracking_prefixes.iter().any(|prefix| name.starts_with(prefix.as_str()))
     }
 
-    /// `registered_domain`: Some(None) for no host, None for a host that may be an IP address.
+    /// `common.urls.registered_domain`: Some(None) for no host, None for a host that may be an IP address.
     fn registered_domain(&self, host: &str) -> Option<Option<String>> {
         if host.is_empty() {
             return Some(None);
@@ -153,8 +155,8 @@ fn scheme_length(url: &str) -> Option<usize> {
     bytes[length..].starts_with(b"://").then_some(length)
 }
 
-/// `_URL_SEPARATOR.split`: a comma, with the spaces around it, separates two URLs only when a scheme and `://`
-/// follow it.
+/// `indexer.normalise._URL_SEPARATOR.split`: a comma, with the spaces around it, separates two URLs only when a
+/// scheme and `://` follow it.
 fn split_urls(value: &str) -> Vec<&str> {
     let bytes = value.as_bytes();
     let mut items = Vec::new();
@@ -186,5 +188,50 @@ fn split_urls(value: &str) -> Vec<&str> {
 fn push_unique(items: &mut Vec<String>, item: String) {
     if !items.contains(&item) {
         items.push(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parsers::tests::placeholders;
+
+    fn rules() -> UrlRules {
+        UrlRules {
+            multi_part_suffixes: ["co.uk".to_owned()].into_iter().collect(),
+            tracking_params: ["fbclid".to_owned()].into_iter().collect(),
+            tracking_prefixes: vec!["utm_".to_owned()],
+            default_ports: [("https".to_owned(), "443".to_owned()), ("http".to_owned(), "80".to_owned())].into_iter().collect(),
+        }
+    }
+
+    fn fields(value: &str) -> Option<[String; 3]> {
+        Some(rules().fragments(value, &placeholders())?.map(|field| String::from_utf8(field).unwrap()))
+    }
+
+    #[test]
+    fn a_list_in_both_syntaxes() {
+        let [hosts, domains, urls] = fields("[http://a.com/x,y, https://www.B.co.uk:443/p/?b=2&a=1&utm_x=3&fbclid=9]").unwrap();
+        assert_eq!(hosts, r#""url_hosts":["a.com","b.co.uk"],"#);
+        assert_eq!(domains, r#""url_domains":["a.com","b.co.uk"],"#);
+        assert_eq!(urls, r#""urls":["http://a.com/x,y","https://b.co.uk/p?a=1&b=2"],"#);
+        let [hosts, _, urls] = fields("[absent, ]").unwrap();
+        assert_eq!((hosts, urls), (r#""url_hosts":["absent,"],"#.into(), r#""urls":["http://absent,"],"#.into()));
+        let [_, _, urls] = fields("news.example.org/a/ , HTTP://Example.org:8080").unwrap();
+        assert_eq!(urls, r#""urls":["http://news.example.org/a","http://example.org:8080"],"#);
+    }
+
+    #[test]
+    fn placeholders_give_no_fields() {
+        for value in ["", "[]", "absent", " None ", "[absent]", "[ null ]"] {
+            assert_eq!(fields(value).unwrap(), [String::new(), String::new(), String::new()], "{value:?}");
+        }
+    }
+
+    #[test]
+    fn the_rare_lists_go_to_python() {
+        for value in ["['http://a.com']", "http://[::1]/x", "http://10.0.0.1/", "http://a.com/\\x", "http://é.com"] {
+            assert_eq!(fields(value), None, "{value:?}");
+        }
     }
 }
