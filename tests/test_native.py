@@ -8,11 +8,13 @@ with and without it must store the same documents and write the same rejects.
 
 from __future__ import annotations
 
+import csv
 import gzip
 import importlib
 import random
 import sys
 import types
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,11 +35,12 @@ from archive_samples import (
     write_zip,
 )
 
-from common.records import EncodedTweets, Reject, TweetRecord
+from common.records import ACCOUNT_COLUMNS, EncodedTweets, Reject, TweetRecord
 from generator.release import generate_release
 from indexer import archive, native
 from indexer.archive import discover, read_archive
-from indexer.document import to_document
+from indexer.document import DOCUMENT_KEYS, to_document
+from indexer.normalise import FIRST_SNOWFLAKE_ID, MEMO_SIZE, PLACEHOLDERS, TWITTER_EPOCH_MS, TweetRowNormaliser
 
 if native.TweetEncoder is None:
     pytest.fail(
@@ -205,6 +208,78 @@ def test_a_header_without_every_column_is_left_to_the_python_reader(tmp_path: Pa
     encoded, read = read_both(path)
 
     assert encoded == [] and len(read) == 1
+
+
+def encoder_for(columns: tuple[str, ...], **changes: object) -> tuple[native.RowEncoder, TweetRowNormaliser]:
+    """A native encoder for a file with this header, made with the constants `encoder_constants` gives, each of
+    `changes` replacing one of them."""
+    normaliser = TweetRowNormaliser(columns, campaign="ira", source_file="ira_tweets_csv_hashed.csv")
+    given = {**native.encoder_constants(normaliser), **changes}
+    return native.TweetEncoder(list(columns), csv.field_size_limit(), native._Lookups(normaliser), given), normaliser
+
+
+def encode_one(encoder: native.RowEncoder, columns: tuple[str, ...], row: dict[str, str]) -> dict | None:
+    """The document `encoder` gives for `row` written as the one row of a file, or None if it leaves the row."""
+    data = quoted_csv([row], columns).encode().split(b"\n", 1)[1]
+    action = encoder.encode(data, data.count(b'"'))
+    return None if action is None else orjson.loads(action.split(b"\n")[1])
+
+
+def test_the_encoder_holds_the_python_sides_constants() -> None:
+    encoder, normaliser = encoder_for(REORDERED_COLUMNS)
+
+    given = encoder.given
+
+    assert given["placeholders"] == sorted(PLACEHOLDERS)
+    assert given["snowflakes"] == (TWITTER_EPOCH_MS, FIRST_SNOWFLAKE_ID)
+    assert given["memo_size"] == MEMO_SIZE
+    assert given["positions"] == {name: REORDERED_COLUMNS.index(name) for name in TWEET_COLUMNS}
+    assert given["account_columns"] == list(ACCOUNT_COLUMNS)
+    assert given["document_keys"] == list(DOCUMENT_KEYS)
+    assert native.row_encoder(normaliser).given == given, "a load's encoder is made the same way"
+
+
+def test_document_keys_are_the_order_to_document_writes() -> None:
+    record = TweetRecord(
+        "1", "ira", "f.csv", 2, "u", "name", "screen", "place", "about", "http://a.com", 1, 2, date(2014, 6, 8), "en",
+        "en", "RT @screen: hi @x http://t.co/Ab1", datetime(2017, 6, 22, tzinfo=UTC), "web", "3", "4", "5", True,
+        "6", "7", 1.5, 2.5, 1, 2, 3, 4, ["tag"], ["8"], ["http://a.com"], ["yes"], ["x"], ["http://a.com"],
+        ["a.com"], ["a.com"], ["http://t.co/Ab1"], "screen", datetime(2017, 6, 22, tzinfo=UTC),
+        datetime(2017, 6, 22, tzinfo=UTC), {"tweetid": "1"},
+    )  # fmt: skip
+
+    assert list(to_document(record)) == list(DOCUMENT_KEYS)
+
+
+def test_constants_given_from_python_are_the_ones_used() -> None:
+    row = ira_row(in_reply_to_tweetid="n/a", tweet_time="n/a", retweet_tweetid="877919995476496385")
+    usual, _ = encoder_for(TWEET_COLUMNS)
+    other, _ = encoder_for(
+        TWEET_COLUMNS,
+        placeholders=[*sorted(PLACEHOLDERS), "n/a"],
+        snowflakes=(TWITTER_EPOCH_MS + 1000, FIRST_SNOWFLAKE_ID),
+        document_keys=list(reversed(DOCUMENT_KEYS)),
+    )
+
+    assert encode_one(usual, TWEET_COLUMNS, row) is None, "n/a is no time: left to the Python reader"
+    document = encode_one(other, TWEET_COLUMNS, row)
+    assert document is not None and "in_reply_to_tweetid" not in document and "tweet_time" not in document
+    assert document["retweeted_time"] == "2017-06-22T16:03:33.543000+00:00"  # one second later than Python's
+    keys = [key for key in reversed(DOCUMENT_KEYS) if key in document]
+    assert list(document) == keys
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"document_keys": [key for key in DOCUMENT_KEYS if key != "lang"]}, 'the document keys lack "lang"'),
+        ({"document_keys": [*DOCUMENT_KEYS, "extra"]}, 'does not write the document key "extra"'),
+        ({"positions": {name: 0 for name in TWEET_COLUMNS}}, "is not where the header has it"),
+    ],
+)
+def test_constants_that_do_not_fit_are_refused(change: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        encoder_for(TWEET_COLUMNS, **change)
 
 
 def test_turned_off_by_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
