@@ -10,9 +10,13 @@ import ast
 import base64
 import csv
 import gzip
+import hashlib
 import io
 import json
 import re
+import shutil
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -23,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from common.errors import UsageError
 from common.records import RejectReason
 from generator import corpus
 from generator.release import (
@@ -410,7 +415,102 @@ def test_progress_is_reported_until_every_row_is_written(tmp_path: Path) -> None
 
 
 def test_too_few_tweets_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="at least"):
+    with pytest.raises(UsageError, match="at least"):
         generate_release(tmp_path, tweets=10)
-    with pytest.raises(ValueError, match="compress"):
+    with pytest.raises(UsageError, match="compress"):
         generate_release(tmp_path, tweets=1000, compress="rar")  # type: ignore[arg-type]
+
+
+# The digest of a small release at a fixed seed, taken from the code before its vocabularies moved to
+# `generator/data/`. Editing the data on purpose changes it (update it then, knowingly); moving, reformatting
+# or re-reading the data must not, since tests, demos and benchmarks everywhere rely on "same seed, same bytes".
+PINNED_RELEASE_SHA256 = "6700662841db2b92f9405be25fc8d3371a0815c9e2364572840adc8fcd6ba9e7"
+
+
+def test_a_fixed_seed_still_gives_the_pinned_bytes(tmp_path: Path) -> None:
+    generate_release(tmp_path, tweets=1000, seed=2016, malformed=1)
+    digest = hashlib.sha256()
+    for path in sorted(tmp_path.iterdir()):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    assert digest.hexdigest() == PINNED_RELEASE_SHA256
+
+
+def test_importing_the_generator_reads_no_data_file() -> None:
+    """The data is read when a release is made, not on import (the CLI's start-up stays as fast as before)."""
+    code = (
+        "import generator.release, generator.corpus as c; "
+        "assert c.packaged.cache_info().currsize == 0, 'read on import'; "
+        "assert 'LANGUAGES' not in vars(c); "
+        "c.EMOJI; assert c.packaged.cache_info().currsize == 1 and 'LANGUAGES' in vars(c)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_packaged_data_is_read_whole() -> None:
+    data = corpus.load()
+    assert set(data.languages) == {"en", "ru", "de", "uk", "fa", "ar", "fr", "es"}
+    assert [c.key for c in data.campaigns] == list(CAMPAIGNS)
+    assert data.languages == corpus.LANGUAGES and data.planted_quotes == corpus.PLANTED_QUOTES
+    assert "\u200c" in "".join(data.languages["fa"].verbs)  # escaped in the file, a real ZWNJ once read
+
+
+def _broken_copy(tmp_path: Path, name: str, edit: Any) -> Path:
+    """A copy of the packaged data folder with one file changed by `edit` (JSON object -> None, or text -> text)."""
+    root = tmp_path / "data"
+    shutil.copytree(Path(corpus.__file__).parent / "data", root)
+    path = root / name
+    if name.endswith(".json") and not isinstance(edit, str):
+        obj = json.loads(path.read_text(encoding="utf-8"))
+        edit(obj)
+        path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+    else:
+        path.write_text(edit, encoding="utf-8")
+    return root
+
+
+def _set(obj: dict[str, Any], key: str, value: Any) -> None:
+    obj[key] = value
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "message"),
+    [
+        ("lang-en.json", lambda o: _set(o, "subjects", "Voters"), r"^lang-en\.json: subjects: expected a list"),
+        ("lang-en.json", lambda o: o["verbs"].append(3), r"^lang-en\.json: verbs\[31\]: expected a string, found 3$"),
+        ("lang-en.json", lambda o: o.pop("places"), r"^lang-en\.json: places: missing$"),
+        ("lang-en.json", lambda o: _set(o, "place", []), r"^lang-en\.json: place: unknown key$"),
+        ("lang-en.json", lambda o: _set(o, "objects", []), r"^lang-en\.json: objects: expected a non-empty list"),
+        ("lang-en.json", lambda o: _set(o, "code", "eng"), r"^lang-en\.json: code: 'eng' does not match"),
+        ("lang-de.json", lambda o: o["templates"].append("{S} {Z}"), r"unknown placeholder \{Z\} in '\{S\} \{Z\}'"),
+        ("lang-ru.json", lambda o: _set(o, "first_names", [["Иван"]]), r"first_names\[0\]: expected a list of 2"),
+        ("shared.json", lambda o: o["url_words"].append(None), r"^shared\.json: url_words\[20\]: expected a string"),
+        ("campaigns.json", lambda o: o["campaigns"][1].update(style="2019"), r"campaigns\[1\]\.style: '2019' is not"),
+        ("campaigns.json", lambda o: o["campaigns"][0].update(kinds=[1, 2]), r"campaigns\[0\]\.kinds: expected a list"),
+        ("campaigns.json", lambda o: o["campaigns"][2]["bursts"][0].__setitem__(0, "2019-02-30"), r"a date YYYY-MM-DD"),
+        ("planted.json", lambda o: o["urls"][0].update(per_campaign=[["irn", 2]]), r"campaign 'irn' is not in"),
+        (
+            "planted.json",
+            lambda o: o["quotes"][0].update(marker="lantern"),
+            r"\.marker: 'lantern' is not in",
+        ),
+        ("planted.json", lambda o: o["hashtags"][1].update(first_time="2015-03-01"), r"a time YYYY-MM-DD HH:MM"),
+        ("planted.json", '{"quotes": [', r"^planted\.json: not valid JSON: "),
+        ("userid_growth.csv", "date,userid\n2008-01-01,1e7\n", r"^userid_growth\.csv: line 2: expected YYYY-MM-DD,"),
+    ],
+)
+def test_a_malformed_data_file_is_refused_naming_the_file_and_key(
+    tmp_path: Path, name: str, edit: Any, message: str
+) -> None:
+    root = _broken_copy(tmp_path, name, edit)
+    with pytest.raises(corpus.CorpusDataError, match=message):
+        corpus.load(root)
+
+
+def test_a_missing_data_file_is_named(tmp_path: Path) -> None:
+    root = _broken_copy(tmp_path, "shared.json", "{}")
+    (root / "planted.json").unlink()
+    with pytest.raises(corpus.CorpusDataError, match=r"^shared\.json: emoji: missing$"):
+        corpus.load(root)
+    shutil.copy(Path(corpus.__file__).parent / "data" / "shared.json", root / "shared.json")
+    with pytest.raises(corpus.CorpusDataError, match=r"^planted\.json: missing from the generator's data folder"):
+        corpus.load(root)
