@@ -1,7 +1,8 @@
 """The closed sets of words the command line accepts, as types: `--help` lists them and the parser checks them.
 
 Kept apart from the modules that act on them so that reading the command line imports nothing heavy (the
-search modules import the Elasticsearch client); those modules check the same names against these.
+search modules import the Elasticsearch client); those modules keep their own names for the same sets, and
+`tests/test_choices.py` checks that the two agree.
 """
 
 from __future__ import annotations
@@ -12,8 +13,18 @@ OutputFormat = Literal["table", "json", "jsonl", "csv"]
 SortOrder = Literal["newest", "oldest", "relevance"]
 Interval = Literal["day", "week", "month", "year"]
 ExportFormat = Literal["csv", "jsonl"]
+CiteFormat = Literal["text", "markdown"]
+Compression = Literal["none", "gz", "zip"]
+Split = Literal["campaign"]
+TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients", "languages", "campaigns", "mentions"]
+"""What `top` counts. The argument is not typed with it: `top` also takes the singular and any case
+(`Campaign`, `hashtag`), so its help lists these names and the library reads the word."""
 
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 INTERVALS: tuple[str, ...] = get_args(Interval)
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+CITE_FORMATS: tuple[str, ...] = get_args(CiteFormat)
+COMPRESSIONS: tuple[str, ...] = get_args(Compression)
+SPLITS: tuple[str, ...] = get_args(Split)
+TOP_FIELDS: tuple[str, ...] = get_args(TopField)

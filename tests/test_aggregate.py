@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 from search.aggregate import FIELDS, top_values
-from search_cli.charts import bar, fit_rows
+from search_cli.render.charts import bar, fit_rows
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from search.aggregate import timeline
-from search_cli.charts import nothing_to_draw, timeline_figure
+from search_cli.render.charts import nothing_to_draw, timeline_figure
 
 MADE_ON = date(2026, 11, 30)
 

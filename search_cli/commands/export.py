@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from types import TracebackType
 from typing import Annotated
 
 import typer
@@ -44,6 +43,8 @@ def export(
     """
     from common.connection import connect
     from search.export import export_format_for, export_to_file, export_tweets
+    from search_cli.render.progress import export_bar
+    from search_cli.render.written import exported_line, unclosed_view_line
 
     settings = ctx.obj
     to_stdout = output == "-"
@@ -51,19 +52,20 @@ def export(
         fmt = export_format_for(output, output_format)
         warn_query(settings, query)
         es = connect(settings)
-        with _ProgressBar(enabled=not (to_stdout and sys.stdout.isatty())) as report:
+        # Data going to a terminal's stdout would be torn by a bar redrawn beside it.
+        with export_bar(enabled=not (to_stdout and sys.stdout.isatty())) as bar:
             if to_stdout:
                 summary = export_tweets(
                     es, settings.alias, query, sys.stdout.buffer, fmt=fmt, page_size=page_size,
-                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
+                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=bar.update,
                 )  # fmt: skip
             else:
                 summary = export_to_file(
                     es, settings.alias, query, Path(output), fmt=fmt, page_size=page_size,
-                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=report,
+                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=bar.update,
                 )  # fmt: skip
     if as_json:
-        from search_cli.render import print_json, to_json
+        from search_cli.render.data import print_json, to_json
 
         if to_stdout:
             sys.stderr.buffer.write(to_json(summary, pretty=False) + b"\n")
@@ -71,46 +73,6 @@ def export(
         else:
             print_json(summary)
     else:
-        where = "stdout" if to_stdout else output
-        err.print(
-            f"exported {summary.rows:,} tweets ({summary.format}) to {where} in {summary.seconds:,.1f} s", markup=False
-        )
+        err.print(exported_line(summary, "stdout" if to_stdout else output))
     if not summary.pit_closed:
-        err.print(
-            f"warning: the server's point in time could not be closed; it lapses by itself after {keep_alive}",
-            markup=False,
-        )
-
-
-class _ProgressBar:
-    """A bar of rows written out of the total on a terminal's stderr; nothing when stderr is not a terminal."""
-
-    def __init__(self, *, enabled: bool = True) -> None:
-        self.enabled = enabled
-
-    def __enter__(self):
-        self.live = None
-        if self.enabled and sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.live = Progress(
-                TextColumn("exporting"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            self.live.start()
-            self.task = self.live.add_task("export", total=None)
-        return self.report
-
-    def report(self, rows: int, total: int) -> None:
-        if self.live is not None:
-            self.live.update(self.task, completed=rows, total=total)
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        if self.live is not None:
-            self.live.stop()
+        err.print(unclosed_view_line(keep_alive))

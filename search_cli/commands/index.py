@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from search_cli.output import cli_errors, err, fail
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from indexer.loader import LoadProgress
 
 
 def index(
@@ -51,6 +44,8 @@ def index(
     from common.connection import connect
     from indexer.bulk import BulkOptions
     from indexer.loader import LoadOptions, load_archive, validate_archive
+    from search_cli.render.load import render_load_summary
+    from search_cli.render.progress import load_bar, load_progress
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -67,15 +62,15 @@ def index(
                 replicas=replicas,
                 bulk=BulkOptions(chunk_docs=batch_size, in_flight=in_flight, retry_seconds=retry_seconds),
             )
-            with ProgressReporter() as report:
-                summary = load_archive(connect(settings), settings.alias, paths, options, on_progress=report)
+            with load_bar() as bar:
+                summary = load_archive(
+                    connect(settings), settings.alias, paths, options, on_progress=load_progress(bar)
+                )
     if as_json:
-        from search_cli.render import print_json
+        from search_cli.render.data import print_json
 
         print_json(summary.to_dict())
     else:
-        from search_cli.render import render_load_summary
-
         err.print(render_load_summary(summary))
     if not summary.reconciled:
         raise fail("the counts do not reconcile (rows read != indexed + rejected); please report this", 1)
@@ -85,36 +80,3 @@ def index(
             f"({summary.count_before:,} before, {summary.created:,} created); was another load writing to it?",
             1,
         )
-
-
-class ProgressReporter:
-    """A live progress line on a terminal; a plain line every 10 seconds when stderr is piped."""
-
-    def __enter__(self) -> Callable[[LoadProgress], None]:
-        self.last_line = time.monotonic()
-        self.live = None
-        if sys.stderr.isatty():
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            # The bar fills by input lines once they are counted (it pulses until then); the text says the rest.
-            self.live = Progress(
-                BarColumn(bar_width=24), TimeElapsedColumn(), TextColumn("{task.description}"), console=err,
-                transient=True,
-            )  # fmt: skip
-            self.live.start()
-            self.task = self.live.add_task("starting", total=None)
-        return self.report
-
-    def report(self, progress: LoadProgress) -> None:
-        from search_cli.render import progress_line
-
-        line = progress_line(progress)
-        if self.live is not None:
-            self.live.update(self.task, description=line, total=progress.lines_total, completed=progress.lines_done)
-        elif time.monotonic() - self.last_line >= 10:
-            self.last_line = time.monotonic()
-            err.print(line)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self.live is not None:
-            self.live.stop()

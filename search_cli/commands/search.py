@@ -27,14 +27,13 @@ def search(
     """Search tweets with the operators investigators know from Twitter's advanced search."""
     from common.connection import connect
     from search.tweets import Hit, PartialResults, count_tweets, explain, search_tweets
-    from search_cli.render import render_hits, write_rows
+    from search_cli.render.data import to_json, write_rows
+    from search_cli.render.hits import render_hits
 
     settings = ctx.obj
     with cli_errors(settings):
         fmt = output_format(fmt_asked, as_json)
         if show_query:
-            from search_cli.render import to_json
-
             understood, body = explain(query)
             err.print(f"query: {understood}", markup=False)
             err.print(to_json(body).decode(), markup=False)

@@ -16,15 +16,13 @@ def status(
     """Show the server, its version, the alias, the index behind it and the tweets per campaign."""
     from common.connection import connect
     from search.status import collect_status
+    from search_cli.render.data import print_json
+    from search_cli.render.status import render_status
 
     settings = ctx.obj
     with cli_errors(settings):
         result = collect_status(connect(settings, max_retries=1), settings)
     if as_json:
-        from search_cli.render import print_json
-
         print_json(result)
         return
-    from search_cli.render import render_status
-
     out.print(render_status(result))

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from search.choices import Interval, OutputFormat
+from search.choices import Interval, OutputFormat, Split
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, err, out, output_format, warn_query
-
-if TYPE_CHECKING:
-    from search.aggregate import Timeline
-
-Split = Literal["campaign"]
 
 
 def timeline(
@@ -60,7 +55,9 @@ def timeline(
     from common.connection import connect
     from search.aggregate import timeline as tweets_per_interval
     from search.tweets import PartialResults
-    from search_cli.charts import nothing_to_draw, require_matplotlib, write_plot
+    from search_cli.render.charts import nothing_to_draw, require_matplotlib, write_plot
+    from search_cli.render.counts import render_timeline
+    from search_cli.render.data import print_json, write_series_rows
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -70,12 +67,8 @@ def timeline(
             require_matplotlib()
         series = tweets_per_interval(connect(settings), settings.alias, query, interval=interval, by=by)
         if chosen == "table":
-            from search_cli.render import render_timeline
-
             out.print(render_timeline(series, rows, out.width))
         elif chosen == "json":
-            from search_cli.render import print_json
-
             print_json(series)
         else:
             write_series_rows(series, chosen)
@@ -87,26 +80,3 @@ def timeline(
                 err.print(f"wrote {plot} ({len(series.buckets):,} {interval}s)", markup=False)
         if series.partial_reason:
             raise PartialResults(series.partial_reason)
-
-
-def write_series_rows(series: Timeline, fmt: str) -> None:
-    """One line per interval on stdout, as JSON lines or CSV (`timeline_columns`: a column per campaign when
-    split); an interval's `campaigns` appear only in a split series, so the plain shape stays as it was."""
-    import csv
-    import sys
-
-    from search.aggregate import timeline_columns
-    from search_cli.render import to_json
-
-    if fmt == "jsonl":
-        for bucket in series.buckets:
-            record = {"start": bucket.start, "label": bucket.label, "count": bucket.count}
-            if bucket.campaigns is not None:
-                record["campaigns"] = bucket.campaigns
-            sys.stdout.buffer.write(to_json(record, pretty=False) + b"\n")
-    else:
-        columns, rows = timeline_columns(series)
-        writer = csv.DictWriter(sys.stdout, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
-    sys.stdout.flush()

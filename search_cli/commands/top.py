@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from search.choices import OutputFormat
+from search.choices import TOP_FIELDS, OutputFormat
 from search_cli.output import cli_errors, err, out, output_format, warn_query
 
-FIELD_HELP = "hashtags, domains, hosts, urls, accounts, clients, languages, campaigns or mentions."
+FIELD_HELP = f"What to count: {', '.join(TOP_FIELDS)} (singular and any case too)."
 QUERY_HELP = "Only tweets matching this query (the `search` language); empty: every tweet."
 
 
@@ -30,6 +30,8 @@ def top(
     from common.connection import connect
     from search.aggregate import Count, top_values
     from search.tweets import PartialResults
+    from search_cli.render.counts import render_top
+    from search_cli.render.data import print_json, write_rows
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -37,16 +39,10 @@ def top(
         warn_query(settings, query)
         result = top_values(connect(settings), settings.alias, field, query, limit=limit)
         if chosen == "table":
-            from search_cli.render import render_top
-
             out.print(render_top(result, out.width))
         elif chosen == "json":
-            from search_cli.render import print_json
-
             print_json(result)
         else:
-            from search_cli.render import write_rows
-
             write_rows(result.counts, chosen, row_type=Count)
         if result.partial_reason:
             raise PartialResults(result.partial_reason)

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
 from search_cli.output import cli_errors, emit
-
-if TYPE_CHECKING:
-    from search.lookup import UrlReport
 
 TARGET_HELP = "A web address (tracking parameters, www. and http/https do not matter), a host or a domain."
 
@@ -37,6 +31,7 @@ def url(
     """
     from common.connection import connect
     from search.lookup import url_report
+    from search_cli.render.lookup import render_url
 
     settings = ctx.obj
     with cli_errors(settings):
@@ -44,46 +39,3 @@ def url(
         emit(report, as_json=as_json, render=render_url)
     if not report.tweets:
         raise typer.Exit(1)
-
-
-def render_url(report: UrlReport) -> Group:
-    """The report as tables; everything taken from the archive or typed by the user is terminal-safe Text."""
-    from search.safe_text import one_line
-    from search_cli.charts import counts_table, plural, tweet_line
-
-    target = report.target
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold", no_wrap=True)
-    facts.add_column(overflow="fold")
-    facts.add_row(target.kind, Text(one_line(target.value)))
-    if target.page is not None:
-        forms = ", ".join(target.page.addresses)
-        facts.add_row(
-            "page", Text(one_line(f"{target.page.label}, linked as any of: {forms} (other parameters aside)"))
-        )
-    other = report.other_parameters
-    if not report.tweets and other is not None:
-        urls = plural(other.urls, "distinct URL")
-        verb = "links" if other.tweets == 1 else "link"
-        facts.add_row("shared", "in no tweet with these parameters")
-        facts.add_row(
-            "other parameters",
-            Text(
-                one_line(
-                    f"{plural(other.tweets, 'tweet')} {verb} {other.address} with other parameters "
-                    f"({'' if other.urls_exact else 'at least '}{urls}); to list them: {other.command}"
-                )
-            ),
-        )
-        return Group(facts)
-    approx = "" if report.accounts_exact else "about "
-    tweets, accounts = plural(report.tweets, "tweet"), plural(report.accounts_total, "account")
-    facts.add_row("shared", f"in {tweets} by {approx}{accounts}")
-    facts.add_row("first", tweet_line(report.first))
-    facts.add_row("last", tweet_line(report.last))
-    facts.add_row("campaigns", Text(one_line(", ".join(f"{c.value} {c.count:,}" for c in report.campaigns))))
-    parts: list[Table] = [facts, counts_table("accounts that shared it", "account", report.accounts)]
-    if report.urls:
-        title = "most shared URLs on it" if target.kind != "url" else "as shared (normalised)"
-        parts.append(counts_table(title, "url", report.urls))
-    return Group(*parts)

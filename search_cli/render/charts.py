@@ -1,5 +1,4 @@
-"""Drawing for the counting commands: bars in the terminal and pictures on disk (`timeline`, `top`), and the
-count tables and tweet lines `top`, `url` and `account` share.
+"""Drawing for the counting commands: bars in the terminal and pictures on disk (`timeline`, `top`).
 
 Terminal bars are unicode blocks with eighth-cell precision, so they need nothing but a font. A long series
 is shortened for the screen (`fit_rows`): runs of empty intervals become one row, then neighbouring intervals
@@ -22,12 +21,12 @@ from rich.text import Text
 
 from common.errors import TweetsearchError
 from search.safe_text import BIDI_CONTROLS
+from search_cli.render.shared import plural
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from search.aggregate import Count, Timeline
-    from search.tweets import Hit
+    from search.aggregate import Timeline
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 MIN_EMPTY_RUN = 3
@@ -144,46 +143,6 @@ def bar_table(
             Text(bar(row.count, peak, bar_width), style="cyan"),
         )
     return table
-
-
-def value_label(count: Count) -> Text:
-    """An account as `@name (userid)` (the id alone, without `@` and cut in the middle like every listing's,
-    when the name is the hashed id), other values as they are; terminal-safe, and never read as markup."""
-    from search.safe_text import one_line
-    from search_cli.render import account_label
-
-    if count.screen_name is None or count.screen_name == count.value:
-        return Text(account_label(None, count.value))
-
-    return Text(f"{account_label(count.screen_name, None, cut=False)} ({one_line(count.value)})")
-
-
-def counts_table(title: str, header: str, counts: list[Count]) -> Table:
-    """Value, tweets and share of tweets, one row per count."""
-    table = Table(title=title, title_justify="left")
-    table.add_column(header, overflow="fold")
-    table.add_column("tweets", justify="right")
-    table.add_column("share", justify="right")
-    for count in counts:
-        table.add_row(value_label(count), f"{count.count:,}", f"{count.percent:.1f}%")
-    return table
-
-
-def plural(count: int, noun: str) -> str:
-    """`1 tweet`, `2,345 tweets`."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
-def tweet_line(hit: Hit | None) -> Text:
-    """`time  @account  campaign  tweet id: text` for one tweet; terminal-safe, and never read as markup."""
-    from search.safe_text import one_line
-    from search_cli.render import account_label
-
-    if hit is None:
-        return Text("?")
-    when = hit.time.strftime("%Y-%m-%d %H:%M UTC") if hit.time else "time unknown"
-    account = account_label(hit.screen_name, hit.userid)
-    return Text(f"{when}  {account}  {one_line(hit.campaign)}  tweet {one_line(hit.tweetid)}: {one_line(hit.text)}")
 
 
 def require_matplotlib() -> None:
