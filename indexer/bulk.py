@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
-from common.errors import TweetsearchError
+from common.errors import BulkFailed, UsageError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -40,12 +40,6 @@ BULK_ANSWER = "items.*.status,items.*.error"
 INDEX_REFUSALS = frozenset(
     {"cluster_block_exception", "index_closed_exception", "index_not_found_exception", "security_exception"}
 )
-
-
-class BulkFailed(TweetsearchError):
-    """Raised when the server keeps refusing a request (429/5xx/unreachable) past the retry deadline."""
-
-    exit_code = 3
 
 
 @dataclass(slots=True)
@@ -129,9 +123,9 @@ class BulkOptions:
         for name in ("chunk_docs", "chunk_bytes", "in_flight"):
             value = getattr(self, name)
             if value < 1:
-                raise ValueError(f"'{name}' must be positive but was {value}")
+                raise UsageError(f"'{name}' must be positive but was {value}")
         if self.retry_seconds < 0:
-            raise ValueError(f"'retry_seconds' must not be negative but was {self.retry_seconds}")
+            raise UsageError(f"'retry_seconds' must not be negative but was {self.retry_seconds}")
 
 
 class Rejected(NamedTuple):

@@ -15,13 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from common.errors import TweetsearchError
-
-
-class CheckpointError(TweetsearchError):
-    """Raised when `--resume` finds no checkpoint, or one written for other input files."""
-
-    exit_code = 2
+from common.errors import CheckpointError
 
 
 @dataclass

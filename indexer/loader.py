@@ -17,24 +17,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.errors import TweetsearchError
+from common.errors import CheckpointError, LoadInterrupted, UsageError
 from common.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
 from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.archive import discover, read_archive, reading_order
 from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
-from indexer.checkpoint import Checkpoint, CheckpointError, default_checkpoint_path
+from indexer.checkpoint import Checkpoint, default_checkpoint_path
 from indexer.document import to_document
 from indexer.progress import LineCounter
 from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
-
-
-class LoadInterrupted(TweetsearchError):
-    """Raised when the user stops a load (Ctrl-C): what was stored is checkpointed and the index restored."""
-
-    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ class LoadOptions:
 
     def __post_init__(self) -> None:
         if self.drop_replaced and not self.rebuild:
-            raise ValueError("--drop-replaced goes with --rebuild: only a rebuild replaces the index behind the alias")
+            raise UsageError("--drop-replaced goes with --rebuild: only a rebuild replaces the index behind the alias")
 
     @property
     def checkpoint(self) -> Path:

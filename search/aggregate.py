@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from common.errors import TweetsearchError
+from common.errors import UnknownField, UsageError
 from search.query import And, Operator, build_query, date_bound, match_all, parse_query
 from search.quote import ACCOUNTS_PRECISION
 from search.tweets import SORTS, partial_reason
@@ -51,12 +51,6 @@ published archives hold a few hundred at most)."""
 NO_CAMPAIGN = "(none)"
 """The campaign of matching tweets that have none (a file name that named no campaign)."""
 _LABELS = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
-
-
-class UnknownField(TweetsearchError):
-    """Raised by `top_values` for a field name it cannot count; the message lists the valid ones."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -200,7 +194,7 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
     """
     index_field = field_for(field)
     if not 1 <= limit <= MAX_TERMS:
-        raise ValueError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
+        raise UsageError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
     name = next(key for key, value in FIELDS.items() if value == index_field)
     answer = es.search(
         index=alias,
@@ -249,13 +243,13 @@ def timeline(
     Empty intervals are zeros (`min_doc_count: 0`); a `since:`/`until:` in the query extends the buckets to
     its bounds. With `by="campaign"` each bucket also holds its tweets per campaign (a terms aggregation under
     the histogram, sized to hold every campaign, so the counts are exact and add up to the bucket's).
-    Raises ValueError for an unknown interval or split, a range that would need more than `MAX_BUCKETS`, or
+    Raises `UsageError` for an unknown interval or split, a range that would need more than `MAX_BUCKETS`, or
     more than `MAX_CAMPAIGNS` campaigns.
     """
     if interval not in INTERVALS:
-        raise ValueError(f'unknown interval "{interval}"; choose one of: {", ".join(INTERVALS)}')
+        raise UsageError(f'unknown interval "{interval}"; choose one of: {", ".join(INTERVALS)}')
     if by is not None and by not in SPLITS:
-        raise ValueError(f'cannot split by "{by}"; choose one of: {", ".join(SPLITS)}')
+        raise UsageError(f'cannot split by "{by}"; choose one of: {", ".join(SPLITS)}')
     histogram: dict[str, Any] = {
         "field": "tweet_time",
         "calendar_interval": interval,
@@ -266,7 +260,7 @@ def timeline(
     if low is not None and high is not None and low > high:
         low = high = None  # nothing can match; let the server say so with no buckets
     if low is not None and ((high or datetime.now(UTC)) - low).days / INTERVAL_DAYS[interval] > MAX_BUCKETS:
-        raise ValueError(f"since: is too far back to draw by {interval}; use a longer --interval")
+        raise UsageError(f"since: is too far back to draw by {interval}; use a longer interval")
     bounds = {key: _millis(moment) for key, moment in (("min", low), ("max", high)) if moment is not None}
     if bounds:
         histogram["extended_bounds"] = bounds
@@ -290,7 +284,7 @@ def timeline(
     ).body
     aggs = answer["aggregations"]
     if aggs["campaigns"].get("sum_other_doc_count", 0):
-        raise ValueError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
+        raise UsageError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
     campaigns = {str(raw["key"]): raw["doc_count"] for raw in aggs["campaigns"]["buckets"]}
     if aggs["no_campaign"]["doc_count"]:
         campaigns[NO_CAMPAIGN] = aggs["no_campaign"]["doc_count"]
@@ -326,7 +320,7 @@ def _split(raw: dict[str, Any], campaigns: dict[str, int]) -> dict[str, int]:
     what the terms leave over (the terms hold every campaign, which is checked, so nothing else can be)."""
     split = raw["split"]
     if split.get("sum_other_doc_count", 0):
-        raise ValueError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
+        raise UsageError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
     counts = dict.fromkeys(campaigns, 0)
     for term in split["buckets"]:
         counts[str(term["key"])] = term["doc_count"]

@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+from common.errors import UsageError
 from search.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def format_citation(verdict: QuoteVerdict, fmt: CiteFormat = "text") -> str:
         return _markdown(verdict)
     if fmt == "text":
         return _text(verdict)
-    raise ValueError(f"a citation is text or markdown, not {fmt}")
+    raise UsageError(f"a citation is text or markdown, not {fmt}")
 
 
 def _counts(verdict: QuoteVerdict) -> str:

@@ -32,10 +32,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
-from common.errors import TweetsearchError
+from common.errors import ExportError, ExportIncomplete, PartialResults, PointInTimeExpired, UsageError
 from common.records import TWEET_COLUMNS
 from search.query import build_query_from_text
-from search.tweets import SORTS, PartialResults, partial_reason
+from search.tweets import SORTS, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -47,20 +47,6 @@ MAX_PAGE_SIZE = 10_000
 
 _SUFFIXES: dict[str, ExportFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 ProgressCallback = Callable[[int, int], None]
-
-
-class ExportError(TweetsearchError):
-    """Raised when an export cannot be written completely (the reason says what to do)."""
-
-    exit_code = 1
-
-
-class ExportIncomplete(ExportError):
-    """Raised when the rows written differ from the total the search counted: the export is not trusted."""
-
-
-class PointInTimeExpired(ExportError):
-    """Raised when the point in time lapsed between two pages (the output was blocked longer than keep_alive)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +70,7 @@ def export_format_for(target: str, fmt: str | None = None) -> ExportFormat:
     """
     if fmt is not None:
         if fmt not in FORMATS:
-            raise ValueError(f"--format must be csv or jsonl, not {fmt!r}")
+            raise UsageError(f"the format must be csv or jsonl, not {fmt!r}")
         return fmt  # type: ignore[return-value]
     if target == "-":
         return "csv"
@@ -92,7 +78,7 @@ def export_format_for(target: str, fmt: str | None = None) -> ExportFormat:
     for suffix, found in _SUFFIXES.items():
         if name.endswith(suffix):
             return found
-    raise ValueError(f"cannot tell the format from the name {target!r}: end it with .csv or .jsonl, or use --format")
+    raise UsageError(f"cannot tell the format from the name {target!r}: end it with .csv or .jsonl, or use --format")
 
 
 def csv_header(*, with_campaign: bool = False) -> list[str]:
@@ -145,9 +131,9 @@ def export_tweets(
     called after each page. Raises `ExportIncomplete` if fewer or more rows were written than counted.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValueError(f"page size must be between 1 and {MAX_PAGE_SIZE:,}, not {page_size}")
+        raise UsageError(f"page size must be between 1 and {MAX_PAGE_SIZE:,}, not {page_size}")
     if fmt not in FORMATS:
-        raise ValueError(f"format must be csv or jsonl, not {fmt!r}")
+        raise UsageError(f"format must be csv or jsonl, not {fmt!r}")
     query = build_query_from_text(query_text)
     started = time.monotonic()
     source: list[str] | bool = ["raw", "campaign", "tweetid"] if fmt == "csv" else True

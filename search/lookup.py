@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from common.errors import TweetsearchError
+from common.errors import AddressTooLong, NotAUrl, NotFound, QuerySyntaxError, UsageError
 from common.urls import registered_domain
 from search.aggregate import Count, counts_from, terms_agg
-from search.pages import AddressTooLong, Page, address_regexp, recognise, split_address
-from search.query import Operator, QuerySyntaxError, build_query, normalise_url_value
+from search.pages import Page, address_regexp, recognise, split_address
+from search.query import Operator, build_query, normalise_url_value
 from search.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
 from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
@@ -50,18 +50,6 @@ OTHER_URLS_COUNTED = 1000
 """Most distinct addresses counted for the "other parameters" hint; past it the count is a lower bound."""
 NAMESAKES = 5
 """How many accounts answering to the same name are looked at (a screen name can be reused)."""
-
-
-class NotAUrl(TweetsearchError):
-    """Raised by `url_target` for text that is neither a web address nor a domain."""
-
-    exit_code = 2
-
-
-class NotFound(TweetsearchError):
-    """Raised when no tweet shares the URL, or no tweet is by the account: the answer is "none", exit 1."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)
@@ -278,13 +266,13 @@ def _edge_hit(agg: dict[str, Any]) -> Hit | None:
 def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int = 10) -> AccountReport:
     """The account with screen name or userid `name_or_id`: profile, active period, counts per facet.
 
-    `limit` values are listed per facet (campaigns: all). Raises ValueError for an empty name, `NotFound`
+    `limit` values are listed per facet (campaigns: all). Raises `UsageError` for an empty name, `NotFound`
     when no tweet is by such an account.
     """
     asked = name_or_id.strip()
     name = asked.removeprefix("@").strip()
     if not name:
-        raise ValueError("give a screen name (with or without @) or a userid")
+        raise UsageError("give a screen name (with or without @) or a userid")
     clauses: list[dict[str, Any]] = [{"term": {"user_screen_name": name}}]
     if not asked.startswith("@"):
         clauses.append({"term": {"userid": name}})

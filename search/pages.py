@@ -34,14 +34,12 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+from common.errors import AddressTooLong
+
 MAX_REGEXP_LENGTH = 1000
 """Elasticsearch's default `index.max_regex_length`: a longer expression is refused by the server."""
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class AddressTooLong(ValueError):
-    """Raised when the expression for an address would be longer than the server accepts."""
 
 
 @dataclass(frozen=True)

@@ -53,11 +53,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from common.errors import TweetsearchError
+from common.errors import AddressTooLong, QuerySyntaxError
 from common.urls import analyse_url
-from search.safe_text import one_line
 
 __all__ = [
     "HIGHLIGHT_FIELDS",
@@ -72,7 +71,6 @@ __all__ = [
     "Or",
     "Phrase",
     "Prefix",
-    "QuerySyntaxError",
     "Term",
     "build_query",
     "build_query_from_text",
@@ -96,40 +94,6 @@ WORD_FIELDS: tuple[str, ...] = ("tweet_text", *LANG_FIELDS)
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("tweet_text",)
 """The only field worth highlighting: `lang.*` is excluded from `_source`, so matches found only through
 stemming are not highlighted."""
-
-
-class QuerySyntaxError(TweetsearchError):
-    """Raised by `parse_query` for a malformed query; `position` is the 0-based offset of the problem.
-
-    `str()` is the one line the CLI prints; `pointer(query)` adds the query with a caret under the problem.
-    """
-
-    exit_code = 2
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(message, position)
-        self.message = message
-        self.position = position
-
-    @property
-    def column(self) -> int:
-        """1-based, as people count columns."""
-        return self.position + 1
-
-    def __str__(self) -> str:
-        # The message may quote what was typed, newlines and escape characters included: shown, never obeyed.
-        return one_line(f"{self.message} (column {self.column})")
-
-    def pointer(self, query: str) -> str:
-        """The query on one line and a caret under the offending character on the next.
-
-        Wide (CJK) characters take two terminal cells, so they get two spaces of indent.
-        """
-        shown = "".join(" " if ch in "\t\r\n" else ch for ch in query)
-        indent = "".join(
-            "  " if unicodedata.east_asian_width(ch) in ("W", "F") else " " for ch in shown[: self.position]
-        )
-        return f"{shown}\n{indent}^"
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +317,7 @@ def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, b
     The result is a fixed point: normalising it again gives itself. An address whose page (`search.pages`)
     would need a longer regular expression than the server takes is an error here, where its position is known.
     """
-    from search.pages import AddressTooLong, page_regexp
+    from search.pages import page_regexp
 
     raw = value if _SCHEME_WORD.match(value) else "http://" + value.lstrip("/")
     info = analyse_url(raw)
@@ -629,7 +593,7 @@ def _check_size(tokens: list[_Token]) -> None:
     total = 0
     for token in tokens:
         if token.node is not None:
-            total += _leaf_count(_clause(token.node))
+            total += _leaf_count(token.node)
             if total > MAX_CLAUSES:
                 raise QuerySyntaxError(
                     f"the query is too large: it would send more than {MAX_CLAUSES:,} clauses to the server "
@@ -638,14 +602,16 @@ def _check_size(tokens: list[_Token]) -> None:
                 )
 
 
-def _leaf_count(clause: dict[str, Any]) -> int:
-    if "bool" not in clause:
-        return 1
-    return sum(
-        _leaf_count(child)
-        for kind in ("must", "should", "filter", "must_not")
-        for child in clause["bool"].get(kind, [])
-    )
+def _leaf_count(leaf: Node) -> int:
+    """How many leaf clauses `_clause` sends for one word or operator, counted from the node, so that parsing
+    builds nothing (and never imports the query DSL). `_url_leaves` is the one shape shared with the builder."""
+    if isinstance(leaf, Term):
+        return len(WORD_FIELDS)
+    if isinstance(leaf, Operator) and leaf.name == "url":
+        return len(_url_leaves(leaf.value, leaf.prefix))
+    if isinstance(leaf, Operator) and leaf.name == "filter" and leaf.value == "links":
+        return 2
+    return 1
 
 
 # --- warnings -------------------------------------------------------------------------------------------------
@@ -706,6 +672,12 @@ def id_shaped_from_values(node: Node) -> list[str]:
 
 
 # --- builder --------------------------------------------------------------------------------------------------
+# Clauses are built with the client's query DSL (`elasticsearch.dsl.query`) and sent as its `to_dict()`. It is
+# imported where a query is built, not with this module: importing it takes a quarter of a second, and parsing
+# (errors, warnings, `describe`, the size check) needs none of it.
+
+if TYPE_CHECKING:
+    from elasticsearch.dsl.query import Query
 
 
 def match_all() -> dict[str, Any]:
@@ -721,14 +693,18 @@ def build_query_from_text(text: str) -> dict[str, Any]:
 
 
 def build_query(node: Node) -> dict[str, Any]:
-    """The Elasticsearch `query` object for an AST.
+    """The Elasticsearch `query` object for an AST: the `to_dict()` of the query built with the client's DSL,
+    which is what is sent and what `--explain` prints.
 
     Operators only narrow the set, so they go in `filter` (cached, no scoring); words and phrases go in `must`.
     A query made only of operators is wrapped in `bool.filter` so that every hit scores the same.
     """
+    from elasticsearch.dsl import query as dsl
+
+    clause = _clause(node)
     if isinstance(node, And | Not) or not _is_filter(node):
-        return _clause(node)
-    return {"bool": {"filter": [_clause(node)]}}
+        return clause.to_dict()
+    return dsl.Bool(filter=[clause]).to_dict()
 
 
 def _is_filter(node: Node) -> bool:
@@ -739,40 +715,46 @@ def _is_filter(node: Node) -> bool:
     return False
 
 
-def _should(clauses: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+def _should(clauses: list[Query]) -> Query:
+    from elasticsearch.dsl import query as dsl
+
+    return dsl.Bool(should=clauses, minimum_should_match=1)
 
 
-def _clause(node: Node) -> dict[str, Any]:
+def _clause(node: Node) -> Query:
+    from elasticsearch.dsl import query as dsl
+
     if isinstance(node, Term):
-        return _should([{"match_phrase": {field: node.text}} for field in WORD_FIELDS])
+        return _should([dsl.MatchPhrase(**{field: node.text}) for field in WORD_FIELDS])
     if isinstance(node, Phrase):
-        return {"match_phrase": {"tweet_text": node.text}}
+        return dsl.MatchPhrase(tweet_text=node.text)
     if isinstance(node, Prefix):
-        return {"prefix": {"tweet_text": node.text}}
+        return dsl.Prefix(tweet_text=node.text)
     if isinstance(node, Operator):
         return _operator_clause(node)
     if isinstance(node, Not):
-        return {"bool": {"must_not": [_clause(node.child)]}}
+        return dsl.Bool(must_not=[_clause(node.child)])
     if isinstance(node, Or):
         return _should([_clause(child) for child in node.children])
-    groups: dict[str, list[dict[str, Any]]] = {"must": [], "filter": [], "must_not": []}
+    groups: dict[str, list[Query]] = {"must": [], "filter": [], "must_not": []}
     for child in node.children:
         if isinstance(child, Not):
             groups["must_not"].append(_clause(child.child))
         else:
             groups["filter" if _is_filter(child) else "must"].append(_clause(child))
-    return {"bool": {kind: clauses for kind, clauses in groups.items() if clauses}}
+    return dsl.Bool(**{kind: clauses for kind, clauses in groups.items() if clauses})
 
 
-def _keyword(field: str, value: str, prefix: bool, case_insensitive: bool = False) -> dict[str, Any]:
-    kind = "prefix" if prefix else "term"
-    if case_insensitive:
-        return {kind: {field: {"value": value, "case_insensitive": True}}}
-    return {kind: {field: value}}
+def _keyword(field: str, value: str, prefix: bool, case_insensitive: bool = False) -> Query:
+    from elasticsearch.dsl import Q
+
+    argument = {"value": value, "case_insensitive": True} if case_insensitive else value
+    return Q("prefix" if prefix else "term", **{field: argument})
 
 
-def _operator_clause(node: Operator) -> dict[str, Any]:
+def _operator_clause(node: Operator) -> Query:
+    from elasticsearch.dsl import query as dsl
+
     name, value = node.name, node.value
     if name == "from":
         return _keyword("user_screen_name", value, node.prefix)
@@ -788,27 +770,37 @@ def _operator_clause(node: Operator) -> dict[str, Any]:
     if name == "client":
         return _keyword("tweet_client_name", value, node.prefix, case_insensitive=True)
     if name == "lang":
-        return {"term": {"tweet_language": value}}
+        return dsl.Term(tweet_language=value)
     if name == "since":
-        return {"range": {"tweet_time": {"gte": date_bound(value)}}}
+        return dsl.Range(tweet_time={"gte": date_bound(value)})
     if name == "until":
-        return {"range": {"tweet_time": {"lt": date_bound(value)}}}
+        return dsl.Range(tweet_time={"lt": date_bound(value)})
     if name in _MIN_FIELDS:
-        return {"range": {_MIN_FIELDS[name]: {"gte": int(value)}}}
+        return dsl.Range(**{_MIN_FIELDS[name]: {"gte": int(value)}})
     if name == "filter":
         if value == "retweets":
-            return {"term": {"is_retweet": True}}
+            return dsl.Term(is_retweet=True)
         if value == "replies":
-            return {"exists": {"field": "in_reply_to_tweetid"}}
+            return dsl.Exists(field="in_reply_to_tweetid")
         if value == "links":
-            return _should([{"exists": {"field": "urls"}}, {"exists": {"field": "tco_links"}}])
+            return _should([dsl.Exists(field="urls"), dsl.Exists(field="tco_links")])
     if name == "url":
         return _url_clause(value, node.prefix)
     raise ValueError(f"not a known operator: {node!r}")
 
 
-def _url_clause(value: str, prefix: bool) -> dict[str, Any]:
-    """A domain or host: `url_domains` or `url_hosts`. With a trailing `*`: a plain prefix of `urls`. Else the
+def _url_clause(value: str, prefix: bool) -> Query:
+    """Any one of `_url_leaves`."""
+    from elasticsearch.dsl import Q
+
+    return _should([Q(kind, **{field: argument}) for kind, field, argument in _url_leaves(value, prefix)])
+
+
+def _url_leaves(value: str, prefix: bool) -> list[tuple[str, str, Any]]:
+    """The clauses `url:` sends, as (query type, field, argument), any one of which is a match; plain data, so
+    that the parser counts them (`_leaf_count`) without building anything.
+
+    A domain or host: `url_domains` or `url_hosts`. With a trailing `*`: a plain prefix of `urls`. Else the
     page the address names (`search.pages`): links with the same host and path carrying at least its
     parameters, in any order, and for a page a site serves under several addresses (a YouTube video), any of
     them. The exact address is a `terms` clause; the rest a `prefix` on `address?` when there are no parameters
@@ -817,21 +809,20 @@ def _url_clause(value: str, prefix: bool) -> dict[str, Any]:
     from search.pages import page_regexp
 
     if "/" not in value and "?" not in value:
-        return _should([{"term": {"url_domains": value}}, {"term": {"url_hosts": value}}])
+        return [("term", "url_domains", value), ("term", "url_hosts", value)]
     addresses = [f"http://{value}", f"https://{value}"]
     if prefix:
-        return _should([{"prefix": {"urls": address}} for address in addresses])
-    clauses: list[dict[str, Any]] = [{"terms": {"urls": addresses}}]
+        return [("prefix", "urls", address) for address in addresses]
+    leaves: list[tuple[str, str, Any]] = [("terms", "urls", addresses)]
     pattern = page_regexp(value)
     if pattern is None:
-        clauses += [{"prefix": {"urls": address + "?"}} for address in addresses]
+        leaves += [("prefix", "urls", address + "?") for address in addresses]
     else:
-        clauses.append({"regexp": {"urls": {"value": pattern, "flags": "NONE"}}})
+        leaves.append(("regexp", "urls", {"value": pattern, "flags": "NONE"}))
     host, _, path = value.partition("/")
     if host == "t.co" and path:
-        clauses.append({"terms": {"tco_links": addresses}})
-        clauses.append({"match_phrase": {"tweet_text": value}})
-    return _should(clauses)
+        leaves += [("terms", "tco_links", addresses), ("match_phrase", "tweet_text", value)]
+    return leaves
 
 
 # --- describe -------------------------------------------------------------------------------------------------

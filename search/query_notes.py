@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from search.query import QuerySyntaxError, id_shaped_from_values, parse_query, query_warnings
+from common.errors import QuerySyntaxError
+from search.query import id_shaped_from_values, parse_query, query_warnings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

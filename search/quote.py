@@ -33,8 +33,8 @@ from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, Literal
 
-from common.errors import TweetsearchError
-from search.query import QuerySyntaxError, build_query_from_text
+from common.errors import EmptyQuote, QuerySyntaxError, UsageError
+from search.query import build_query_from_text
 from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
 if TYPE_CHECKING:
@@ -92,12 +92,6 @@ _CUT_LINK = re.compile(r"\s*\bhttps?:\S*$", re.IGNORECASE)
 _WORD = re.compile(r"\w+(?:['.]\w+)*|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
 _IDEOGRAPHS = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _IDEOGRAPH_SPLIT = re.compile(f"[{_IDEOGRAPHS}]|[^{_IDEOGRAPHS}]+")
-
-
-class EmptyQuote(TweetsearchError):
-    """Raised when the text has no words left to look for (empty, or only a `RT @name:` prefix, links, `…`)."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -388,14 +382,14 @@ def check_quote(
     `threshold` is the similarity (0–1) a near copy needs; `examples` how many tweets (oldest first) and
     close versions to list; `cite`, when given, how many copies (oldest first) the citation lists;
     `classify_limit` how many copies are read to count whole tweets and passages (at least `cite` are).
-    Raises `EmptyQuote` when the text has no words, ValueError for a bad threshold or limit.
+    Raises `EmptyQuote` when the text has no words, `UsageError` for a bad threshold or limit.
     """
     if not 0.0 <= threshold <= 1.0:
-        raise ValueError(f"the threshold must be between 0 and 1, not {threshold}")
+        raise UsageError(f"the threshold must be between 0 and 1, not {threshold}")
     if cite is not None and cite < 1:
-        raise ValueError(f"a citation lists at least 1 copy, not {cite}")
+        raise UsageError(f"a citation lists at least 1 copy, not {cite}")
     if classify_limit < 0:
-        raise ValueError(f"the classify limit cannot be negative, not {classify_limit}")
+        raise UsageError(f"the classify limit cannot be negative, not {classify_limit}")
     checked_at = utc_iso(datetime.now(UTC))
     normalised = normalise_quote(text)
     truncated = normalised.endswith(ELLIPSIS)

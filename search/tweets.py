@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from common.errors import TweetsearchError
+from common.errors import PartialResults
 from indexer.normalise import parse_urls
 from search.query import build_query_from_text, describe, highlight_body, parse_query
 
@@ -105,12 +105,6 @@ class SearchResult:
     took_ms: int
     hits: list[Hit]
     partial_reason: str | None = None
-
-
-class PartialResults(TweetsearchError):
-    """Raised when the server's answer is incomplete (failed shards, timed out): never silently short."""
-
-    exit_code = 4
 
 
 def search_tweets(

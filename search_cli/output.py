@@ -1,8 +1,9 @@
 """The CLI's edges: consoles for data (stdout) and messages (stderr), and the one place errors become exits.
 
 Library code raises `TweetsearchError` or lets Elasticsearch client exceptions through; `cli_errors`
-turns either into one line on stderr and a non-zero exit, so no command ever shows a traceback (which
-could also print credentials held in local variables).
+turns either into one line on stderr and a non-zero exit, and anything else into one line saying it is a bug
+(`INTERNAL_EXIT`), so no command ever shows a traceback (which could also print credentials held in local
+variables). The exit codes themselves live in `common.errors`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from common.connection import Settings, user_error
-from common.errors import TweetsearchError
-
-# What a shell reports for a writer killed by SIGPIPE (`tweetsearch search x | head`): the same for every command
-# and format, so a script can tell "the reader stopped early" from an error.
-BROKEN_PIPE_EXIT = 141
+from common.errors import BROKEN_PIPE_EXIT, INTERNAL_EXIT, INTERRUPTED_EXIT, PartialResults, TweetsearchError
 
 
 class _Console(Console):
@@ -91,33 +88,40 @@ def warn_query(settings: Settings, query: str) -> None:
 
 @contextmanager
 def cli_errors(settings: Settings | None = None) -> Iterator[None]:
-    """Wrap a command's library call: user-facing errors become one line and an exit code."""
+    """Wrap a command's library call: user-facing errors become one line and an exit code.
+
+    Any other exception is a bug, and says so (`INTERNAL_EXIT`): were it shown as a usage error (as a bare
+    `ValueError` once was), a broken tool would read as the user's own mistake. The exception's type and
+    message only: a traceback, or a debugger's locals, could show the credentials the connection holds.
+    """
     try:
         yield
-    except BrokenPipeError:
-        raise
+    except (BrokenPipeError, typer.Exit, typer.Abort, typer.TyperException):
+        raise  # a closed pipe, and the exits and usage errors the command itself decided on
     except TweetsearchError as exc:
         raise fail(str(exc), exc.exit_code) from None
     except KeyboardInterrupt:
-        raise fail("interrupted", 130) from None
-    except ValueError as exc:
-        raise fail(str(exc), 2) from None
+        raise fail("interrupted", INTERRUPTED_EXIT) from None
     except Exception as exc:
         translated = user_error(exc, settings) if settings is not None else None
         if translated is None:
-            raise
+            raise fail(internal_error(exc), INTERNAL_EXIT) from None
         raise fail(str(translated), translated.exit_code) from None
+
+
+def internal_error(exc: BaseException) -> str:
+    """The line for an exception nobody expected: what it was, that it is a bug, and what to report."""
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"internal error ({what}); this is a bug in tweetsearch, please report it with the command you ran"
 
 
 def emit(report: Any, *, as_json: bool, render: Callable[[Any], Any]) -> None:
     """Prints a report as JSON or through its renderer; a partial answer (failed shards) then exits non-zero."""
     if as_json:
-        from search_cli.render.data import print_json
+        from search_cli.render import print_json
 
         print_json(report)
     else:
         out.print(render(report))
     if getattr(report, "partial_reason", None):
-        from search.tweets import PartialResults
-
         raise PartialResults(report.partial_reason)

@@ -26,6 +26,7 @@ import pytest
 from archive_samples import ira_row, numbered_rows, quoted_csv, write
 from servers import ROOT, start_small_server
 
+from common.errors import UsageError
 from generator.release import generate_release
 from indexer.bulk import Actions, BulkOptions, chunk_actions, encode_action
 
@@ -137,7 +138,7 @@ def test_the_next_request_is_built_while_the_earlier_ones_are_in_flight(es, alia
 
 @pytest.mark.parametrize("field,value", [("chunk_docs", 0), ("in_flight", 0), ("retry_seconds", -1)])
 def test_bulk_options_say_which_value_is_wrong(field, value):
-    with pytest.raises(ValueError, match=f"'{field}' must"):
+    with pytest.raises(UsageError, match=f"'{field}' must"):
         BulkOptions(**{field: value})
 
 
@@ -205,7 +206,8 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
 def test_a_resume_does_not_count_again_the_trailing_rejects_of_a_finished_file(es, alias, tmp_path):
     """The first file ends with two bad rows and the load stops once a request holding rows of the second file
     is stored: the resume must pass over the first file, whose rejects the books already count."""
-    from indexer.loader import LoadInterrupted, LoadOptions, load_archive
+    from common.errors import LoadInterrupted
+    from indexer.loader import LoadOptions, load_archive
 
     folder = tmp_path / "release"
     folder.mkdir()

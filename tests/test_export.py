@@ -17,11 +17,10 @@ import orjson
 import pytest
 from elasticsearch import NotFoundError
 
+from common.errors import ExportError, ExportIncomplete, UsageError
 from common.records import TWEET_COLUMNS, TweetRecord
 from indexer.archive import read_archive
 from search.export import (
-    ExportError,
-    ExportIncomplete,
     csv_record,
     export_format_for,
     export_to_file,
@@ -264,9 +263,9 @@ def test_the_format_comes_from_the_option_else_the_extension():
     assert export_format_for("a.ndjson") == "jsonl"
     assert export_format_for("-") == "csv"
     assert export_format_for("a.csv", "jsonl") == "jsonl"
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         export_format_for("a.json")
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         export_format_for("a.csv", "xml")
 
 

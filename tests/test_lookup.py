@@ -9,8 +9,9 @@ from datetime import datetime
 import orjson
 import pytest
 
+from common.errors import NotAUrl
 from common.urls import analyse_url
-from search.lookup import NotAUrl, url_target
+from search.lookup import url_target
 
 
 @pytest.fixture(scope="module")

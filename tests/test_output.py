@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import typer
 
-from search_cli.render.charts import PLOT_INSTALL, PlotUnavailable
+from common.errors import PlotUnavailable
+from search_cli.charts import PLOT_INSTALL
 from search_cli.output import cli_errors
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from common.errors import QuerySyntaxError
 from common.urls import normalise_url
 from search.query import (
     HIGHLIGHT_FIELDS,
@@ -24,7 +25,6 @@ from search.query import (
     Or,
     Phrase,
     Prefix,
-    QuerySyntaxError,
     Term,
     build_query,
     build_query_from_text,

@@ -157,8 +157,9 @@ def test_a_load_stopped_next_to_damage_resumes_to_every_well_formed_tweet(
 ) -> None:
     """A load stopped (as by Ctrl-C) once its checkpoint reaches a runaway quote before a multi-line tweet, give or
     take a line or two, resumes to the same books as a load never stopped."""
+    from common.errors import LoadInterrupted
     from indexer.bulk import BulkOptions
-    from indexer.loader import LoadInterrupted, LoadOptions, load_archive
+    from indexer.loader import LoadOptions, load_archive
 
     folder = tmp_path / "release"
     summary = generate_release(folder, tweets=2_000, seed=SEEDS[0], malformed=10)

@@ -15,17 +15,17 @@ import orjson
 import pytest
 from archive_samples import ira_row, quoted_csv, write
 
-from search.lookup import NotAUrl, url_target
+from common.errors import AddressTooLong, NotAUrl, QuerySyntaxError
+from search.lookup import url_target
 from search.pages import (
     MAX_REGEXP_LENGTH,
-    AddressTooLong,
     load_rules,
     page_regexp,
     recognise,
     shipped_rules,
     split_address,
 )
-from search.query import QuerySyntaxError, build_query_from_text, parse_query
+from search.query import build_query_from_text, parse_query
 
 VIDEO = "dQw4w9WgXcQ"
 OTHER_VIDEO = "9bZkp7q19f0"
