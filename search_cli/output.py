@@ -118,7 +118,7 @@ def internal_error(exc: BaseException) -> str:
 def emit(report: Any, *, as_json: bool, render: Callable[[Any], Any]) -> None:
     """Prints a report as JSON or through its renderer; a partial answer (failed shards) then exits non-zero."""
     if as_json:
-        from search_cli.render import print_json
+        from search_cli.render.data import print_json
 
         print_json(report)
     else:

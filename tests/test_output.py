@@ -6,8 +6,8 @@ import pytest
 import typer
 
 from common.errors import PlotUnavailable
-from search_cli.charts import PLOT_INSTALL
 from search_cli.output import cli_errors
+from search_cli.render.charts import PLOT_INSTALL
 
 
 def test_a_message_with_square_brackets_is_printed_as_written(capsys):

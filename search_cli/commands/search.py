@@ -26,7 +26,8 @@ def search(
 ) -> None:
     """Search tweets with the operators investigators know from Twitter's advanced search."""
     from common.connection import connect
-    from search.tweets import Hit, PartialResults, count_tweets, explain, search_tweets
+    from common.errors import PartialResults
+    from search.tweets import Hit, count_tweets, explain, search_tweets
     from search_cli.render.data import to_json, write_rows
     from search_cli.render.hits import render_hits
 

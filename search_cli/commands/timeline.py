@@ -53,8 +53,8 @@ def timeline(
     stderr says so; that is an answer, not an error: exit 0.
     """
     from common.connection import connect
+    from common.errors import PartialResults
     from search.aggregate import timeline as tweets_per_interval
-    from search.tweets import PartialResults
     from search_cli.render.charts import nothing_to_draw, require_matplotlib, write_plot
     from search_cli.render.counts import render_timeline
     from search_cli.render.data import print_json, write_series_rows

@@ -28,8 +28,8 @@ def top(
     Exits 2 for an unknown field or a malformed query, 4 when the server's answer was incomplete.
     """
     from common.connection import connect
+    from common.errors import PartialResults
     from search.aggregate import Count, top_values
-    from search.tweets import PartialResults
     from search_cli.render.counts import render_top
     from search_cli.render.data import print_json, write_rows
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from common.errors import TweetsearchError
+from common.errors import PlotUnavailable
 from search.safe_text import BIDI_CONTROLS
 from search_cli.render.shared import plural
 
@@ -51,12 +51,6 @@ TAB10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e37
 """matplotlib's tab10 without its grey, which is kept for the summed "other" series."""
 OTHER_COLOUR = "#7f7f7f"
 _PLOT_UNSAFE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}\u2028\u2029]")
-
-
-class PlotUnavailable(TweetsearchError):
-    """Raised when a plot is asked for and matplotlib is not installed (or cannot write the file)."""
-
-    exit_code = 1
 
 
 @dataclass(frozen=True)
