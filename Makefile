@@ -63,6 +63,7 @@ demo: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) scripts/demo-searches $(DEMO_DIR)/archive/ground_truth.json
 
 test: install
+	@if command -v cargo >/dev/null; then cargo test -q --manifest-path native/Cargo.toml; fi
 	@if [ -z "$${ELASTICSEARCH_URL:-}" ] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
 	  echo "Docker answers: the suite starts Elasticsearch with testcontainers"; \
 	  $(BIN)/pytest $(PYTEST_ARGS); \
