@@ -113,7 +113,8 @@ class UrlInfo(NamedTuple):
 def analyse_url(url: str) -> UrlInfo | None:
     """Normalise `url` and extract its host and registered domain; None for a blank string.
 
-    Cached: the same links are shared thousands of times across a campaign.
+    Cached: the same links are shared thousands of times across a campaign. Rust twin (plain ASCII URLs whose
+    host is no IP address): `UrlRules::analyse` in `native/src/urls.rs`.
     """
     url = url.strip()
     if not url:
@@ -149,7 +150,8 @@ def normalise_url(url: str) -> str | None:
 def registered_domain(host: str | None) -> str | None:
     """The domain under the public suffix: `news.bbc.co.uk` → `bbc.co.uk`, `m.facebook.com` → `facebook.com`.
 
-    IP addresses and single-label hosts are returned unchanged: there is nothing above them to strip.
+    IP addresses and single-label hosts are returned unchanged: there is nothing above them to strip. Rust twin:
+    `UrlRules::registered_domain` in `native/src/urls.rs`.
     """
     if not host:
         return None
@@ -166,7 +168,9 @@ def registered_domain(host: str | None) -> str | None:
 
 
 def tco_links(text: str | None) -> list[str]:
-    """The complete t.co links in a tweet's text, as written, in order, each once."""
+    """The complete t.co links in a tweet's text, as written, in order, each once.
+
+    Rust twin: `tco_links` in `native/src/parsers.rs`."""
     if not text or "t.co/" not in text:
         return []
     return list(dict.fromkeys(_TCO_LINK.findall(text)))
@@ -185,7 +189,8 @@ def _split_port(hostport: str) -> tuple[str, str]:
 def _clean_query(query: str) -> str:
     """Drop tracking parameters and sort the rest, so parameter order does not split one URL in two.
 
-    Parameters are kept byte for byte (no re-encoding) so a normalised URL still opens the same page.
+    Parameters are kept byte for byte (no re-encoding) so a normalised URL still opens the same page. Rust twin:
+    `UrlRules::clean_query` in `native/src/urls.rs`.
     """
     if not query:
         return ""

@@ -324,7 +324,10 @@ class _RowSplitter:
         self._simple_length = csv.field_size_limit()
 
     def rows(self, stream: BinaryIO, lineno: int, skip: int) -> Iterator[_SplitRow | Reject | EncodedTweets]:
-        """Rows after the header, which ended on line `lineno`."""
+        """Rows after the header, which ended on line `lineno`.
+
+        Rust twin (the joining of lines into rows, for the runs it takes): `TweetEncoder::take` in
+        `native/src/encoder.rs` with `Lines::next_row` in `native/src/lines.rs`."""
         fast, name = self._fast, self.display_name
         source = line_source(stream)
         readline = source.readline
@@ -456,6 +459,8 @@ class _RowSplitter:
         """Decode and split one logical row holding `quotes` quote characters.
 
         Raises `RowError` for NUL bytes, bad UTF-8 or a wrong width.
+
+        Rust twin (well-formed CSV only, else it leaves the row here): `split_fields` in `native/src/csv.rs`.
         """
         if b"\x00" in data:
             raise RowError(RejectReason.NUL_BYTE, f"NUL byte at offset {data.index(0)}")

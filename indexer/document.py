@@ -63,6 +63,8 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
     Missing values and empty lists are left out rather than sent as null. `urls` holds the normalised URLs
     (see `common.urls.normalise_url`), so a search normalises its URL the same way; the URLs as published
     stay in `raw.urls`. `location` is set only when both coordinates are known.
+
+    Rust twin (encoded with orjson): `TweetEncoder::document` in `native/src/encoder.rs`, handed `DOCUMENT_KEYS`.
     """
     # Field by field, without a loop over names: this runs for every row of a load, and straight-line attribute
     # reads take half the time of `getattr` or `attrgetter` in a loop. The order of the keys is the order of the

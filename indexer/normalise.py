@@ -28,7 +28,8 @@ TWITTER_EPOCH_MS = 1288834974657
 FIRST_SNOWFLAKE_ID = 29_700_859_247
 
 # How the releases write "no value" in structured columns. Free text (names, descriptions, tweet text) is
-# only treated as missing when blank: a display name may really be "None".
+# only treated as missing when blank: a display name may really be "None". Handed to the native encoder
+# (`indexer.native.encoder_constants`), as are the two constants above and `MEMO_SIZE`.
 PLACEHOLDERS = frozenset({"", "absent", "[]", "''", '""', "None", "none", "null", "NULL", "nan", "NaN"})
 _TRUE = frozenset({"true", "t", "1", "1.0", "yes", "y"})
 _FALSE = frozenset({"false", "f", "0", "0.0", "no", "n"})
@@ -142,12 +143,16 @@ def parse_value(value: str) -> str | None:
 
 
 def parse_text(value: str) -> str | None:
-    """Free text as published (not stripped); None only when blank."""
+    """Free text as published (not stripped); None only when blank.
+
+    Rust twin: `parse_text` in `native/src/parsers.rs`."""
     return value if value and not value.isspace() else None
 
 
 def parse_id(value: str) -> str | None:
-    """An id as a string (hashed ids are not numbers); a float-formatted numeric id (`123.0`) loses its `.0`."""
+    """An id as a string (hashed ids are not numbers); a float-formatted numeric id (`123.0`) loses its `.0`.
+
+    Rust twin: `parse_id` in `native/src/parsers.rs`."""
     if value.isdigit():  # nearly every id: nothing to strip or drop
         return value
     value = value.strip()
@@ -210,6 +215,9 @@ def parse_time(value: str, column: str) -> datetime | None:
     their separators are) take a short way: with `+00:00` appended, `fromisoformat` builds the UTC moment in one
     step, where `.replace(tzinfo=UTC)` after parsing would cost five times as much. Anything else goes the
     general, memoised way.
+
+    Rust twin (the two published shapes and placeholders, else it leaves the row here): `parse_time` in
+    `native/src/parsers.rs`.
     """
     size = len(value)
     if (size == 16 or (size == 19 and value[16] == ":")) and value[13] == ":" and value[10] in " T":
@@ -258,14 +266,18 @@ def parse_hashtags(value: str) -> list[str]:
 
 
 def parse_urls(value: str) -> tuple[list[str], list[str], list[str], list[str]]:
-    """The published URLs, and each once: their normalised forms, their hosts and registered domains."""
+    """The published URLs, and each once: their normalised forms, their hosts and registered domains.
+
+    Rust twin (lists of plain ASCII URLs, else it calls this): `UrlRules::fragments` in `native/src/urls.rs`."""
     if not value or value.strip() in PLACEHOLDERS:
         return [], [], [], []
     return _url_parts(value)
 
 
 def retweeted_name(text: str | None) -> str | None:
-    """The screen name in a leading `RT @name:`, as written; None when the text is not a retweet."""
+    """The screen name in a leading `RT @name:`, as written; None when the text is not a retweet.
+
+    Rust twin: `retweeted_name` in `native/src/parsers.rs`."""
     if not text or not text.startswith("RT @"):
         return None
     match = _RETWEET_PREFIX.match(text)
@@ -273,14 +285,18 @@ def retweeted_name(text: str | None) -> str | None:
 
 
 def mention_names(text: str | None) -> list[str]:
-    """The @names in the text, lower-cased, each once; e-mail addresses are not mentions."""
+    """The @names in the text, lower-cased, each once; e-mail addresses are not mentions.
+
+    Rust twin: `mention_names` in `native/src/parsers.rs`."""
     if not text or "@" not in text:
         return []
     return list(dict.fromkeys(map(str.lower, _MENTION.findall(text))))
 
 
 def snowflake_time(tweet_id: str | None) -> datetime | None:
-    """When a tweet was posted, read from its snowflake id; None for hashed or pre-snowflake ids."""
+    """When a tweet was posted, read from its snowflake id; None for hashed or pre-snowflake ids.
+
+    Rust twin: `snowflake_time` in `native/src/parsers.rs` (handed `TWITTER_EPOCH_MS` and `FIRST_SNOWFLAKE_ID`)."""
     if not tweet_id or not (tweet_id.isascii() and tweet_id.isdigit()):
         return None
     number = int(tweet_id)
