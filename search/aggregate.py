@@ -20,7 +20,10 @@ from search.quote import ACCOUNTS_PRECISION
 from search.tweets import SORTS, partial_reason
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from elasticsearch import Elasticsearch
+    from elasticsearch.dsl.aggs import Agg
 
 FIELDS: dict[str, str] = {
     "hashtags": "hashtags",
@@ -147,17 +150,25 @@ def field_for(name: str) -> str:
     raise UnknownField(f'unknown field "{name}"; choose one of: {", ".join(FIELDS)}')
 
 
-def terms_agg(field: str, size: int, *, include: str | None = None) -> dict[str, Any]:
+def request_aggs(named: Mapping[str, Agg]) -> dict[str, Any]:
+    """A request's `aggs`: aggregations built with the client's DSL (`elasticsearch.dsl.aggs`, imported where
+    a request is built, as `search.query` does), sent as their `to_dict()`."""
+    return {name: agg.to_dict() for name, agg in named.items()}
+
+
+def terms_agg(field: str, size: int, *, include: str | None = None) -> Agg:
     """A terms aggregation that also reports each bucket's error bound; accounts carry their screen name.
 
     `include` is a Lucene regular expression the values must match.
     """
-    body: dict[str, Any] = {"terms": {"field": field, "size": size, "show_term_doc_count_error": True}}
+    from elasticsearch.dsl import aggs
+
+    terms = aggs.Terms(field=field, size=size, show_term_doc_count_error=True)
     if include is not None:
-        body["terms"]["include"] = include
+        terms.include = include
     if field == "userid":
-        body["aggs"] = {"name": {"top_hits": {"size": 1, "sort": SORTS["newest"], "_source": ["user_screen_name"]}}}
-    return body
+        terms.bucket("name", "top_hits", size=1, sort=SORTS["newest"], _source=["user_screen_name"])
+    return terms
 
 
 def counts_from(agg: dict[str, Any], total: int) -> list[Count]:
@@ -195,17 +206,21 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
     index_field = field_for(field)
     if not 1 <= limit <= MAX_TERMS:
         raise UsageError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
+    from elasticsearch.dsl import A
+
     name = next(key for key, value in FIELDS.items() if value == index_field)
     answer = es.search(
         index=alias,
         query=_query(query_text),
         size=0,
         track_total_hits=True,
-        aggs={
-            "top": terms_agg(index_field, limit),
-            "distinct": {"cardinality": {"field": index_field, "precision_threshold": ACCOUNTS_PRECISION}},
-            "without": {"missing": {"field": index_field}},
-        },
+        aggs=request_aggs(
+            {
+                "top": terms_agg(index_field, limit),
+                "distinct": A("cardinality", field=index_field, precision_threshold=ACCOUNTS_PRECISION),
+                "without": A("missing", field=index_field),
+            }
+        ),
     ).body
     tweets = answer["hits"]["total"]["value"]
     aggs = answer["aggregations"]
@@ -250,12 +265,9 @@ def timeline(
         raise UsageError(f'unknown interval "{interval}"; choose one of: {", ".join(INTERVALS)}')
     if by is not None and by not in SPLITS:
         raise UsageError(f'cannot split by "{by}"; choose one of: {", ".join(SPLITS)}')
-    histogram: dict[str, Any] = {
-        "field": "tweet_time",
-        "calendar_interval": interval,
-        "time_zone": "UTC",
-        "min_doc_count": 0,
-    }
+    from elasticsearch.dsl import A
+
+    over_time = A("date_histogram", field="tweet_time", calendar_interval=interval, time_zone="UTC", min_doc_count=0)
     low, high = query_bounds(query_text)
     if low is not None and high is not None and low > high:
         low = high = None  # nothing can match; let the server say so with no buckets
@@ -263,24 +275,25 @@ def timeline(
         raise UsageError(f"since: is too far back to draw by {interval}; use a longer interval")
     bounds = {key: _millis(moment) for key, moment in (("min", low), ("max", high)) if moment is not None}
     if bounds:
-        histogram["extended_bounds"] = bounds
-    over_time: dict[str, Any] = {"date_histogram": histogram}
+        over_time.extended_bounds = bounds
     if by is not None:
-        over_time["aggs"] = {"split": {"terms": {"field": SPLITS[by], "size": MAX_CAMPAIGNS}}}
+        over_time.bucket("split", "terms", field=SPLITS[by], size=MAX_CAMPAIGNS)
     answer = es.search(
         index=alias,
         query=_query(query_text),
         size=0,
         track_total_hits=True,
-        aggs={
-            "timeline": over_time,
-            "first": {"min": {"field": "tweet_time"}},
-            "last": {"max": {"field": "tweet_time"}},
-            "without": {"missing": {"field": "tweet_time"}},
-            "campaigns": {"terms": {"field": "campaign", "size": MAX_CAMPAIGNS}},
-            "no_campaign": {"missing": {"field": "campaign"}},
-            "indices": {"terms": {"field": "_index", "size": 100}},
-        },
+        aggs=request_aggs(
+            {
+                "timeline": over_time,
+                "first": A("min", field="tweet_time"),
+                "last": A("max", field="tweet_time"),
+                "without": A("missing", field="tweet_time"),
+                "campaigns": A("terms", field="campaign", size=MAX_CAMPAIGNS),
+                "no_campaign": A("missing", field="campaign"),
+                "indices": A("terms", field="_index", size=100),
+            }
+        ),
     ).body
     aggs = answer["aggregations"]
     if aggs["campaigns"].get("sum_other_doc_count", 0):

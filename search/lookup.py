@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from common.errors import AddressTooLong, NotAUrl, NotFound, QuerySyntaxError, UsageError
 from common.urls import registered_domain
-from search.aggregate import Count, counts_from, terms_agg
+from search.aggregate import Count, counts_from, request_aggs, terms_agg
 from search.pages import Page, address_regexp, recognise, split_address
 from search.query import Operator, build_query, normalise_url_value
 from search.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
@@ -32,6 +32,7 @@ from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+    from elasticsearch.dsl.aggs import Agg
 
 UrlKind = Literal["url", "host", "domain"]
 PROFILE_FIELDS = [
@@ -181,20 +182,24 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
     Raises `NotAUrl` for text that is no address, `NotFound` when no tweet shares it nor, for a URL with
     parameters, its host and path with other parameters (then the report has 0 tweets and says so).
     """
+    from elasticsearch.dsl import A
+
     target = url_target(text)
     answer = es.search(
         index=alias,
         query=build_query(Operator("url", target.value)),
         size=0,
         track_total_hits=True,
-        aggs={
-            "first": _edge_tweet("oldest"),
-            "last": _edge_tweet("newest"),
-            "accounts": terms_agg("userid", limit),
-            "accounts_total": {"cardinality": {"field": "userid", "precision_threshold": ACCOUNTS_PRECISION}},
-            "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
-            "urls": terms_agg("urls", limit, include=url_pattern(target)),
-        },
+        aggs=request_aggs(
+            {
+                "first": _edge_tweet("oldest"),
+                "last": _edge_tweet("newest"),
+                "accounts": terms_agg("userid", limit),
+                "accounts_total": A("cardinality", field="userid", precision_threshold=ACCOUNTS_PRECISION),
+                "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
+                "urls": terms_agg("urls", limit, include=url_pattern(target)),
+            }
+        ),
     ).body
     tweets = answer["hits"]["total"]["value"]
     partial = partial_reason(answer)
@@ -234,7 +239,7 @@ def _other_parameters(es: Elasticsearch, alias: str, target: UrlTarget) -> tuple
         query=build_query(Operator("url", address)),
         size=0,
         track_total_hits=True,
-        aggs={"urls": terms_agg("urls", OTHER_URLS_COUNTED, include=address_regexp(address))},
+        aggs=request_aggs({"urls": terms_agg("urls", OTHER_URLS_COUNTED, include=address_regexp(address))}),
     ).body
     tweets = answer["hits"]["total"]["value"]
     if not tweets:
@@ -250,8 +255,10 @@ def _other_parameters(es: Elasticsearch, alias: str, target: UrlTarget) -> tuple
     return other, partial_reason(answer)
 
 
-def _edge_tweet(order: Literal["oldest", "newest"], extra: list[str] | None = None) -> dict[str, Any]:
-    return {"top_hits": {"size": 1, "sort": SORTS[order], "_source": [*DISPLAY_FIELDS, *(extra or [])]}}
+def _edge_tweet(order: Literal["oldest", "newest"], extra: list[str] | None = None) -> Agg:
+    from elasticsearch.dsl import A
+
+    return A("top_hits", size=1, sort=SORTS[order], _source=[*DISPLAY_FIELDS, *(extra or [])])
 
 
 def _edge_hit(agg: dict[str, Any]) -> Hit | None:
@@ -273,9 +280,12 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
     name = asked.removeprefix("@").strip()
     if not name:
         raise UsageError("give a screen name (with or without @) or a userid")
-    clauses: list[dict[str, Any]] = [{"term": {"user_screen_name": name}}]
+    from elasticsearch.dsl import A
+    from elasticsearch.dsl import query as dsl
+
+    clauses = [dsl.Term(user_screen_name=name)]
     if not asked.startswith("@"):
-        clauses.append({"term": {"userid": name}})
+        clauses.append(dsl.Term(userid=name))
     facets = {
         "languages": terms_agg("tweet_language", limit),
         "hashtags": terms_agg("hashtags", limit),
@@ -283,21 +293,17 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
         "clients": terms_agg("tweet_client_name", limit),
         "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
     }
+    accounts = A("terms", field="userid", size=NAMESAKES)
+    accounts.bucket("first", _edge_tweet("oldest"))
+    accounts.bucket("last", _edge_tweet("newest", PROFILE_FIELDS))
+    accounts.bucket("retweets", "filter", dsl.Term(is_retweet=True))
+    for facet, agg in facets.items():
+        accounts.bucket(facet, agg)
     answer = es.search(
         index=alias,
-        query={"bool": {"should": clauses, "minimum_should_match": 1}},
+        query=dsl.Bool(should=clauses, minimum_should_match=1).to_dict(),
         size=0,
-        aggs={
-            "accounts": {
-                "terms": {"field": "userid", "size": NAMESAKES},
-                "aggs": {
-                    "first": _edge_tweet("oldest"),
-                    "last": _edge_tweet("newest", PROFILE_FIELDS),
-                    "retweets": {"filter": {"term": {"is_retweet": True}}},
-                    **facets,
-                },
-            }
-        },
+        aggs=request_aggs({"accounts": accounts}),
     ).body
     buckets = answer["aggregations"]["accounts"]["buckets"]
     if not buckets:
