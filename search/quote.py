@@ -479,7 +479,18 @@ def _phrase(text: str, *, prefix: bool) -> dict[str, Any]:
 
 
 def _spread(es: Elasticsearch, alias: str, query: dict[str, Any], size: int, answers: list[dict[str, Any]]) -> _Spread:
-    """Totals over every matching tweet (aggregations), and the oldest `size` of them."""
+    """Totals over every matching tweet (aggregations, built with the client's DSL and sent as `to_dict()`,
+    as `search.aggregate` does), and the oldest `size` of them."""
+    from elasticsearch.dsl import A
+
+    retweeted = A("terms", field="retweet_userid", size=1)
+    retweeted.bucket("name", "top_hits", size=1, _source={"includes": ["retweeted_screen_name"]})
+    retweeted.bucket("tweet", "terms", field="retweet_tweetid", size=1)
+    requested = {
+        "accounts": A("cardinality", field="userid", precision_threshold=ACCOUNTS_PRECISION),
+        "campaigns": A("terms", field="campaign", size=CAMPAIGN_BUCKETS),
+        "retweeted": retweeted,
+    }
     answer = es.search(
         index=alias,
         query=query,
@@ -487,17 +498,7 @@ def _spread(es: Elasticsearch, alias: str, query: dict[str, Any], size: int, ans
         sort=SORTS["oldest"],
         track_total_hits=True,
         source_includes=DISPLAY_FIELDS,
-        aggs={
-            "accounts": {"cardinality": {"field": "userid", "precision_threshold": ACCOUNTS_PRECISION}},
-            "campaigns": {"terms": {"field": "campaign", "size": CAMPAIGN_BUCKETS}},
-            "retweeted": {
-                "terms": {"field": "retweet_userid", "size": 1},
-                "aggs": {
-                    "name": {"top_hits": {"size": 1, "_source": {"includes": ["retweeted_screen_name"]}}},
-                    "tweet": {"terms": {"field": "retweet_tweetid", "size": 1}},
-                },
-            },
-        },
+        aggs={name: agg.to_dict() for name, agg in requested.items()},
     ).body
     answers.append(answer)
     tweets = answer["hits"]["total"]["value"]
