@@ -164,6 +164,13 @@ class PointInTimeExpired(ExportError):
     """Raised when the point in time lapsed between two pages (the output was blocked longer than keep_alive)."""
 
 
+class OutputFailed(TweetsearchError):
+    """Raised when a file or folder the user asked for cannot be written: a folder that cannot be made, no
+    permission, a full disk."""
+
+    exit_code = 1
+
+
 class PlotUnavailable(TweetsearchError):
     """Raised when a plot is asked for and matplotlib is not installed (or cannot write the file)."""
 

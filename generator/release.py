@@ -43,7 +43,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from common.errors import UsageError
+from common.errors import OutputFailed, UsageError
 from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS, RejectReason
 from generator import corpus
 
@@ -1587,10 +1587,14 @@ def generate_release(
         raise UsageError(f"compress must be none, gz or zip, not {compress!r}")
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    release = _Release(out_dir, tweets, seed, malformed, compress, split_rows, on_progress)
-    release.run()
     truth_path = out_dir / GROUND_TRUTH_FILE
-    truth_path.write_text(json.dumps(release.ground_truth(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    try:
+        release = _Release(out_dir, tweets, seed, malformed, compress, split_rows, on_progress)
+        release.run()
+        truth = json.dumps(release.ground_truth(), ensure_ascii=False, indent=1) + "\n"
+        truth_path.write_text(truth, encoding="utf-8")
+    except OSError as exc:
+        raise OutputFailed(f"cannot write the release to {out_dir}: {exc.strerror or exc}") from None
     return GenerateSummary(
         out_dir=out_dir,
         files=tuple(release.files),

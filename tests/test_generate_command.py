@@ -26,3 +26,18 @@ def test_too_few_tweets_is_a_usage_error(tmp_path):
 
     assert result.exit_code == 2
     assert "--tweets" in result.output
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_and_exit_1(tmp_path):
+    from typer.testing import CliRunner
+
+    from search_cli.app import app
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(app, ["generate", "--tweets", "1000", "--out", str(blocker / "release")])
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: cannot write the release to {blocker / 'release'}: Not a directory"
+    ]
