@@ -16,6 +16,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
+from common.errors import OutputFailed
 from common.records import Reject
 
 
@@ -37,10 +38,8 @@ class RejectsWriter:
         return sum(self.counts.values())
 
     def write(self, reject: Reject) -> None:
-        """Append one reject as a JSON line."""
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8", buffering=1)
+        """Append one reject as a JSON line; a file that cannot be written stops the load (`OutputFailed`), since a
+        reject nobody can read again would be a row lost."""
         entry = {
             "file": reject.file,
             "line": reject.line,
@@ -48,7 +47,13 @@ class RejectsWriter:
             "detail": reject.detail,
             "raw": reject.raw,
         }
-        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8", buffering=1)
+            self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise OutputFailed(f"cannot write the rejects file {self.path}: {exc.strerror or exc}") from None
         self.counts[reject.reason] += 1
 
     def close(self) -> None:

@@ -156,3 +156,17 @@ def test_csv_of_no_matches_still_has_its_header(cli, loaded):
         "is_retweet,retweeted_screen_name,in_reply_to_tweetid,quoted_tweet_tweetid,retweet_tweetid,user_mentions,"
         "mention_names,hashtags,urls,client,source_file"
     ]
+
+
+def test_a_rejects_file_that_cannot_be_written_stops_with_one_line(cli, release, tmp_path):
+    """A reject that cannot be written would be a row lost: the load says so and exits 1, never as a bug (70)."""
+    folder, truth = release
+    assert truth["malformed"], "the release has damaged rows, so a rejects file is needed"
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    rejects = blocker / "rejects.jsonl"
+
+    result = cli("index", str(folder), "--dry-run", "--rejects", str(rejects))
+
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: cannot write the rejects file {rejects}: Not a directory"]
