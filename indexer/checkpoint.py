@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from common.errors import CheckpointError
+from common.errors import CheckpointError, OutputFailed
 
 
 @dataclass
@@ -45,10 +45,13 @@ class Checkpoint:
 
     def save(self, path: Path) -> None:
         """Writes atomically (temp file + rename): a kill mid-write never leaves a torn checkpoint."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(orjson.dumps(asdict(self)))
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(path.name + ".tmp")
+            temporary.write_bytes(orjson.dumps(asdict(self)))
+            os.replace(temporary, path)
+        except OSError as exc:
+            raise OutputFailed(f"cannot write the checkpoint {path}: {exc.strerror or exc}") from None
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:

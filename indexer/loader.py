@@ -25,7 +25,7 @@ from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_
 from indexer.checkpoint import Checkpoint, default_checkpoint_path
 from indexer.document import to_document
 from indexer.progress import LineCounter
-from indexer.rejects import RejectsWriter, prune_rejects, read_rejects
+from indexer.rejects import RejectsWriter, clear_rejects, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -147,7 +147,7 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
     started = time.monotonic()
     files = discover(paths)
     read = counted = 0
-    rejects_path.unlink(missing_ok=True)
+    clear_rejects(rejects_path)
     with RejectsWriter(rejects_path) as rejects:
         for item in read_archive(files):
             read += 1
@@ -188,7 +188,7 @@ def load_archive(
     if options.resume:
         prune_rejects(options.rejects_path, state.settled())
     else:
-        options.rejects_path.unlink(missing_ok=True)
+        clear_rejects(options.rejects_path)
 
     if state.fresh_index:
         # Saved in the checkpoint: a load killed outright leaves refresh off, and its resume must still

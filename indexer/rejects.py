@@ -74,6 +74,14 @@ class RejectsWriter:
         self.close()
 
 
+def clear_rejects(path: Path) -> None:
+    """Removes the rejects file of an earlier load, so this load's file holds only its own rejects."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputFailed(f"cannot write the rejects file {path}: {exc.strerror or exc}") from None
+
+
 def read_rejects(path: str | Path) -> Iterator[Reject]:
     """The rejects in a rejects file, in order; none when the file does not exist (a clean load)."""
     path = Path(path)
