@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from common.errors import INTERNAL_EXIT
 from search_cli.output import cli_errors, err, fail
 
 
@@ -73,7 +74,10 @@ def index(
     else:
         err.print(render_load_summary(summary))
     if not summary.reconciled:
-        raise fail("the counts do not reconcile (rows read != indexed + rejected); please report this", 1)
+        raise fail(
+            "the counts do not reconcile (rows read != indexed + rejected); this is a bug, please report it",
+            INTERNAL_EXIT,
+        )
     if not summary.count_matches:
         raise fail(
             f"the index holds {summary.index_count:,} tweets, which does not match this load "

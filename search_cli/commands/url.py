@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from common.errors import NotFound
 from search_cli.output import cli_errors, emit
 
 TARGET_HELP = "A web address (tracking parameters, www. and http/https do not matter), a host or a domain."
@@ -38,4 +39,4 @@ def url(
         report = url_report(connect(settings), settings.alias, target, limit=limit)
         emit(report, as_json=as_json, render=render_url)
     if not report.tweets:
-        raise typer.Exit(1)
+        raise typer.Exit(NotFound.exit_code)  # the answer is printed; scripts see that nothing matched
