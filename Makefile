@@ -77,6 +77,7 @@ lint: install
 
 bench: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --cpus $(BENCH_CPUS) --rounds $(BENCH_ROUNDS) --keep
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_search.py --tweets $(BENCH_TWEETS) --prefix bench
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 

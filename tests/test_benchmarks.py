@@ -44,3 +44,46 @@ def test_the_read_benchmark_times_each_stage_over_the_same_rows(tmp_path):
     names = [(number, name) for number, name, _ in stages]
     assert names == [("1", "split"), ("2", "read"), ("3", "encode"), ("4", "native")], printed
     assert stages[1][2] == stages[2][2] == stages[3][2], printed  # reading and encoding see the same rows
+
+
+SEARCH_CLASSES = (
+    "phrase", "word", "words", "words lang:", "words since: until:", "words -filter:retweets",
+    "words -filter:replies", "words -filter:links", "all of them", "OR groups", "prefix word*", "#hashtag",
+    "@mention", "from:", "url: host", "url: full URL", "min_retweets:", "top hashtags", "top domains", "top hosts",
+    "top urls", "top accounts", "top clients", "top languages", "top campaigns", "top mentions", "timeline day",
+    "timeline month", "quote EXACT", "quote NEAR", "quote NOT FOUND", "url", "account",
+)  # fmt: skip
+
+
+def _search_table(printed: str, repeat: int) -> dict[str, str]:
+    """Class -> target of each table row that has its four figures and `repeat` calls."""
+    rows = re.findall(r"^(.+?)\s+(?:[\d.]+\s+){4}(\d+)   (.+)$", printed, flags=re.MULTILINE)
+    return {name: target for name, calls, target in rows if int(calls) == repeat}
+
+
+def test_the_search_benchmark_times_every_query_class_and_reuses_a_loaded_release(es, es_url, alias, tmp_path):
+    from indexer.loader import LoadOptions, load_archive
+
+    options = ("--tweets", "2000", "--cache", str(tmp_path), "--prefix", alias, "--warmup", "1")
+    printed = _run("bench_search.py", *options, "--repeat", "2", "--requests", "12", "--export-repeat", "1", url=es_url)
+
+    assert f"loading {tmp_path / 'release-2000-1'} into {alias}-search" in printed, printed
+    table = _search_table(printed, 2)
+    assert list(table) == list(SEARCH_CLASSES), printed
+    assert table["phrase"] == table["word"] == "≤ 20 ms" and table["all of them"] == "≤ 50 ms", printed
+    assert table["top urls"] == table["timeline day"] == "≤ 300 ms" and table["quote NEAR"] == "≤ 100 ms", printed
+    assert "note:" not in printed, printed  # each quote text got the verdict its class is named after
+    export = re.search(r"export '.+': ([\d,]+) tweets \(counted ([\d,]+)\) in [\d.]+ s = [\d,]+ rows/s", printed)
+    assert export and export.group(1) == export.group(2) and int(export.group(1).replace(",", "")) > 0, printed
+    assert re.search(r"throughput: 4 clients, 12 searches of the mix in [\d.]+ s = [\d,.]+ requests/s", printed)
+    assert "4 clients" in _search_table(printed, 12), printed
+    assert not es.indices.get(index=f"{alias}-search-v*", allow_no_indices=True).body
+
+    # What bench_index.py --keep leaves, PREFIX-e2e holding the same release, is searched and left in place.
+    load_archive(es, f"{alias}-e2e", [tmp_path / "release-2000-1"], LoadOptions(rejects_path=tmp_path / "r.jsonl"))
+    printed = _run("bench_search.py", *options, "--repeat", "1", "--requests", "4", "--export-repeat", "1", url=es_url)
+
+    assert f"searching {alias}-e2e (2,000 tweets" in printed and "loading" not in printed, printed
+    assert list(_search_table(printed, 1)) == list(SEARCH_CLASSES), printed
+    assert es.count(index=f"{alias}-e2e").body["count"] == 2000
+    assert not es.indices.get(index=f"{alias}-search-v*", allow_no_indices=True).body
