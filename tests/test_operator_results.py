@@ -1,0 +1,461 @@
+"""Every operator's answer, as the whole set of tweet ids, against an expectation computed without the builder.
+
+A translation of the query language (`search.query`) may be rewritten for speed; this module is what says the
+answers stayed the same. A generated release, plus a hand-written file of edge cases (a retweet flagged only
+by its `RT @x:` text, an empty `is_retweet`, a reply, links only as t.co in the text, missing counts, times
+and languages, mixed case), is loaded with `tweetsearch index`. For each query, the ids the server returns
+(every match, through a point in time, not a page) must equal the set computed in Python from the documents
+the indexer makes of the same files (`read_archive` then `to_document`), by evaluating the parsed query with
+plain predicates: so the expectation shares the parser with the code under test, never the translation.
+
+Words, phrases, `word*` and the `url:` forms answered with a regular expression (pages with parameters, the
+several addresses of a YouTube video) have no predicate here that would be simpler than the server's own
+analysis; for those leaves the expectation is the answer of today's clause, written out literally in
+`FROZEN` below, so a rewrite of their translation that changes an answer fails here too.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from common.records import TWEET_COLUMNS, TweetRecord
+from generator.release import generate_release
+from indexer.archive import read_archive
+from indexer.document import to_document
+from search.query import And, Node, Not, Operator, Phrase, Prefix, Term, build_query_from_text, parse_query
+
+TWEETS = 20_000
+SEED = 5
+
+# --- the release ------------------------------------------------------------------------------------------------
+
+_EDGE_DEFAULTS = {
+    "userid": "900001",
+    "user_display_name": "Edge Case",
+    "user_screen_name": "Edge_Account",
+    "follower_count": "10",
+    "following_count": "20",
+    "account_creation_date": "2014-01-01",
+    "account_language": "en",
+    "tweet_language": "en",
+    "tweet_time": "2016-10-15 12:00",
+    "tweet_client_name": "TWEETDECK",
+    "is_retweet": "false",
+    "quote_count": "0",
+    "reply_count": "0",
+    "like_count": "0",
+    "retweet_count": "0",
+    "hashtags": "[]",
+    "urls": "[]",
+    "user_mentions": "[]",
+}
+
+EDGE_ROWS: list[dict[str, str]] = [
+    {"tweetid": "9100000000000000001", "tweet_text": "RT @MidwestNewsNow: a flagged retweet", "is_retweet": "true"},
+    {"tweetid": "9100000000000000002", "tweet_text": "RT @Edge_Account: a retweet known by its text only"},
+    {"tweetid": "9100000000000000003", "tweet_text": "no retweet flag at all", "is_retweet": ""},
+    {
+        "tweetid": "9100000000000000004",
+        "tweet_text": "@Edge_Account a reply",
+        "in_reply_to_tweetid": "9100000000000000001",
+        "in_reply_to_userid": "900001",
+        "user_mentions": "[900001]",
+    },
+    {
+        "tweetid": "9100000000000000005",
+        "tweet_text": "a link in the urls column only",
+        "urls": "[https://www.Example.org/page?utm_source=tw&x=1]",
+    },
+    {"tweetid": "9100000000000000006", "tweet_text": "a link only in the text https://t.co/AbCdEf1234"},
+    {"tweetid": "9100000000000000007", "tweet_text": "no links, urls left empty", "urls": ""},
+    {
+        "tweetid": "9100000000000000008",
+        "tweet_text": "counts not published #EdgeTag",
+        "hashtags": "[EdgeTag]",
+        **dict.fromkeys(("quote_count", "reply_count", "like_count", "retweet_count"), ""),
+    },
+    {
+        "tweetid": "9100000000000000009",
+        "tweet_text": "no language given, vote",
+        "tweet_language": "",
+        "account_language": "",
+        "retweet_count": "5",
+        "like_count": "7",
+    },
+    {"tweetid": "9100000000000000010", "tweet_text": "no time given", "tweet_time": ""},
+    {"tweetid": "9100000000000000011", "tweet_text": "", "like_count": "3"},
+    {
+        "tweetid": "9100000000000000012",
+        "tweet_text": "Voting early, RT @NationWatchUS says https://t.co/ZyXwVu9876",
+        "urls": "[http://rt.com/news/vote?x=1&y=2, https://youtu.be/K-wmw0QB8Qr?t=30]",
+        "hashtags": "[maga, EdgeTag]",
+        "tweet_client_name": "Twitter for iPhone",
+        "tweet_time": "2016-11-08 23:59",
+    },
+]
+
+
+def _write_edge_file(folder: Path) -> None:
+    with (folder / "edgecases_tweets_csv_hashed.csv").open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(stream, fieldnames=TWEET_COLUMNS, quoting=csv.QUOTE_ALL, restval="")
+        writer.writeheader()
+        for row in EDGE_ROWS:
+            writer.writerow({**_EDGE_DEFAULTS, **row})
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("operator-release")
+    generate_release(folder, tweets=TWEETS, seed=SEED)
+    _write_edge_file(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def documents(release: Path) -> dict[str, dict[str, Any]]:
+    """tweetid → the document the indexer builds for it: what the server holds, read without the server."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in read_archive(release):
+        assert isinstance(item, TweetRecord), item
+        found[item.tweetid] = to_document(item)
+    assert len(found) == TWEETS + len(EDGE_ROWS)
+    return found
+
+
+@pytest.fixture(scope="module")
+def loaded(cli, es, alias: str, release: Path, documents: dict, tmp_path_factory) -> str:
+    rejects = tmp_path_factory.mktemp("load") / "rejects.jsonl"
+    result = cli("index", str(release), "--rejects", str(rejects))
+    assert result.exit_code == 0, result.stderr
+    es.indices.refresh(index=alias)
+    assert es.count(index=alias).body["count"] == len(documents)
+    return alias
+
+
+def ids_for(es, alias: str, query: dict[str, Any]) -> set[str]:
+    """Every id `query` matches, through a point in time (no page limit), checked against the exact total."""
+    pit = es.open_point_in_time(index=alias, keep_alive="1m").body["id"]
+    found: set[str] = set()
+    after: list[Any] | None = None
+    total: int | None = None
+    try:
+        while True:
+            answer = es.search(
+                query=query,
+                pit={"id": pit, "keep_alive": "1m"},
+                size=10_000,
+                sort=[{"_shard_doc": "asc"}],
+                source=False,
+                track_total_hits=total is None,
+                **({"search_after": after} if after else {}),
+            ).body
+            if total is None:
+                assert answer["hits"]["total"]["relation"] == "eq"
+                total = answer["hits"]["total"]["value"]
+            hits = answer["hits"]["hits"]
+            if not hits:
+                break
+            found.update(hit["_id"] for hit in hits)
+            after = hits[-1]["sort"]
+    finally:
+        es.close_point_in_time(id=pit)
+    assert len(found) == total
+    assert es.count(index=alias, query=query).body["count"] == total
+    return found
+
+
+# --- the expectation --------------------------------------------------------------------------------------------
+
+_WORD_FIELDS_TODAY = (
+    "tweet_text", "lang.en", "lang.ru", "lang.de", "lang.fr", "lang.es", "lang.it", "lang.pt", "lang.ar", "lang.fa",
+    "lang.tr", "lang.nl", "lang.sv", "lang.id", "lang.hi", "lang.el", "lang.cjk", "lang.std",
+)  # fmt: skip
+
+
+def _word_today(word: str) -> dict[str, Any]:
+    return {
+        "bool": {
+            "minimum_should_match": 1,
+            "should": [{"match_phrase": {field: word}} for field in _WORD_FIELDS_TODAY],
+        }
+    }
+
+
+_YOUTUBE_K = (
+    r"https?://((youtube\.com|m\.youtube\.com|music\.youtube\.com)\/watch\?(.*\&)?v\=K\-wmw0QB8Qr(\&.*)?"
+    r"|youtu\.be\/K\-wmw0QB8Qr(\?.*)?|(youtube\.com|m\.youtube\.com)\/shorts\/K\-wmw0QB8Qr(\?.*)?"
+    r"|(youtube\.com|m\.youtube\.com|youtube\-nocookie\.com)\/embed\/K\-wmw0QB8Qr(\?.*)?"
+    r"|(youtube\.com|m\.youtube\.com)\/v\/K\-wmw0QB8Qr(\?.*)?|(youtube\.com|m\.youtube\.com)\/live\/K\-wmw0QB8Qr(\?.*)?)"
+)
+
+FROZEN: dict[Node, dict[str, Any]] = {
+    Term("vote"): _word_today("vote"),
+    Term("выборы"): _word_today("выборы"),
+    Term("news"): _word_today("news"),
+    Phrase("fake news"): {"match_phrase": {"tweet_text": "fake news"}},
+    Prefix("vot"): {"prefix": {"tweet_text": "vot"}},
+    Operator("url", "youtu.be/K-wmw0QB8Qr"): {
+        "bool": {
+            "minimum_should_match": 1,
+            "should": [
+                {"terms": {"urls": ["http://youtu.be/K-wmw0QB8Qr", "https://youtu.be/K-wmw0QB8Qr"]}},
+                {"regexp": {"urls": {"value": _YOUTUBE_K, "flags": "NONE"}}},
+            ],
+        }
+    },
+    Operator("url", "example.org/page?x=1"): {
+        "bool": {
+            "minimum_should_match": 1,
+            "should": [
+                {"terms": {"urls": ["http://example.org/page?x=1", "https://example.org/page?x=1"]}},
+                {"regexp": {"urls": {"value": r"https?://example\.org\/page\?(.*\&)?x\=1(\&.*)?", "flags": "NONE"}}},
+            ],
+        }
+    },
+    Operator("url", "t.co/AbCdEf1234"): {
+        "bool": {
+            "minimum_should_match": 1,
+            "should": [
+                {"terms": {"urls": ["http://t.co/AbCdEf1234", "https://t.co/AbCdEf1234"]}},
+                {"prefix": {"urls": "http://t.co/AbCdEf1234?"}},
+                {"prefix": {"urls": "https://t.co/AbCdEf1234?"}},
+                {"terms": {"tco_links": ["http://t.co/AbCdEf1234", "https://t.co/AbCdEf1234"]}},
+                {"match_phrase": {"tweet_text": "t.co/AbCdEf1234"}},
+            ],
+        }
+    },
+}
+"""Today's clause for the leaves without a plain predicate, written out so that it cannot follow a rewrite."""
+
+_MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
+
+
+def _moment(value: str) -> datetime:
+    """`2016-01-01` or `2016-01-01_12:30:00_UTC` as a UTC moment."""
+    day, _, clock = value.partition("_")
+    return datetime.fromisoformat(f"{day}T{clock.removesuffix('_UTC') or '00:00:00'}+00:00")
+
+
+def _keyword_match(values: list[str], wanted: str, prefix: bool, fold: bool) -> bool:
+    values = [value.lower() for value in values] if fold else values
+    wanted = wanted.lower() if fold else wanted
+    return any(value.startswith(wanted) if prefix else value == wanted for value in values)
+
+
+def _url_match(document: dict[str, Any], value: str, prefix: bool) -> bool:
+    if "/" not in value and "?" not in value:
+        return value in document.get("url_domains", ()) or value in document.get("url_hosts", ())
+    addresses = (f"http://{value}", f"https://{value}")
+    urls = document.get("urls", ())
+    if prefix:
+        return any(url.startswith(addresses) for url in urls)
+    assert "?" not in value and not value.startswith(("youtu", "t.co/")), f"no predicate for url:{value}"
+    return any(url in addresses or url.startswith(tuple(a + "?" for a in addresses)) for url in urls)
+
+
+def operator_matches(node: Operator, document: dict[str, Any]) -> bool:
+    """What each operator means, read off the document the indexer made (the README's query language)."""
+    name, value, prefix = node.name, node.value, node.prefix
+
+    def listed(field: str) -> list[str]:
+        found = document.get(field)
+        return [] if found is None else found if isinstance(found, list) else [found]
+
+    if name == "from":
+        return _keyword_match(listed("user_screen_name"), value, prefix, fold=True)
+    if name == "userid":
+        return _keyword_match(listed("userid"), value, False, fold=len(value) == 64)
+    if name == "mention":
+        return _keyword_match(listed("mention_names"), value, prefix, fold=True)
+    if name == "hashtag":
+        return _keyword_match(listed("hashtags"), value, prefix, fold=True)
+    if name == "campaign":
+        return _keyword_match(listed("campaign"), value, prefix, fold=True)
+    if name == "client":
+        return _keyword_match(listed("tweet_client_name"), value, prefix, fold=True)
+    if name == "lang":
+        return document.get("tweet_language") == value
+    if name in ("since", "until"):
+        time = document.get("tweet_time")
+        if time is None:
+            return False
+        moment = datetime.fromisoformat(time).astimezone(UTC)
+        return moment >= _moment(value) if name == "since" else moment < _moment(value)
+    if name in _MIN_FIELDS:
+        count = document.get(_MIN_FIELDS[name])
+        return count is not None and count >= int(value)
+    if name == "filter":
+        if value == "retweets":
+            return document.get("is_retweet") is True
+        if value == "replies":
+            return "in_reply_to_tweetid" in document
+        return bool(document.get("urls") or document.get("tco_links"))
+    if name == "url":
+        return _url_match(document, value, prefix)
+    raise AssertionError(f"no predicate for {node!r}")
+
+
+def expected_ids(node: Node, documents: dict[str, dict[str, Any]], frozen: Callable[[Node], set[str]]) -> set[str]:
+    """The set a query must answer: leaves by predicate (or today's frozen clause), then set algebra."""
+    if node in FROZEN:
+        return frozen(node)
+    if isinstance(node, Operator):
+        return {tweetid for tweetid, document in documents.items() if operator_matches(node, document)}
+    if isinstance(node, Term | Phrase | Prefix):
+        raise AssertionError(f"add today's clause for {node!r} to FROZEN")
+    if isinstance(node, Not):
+        return set(documents) - expected_ids(node.child, documents, frozen)
+    parts = [expected_ids(child, documents, frozen) for child in node.children]
+    return set.intersection(*parts) if isinstance(node, And) else set.union(*parts)
+
+
+# --- the queries ------------------------------------------------------------------------------------------------
+
+OPERATORS = [
+    "from:{screen_name}",
+    "from:{screen_name_upper}",
+    "from:{screen_name_start}*",
+    "from:edge_account",
+    "userid:{userid}",
+    "userid:{userid_upper}",
+    "userid:900001",
+    "@{mention}",
+    "@{mention_start}*",
+    "@edge_account",
+    "#{hashtag}",
+    "#{hashtag_start}*",
+    "#EDGETAG",
+    "lang:en",
+    "lang:ru",
+    "lang:und",
+    "since:2016-10-01",
+    "until:2016-11-09",
+    "since:2016-11-08_23:59:00_UTC",
+    "url:rt.com",
+    "url:youtube.com",
+    "url:m.youtube.com",
+    "url:example.org",
+    "url:{address}",
+    "url:{address_start}*",
+    "url:youtu.be/K-wmw0QB8Qr",
+    "url:example.org/page?x=1",
+    "url:https://t.co/AbCdEf1234",
+    "campaign:ira",
+    "campaign:IRANIAN",
+    "campaign:venez*",
+    "campaign:edgecases",
+    'client:"TweetDeck"',
+    'client:"twitter for iphone"',
+    "client:Twitter*",
+    "filter:retweets",
+    "filter:replies",
+    "filter:links",
+    "min_retweets:0",
+    "min_retweets:1",
+    "min_faves:3",
+    "min_replies:0",
+    "min_replies:1",
+    "vote",
+    "выборы",
+    '"fake news"',
+    "vot*",
+]
+
+COMBINATIONS = [
+    "vote lang:en -filter:retweets since:2016-10-01 until:2016-11-09",
+    "vote -filter:retweets",
+    "news -filter:replies -filter:links",
+    "-filter:retweets -filter:replies -filter:links",
+    "filter:retweets filter:links",
+    "-(filter:retweets filter:links)",
+    "(campaign:ira OR campaign:iranian) -filter:replies",
+    "filter:links -url:youtube.com",
+    "-(lang:en OR lang:ru) min_faves:1",
+    "#{hashtag} OR @{mention}",
+    "since:2016-01-01 until:2017-01-01 -min_retweets:1",
+    "-since:2016-01-01 -until:2014-01-01",
+    "-lang:en -vote",
+    '"fake news" OR vot* -filter:retweets',
+    "url:rt.com OR url:youtu.be/K-wmw0QB8Qr OR filter:replies",
+    "-min_faves:1 -min_retweets:1",
+    'client:"TweetDeck" -campaign:ira',
+]
+
+QUERIES = [*OPERATORS, *(f"-{query}" for query in OPERATORS), *COMBINATIONS]
+
+
+@pytest.fixture(scope="module")
+def picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Operator values taken from the generated data (the commonest of each), so every query has answers."""
+    from collections import Counter
+
+    def commonest(field: str) -> str:
+        counts = Counter(value for document in documents.values() for value in _as_list(document.get(field)) if value)
+        return counts.most_common(1)[0][0]
+
+    named = Counter(d["user_screen_name"] for d in documents.values() if len(d.get("user_screen_name", "")) <= 15)
+    screen_name = named.most_common(1)[0][0]  # a screen name, not a hashed account
+    address = commonest("urls").partition("://")[2]
+    return {
+        "screen_name": screen_name,
+        "screen_name_upper": screen_name.upper(),
+        "screen_name_start": screen_name[:3],
+        "userid": commonest("userid"),
+        "userid_upper": commonest("userid").upper(),
+        "mention": commonest("mention_names"),
+        "mention_start": commonest("mention_names")[:4],
+        "hashtag": commonest("hashtags"),
+        "hashtag_start": commonest("hashtags")[:2],
+        "address": address,
+        "address_start": address.rpartition("/")[0] + "/",
+    }
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("template", QUERIES)
+def test_the_search_answers_exactly_the_expected_tweets(template, es, loaded, documents, picks):
+    query = template.format(**picks)
+    cache: dict[Node, set[str]] = {}
+
+    def frozen(node: Node) -> set[str]:
+        if node not in cache:
+            cache[node] = ids_for(es, loaded, FROZEN[node])
+        return cache[node]
+
+    expected = expected_ids(parse_query(query), documents, frozen)
+    answered = ids_for(es, loaded, build_query_from_text(query))
+
+    assert answered == expected, (
+        f"{query}: {len(answered - expected)} unexpected, e.g. {sorted(answered - expected)[:5]}; "
+        f"{len(expected - answered)} missing, e.g. {sorted(expected - answered)[:5]}"
+    )
+
+
+@pytest.mark.parametrize("template", OPERATORS)
+def test_every_operator_query_tells_tweets_apart(template, documents, picks):
+    """A query matching nothing (or everything) would make its comparison above prove little."""
+    node = parse_query(template.format(**picks))
+    if any(node == leaf for leaf in FROZEN) or not isinstance(node, Operator):
+        return
+    matched = sum(operator_matches(node, document) for document in documents.values())
+    assert 0 < matched < len(documents), template
+
+
+def test_the_edge_rows_are_read_as_intended(documents):
+    """The hand-written rows hold the cases the comparisons rely on (as the indexer reads them)."""
+    edge = {tweetid: documents[tweetid] for tweetid in (row["tweetid"] for row in EDGE_ROWS)}
+    assert edge["9100000000000000002"]["is_retweet"] is True
+    assert edge["9100000000000000003"]["is_retweet"] is False
+    assert "retweet_count" not in edge["9100000000000000008"]
+    assert "tco_links" in edge["9100000000000000006"] and "urls" not in edge["9100000000000000006"]
+    assert "urls" not in edge["9100000000000000007"] and "tco_links" not in edge["9100000000000000007"]
+    assert all("is_retweet" in document for document in documents.values())
