@@ -733,16 +733,42 @@ def _clause(node: Node) -> Query:
     if isinstance(node, Operator):
         return _operator_clause(node)
     if isinstance(node, Not):
+        positive = _positive_negation(node.child)
+        if positive is not None:
+            return dsl.Bool(filter=[positive])
         return dsl.Bool(must_not=[_clause(node.child)])
     if isinstance(node, Or):
         return _should([_clause(child) for child in node.children])
     groups: dict[str, list[Query]] = {"must": [], "filter": [], "must_not": []}
     for child in node.children:
         if isinstance(child, Not):
-            groups["must_not"].append(_clause(child.child))
+            positive = _positive_negation(child.child)
+            if positive is not None:
+                groups["filter"].append(positive)
+            else:
+                groups["must_not"].append(_clause(child.child))
         else:
             groups["filter" if _is_filter(child) else "must"].append(_clause(child))
     return dsl.Bool(**{kind: clauses for kind, clauses in groups.items() if clauses})
+
+
+def _positive_negation(child: Node) -> Query | None:
+    """The positive clause that matches exactly the tweets `child` does not, where one exists, else None.
+
+    A `must_not` makes the server walk the excluded set for every candidate; a positive filter is one cached
+    term. Measured on a million generated tweets, `vote lang:en -filter:retweets since: until:` took a p50 of
+    ~95-120 ms with `must_not is_retweet:true` and ~45 ms with `filter is_retweet:false`.
+
+    Only `-filter:retweets` has one: every document carries `is_retweet`, true or false (`to_document` writes
+    the record's bool, never None, and the native encoder writes the key for every row it takes), so "not
+    true" is "false". `-filter:replies` and `-filter:links` negate the presence of a field; their positive
+    form would need a flag in the document, so they stay `must_not`.
+    """
+    from elasticsearch.dsl import query as dsl
+
+    if isinstance(child, Operator) and child.name == "filter" and child.value == "retweets":
+        return dsl.Term(is_retweet=False)
+    return None
 
 
 def _keyword(field: str, value: str, prefix: bool, case_insensitive: bool = False) -> Query:

@@ -459,3 +459,10 @@ def test_the_edge_rows_are_read_as_intended(documents):
     assert "tco_links" in edge["9100000000000000006"] and "urls" not in edge["9100000000000000006"]
     assert "urls" not in edge["9100000000000000007"] and "tco_links" not in edge["9100000000000000007"]
     assert all("is_retweet" in document for document in documents.values())
+
+
+def test_every_indexed_tweet_has_is_retweet(es, loaded):
+    """`-filter:retweets` is sent as `is_retweet:false`, which is right only while no document lacks the field
+    (the loaded documents come from the native encoder as well as from `to_document`)."""
+    missing = {"bool": {"must_not": [{"exists": {"field": "is_retweet"}}]}}
+    assert es.count(index=loaded, query=missing).body["count"] == 0
