@@ -135,6 +135,14 @@ class CampaignShape:
     clients: tuple[tuple[str, float], ...]
     geo: tuple[tuple[float, float], ...]
 
+    @property
+    def tweets_csv(self) -> str:
+        return f"{self.key}_tweets_csv_hashed.csv"
+
+    @property
+    def users_csv(self) -> str:
+        return f"{self.key}_users_csv_hashed.csv"
+
 
 @dataclass(frozen=True, slots=True)
 class Corpus:

@@ -37,7 +37,7 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -143,46 +143,16 @@ STYLE_LATER = Style("later", TWEET_COLUMNS_LATER, False, "True", "False", "absen
 # Campaigns: shaped after the real releases.
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignSpec:
-    """One release's shape: languages, when it was active, when its accounts were made, what it posted.
-
-    `activity` are (date, level) knots of a piecewise-linear daily volume; `bursts` are (date, width in days,
-    relative height) bumps around real events; `kinds` weights original, retweet, reply, quote, poll.
-    """
-
-    key: str
-    style: Style
-    share: float
-    real_accounts: int
-    languages: tuple[tuple[str, float], ...]
-    activity: tuple[tuple[str, float], ...]
-    bursts: tuple[tuple[str, float, float], ...]
-    created_years: tuple[tuple[int, float], ...]
-    utc_offset_hours: float
-    kinds: tuple[float, float, float, float, float]
-    clients: tuple[tuple[str, float], ...]
-    geo: tuple[tuple[float, float], ...]
-
-    @property
-    def tweets_csv(self) -> str:
-        return f"{self.key}_tweets_csv_hashed.csv"
-
-    @property
-    def users_csv(self) -> str:
-        return f"{self.key}_users_csv_hashed.csv"
+CampaignSpec = corpus.CampaignShape
+"""One release's shape, as `generator/data/campaigns.json` gives it; its `style` is a name in `STYLES`."""
 
 
 STYLES: dict[str, Style] = {s.name: s for s in (STYLE_2018, STYLE_LATER)}
 
 
-@cache
 def campaign_specs() -> tuple[CampaignSpec, ...]:
-    """The campaigns of `generator/data/campaigns.json`, styles resolved; read when a release is first made."""
-    return tuple(
-        CampaignSpec(**{f.name: getattr(shape, f.name) for f in fields(shape)} | {"style": STYLES[shape.style]})
-        for shape in corpus.CAMPAIGNS
-    )
+    """The campaigns of `generator/data/campaigns.json`; read when a release is first made."""
+    return corpus.CAMPAIGNS
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -426,7 +396,7 @@ def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
 
 def _make_accounts(spec: CampaignSpec, n: int, seed: int, used_ids: set[int]) -> list[_Account]:
     rng = random.Random(f"{seed}:{spec.key}:accounts")
-    style = spec.style
+    style = STYLES[spec.style]
     last_created = _parse_minute(spec.activity[-1][0] + " 00:00").date() - timedelta(days=62)
     accounts: list[_Account] = []
     screen_names: set[str] = set()
@@ -541,7 +511,7 @@ class _Campaign:
 
     def __init__(self, spec: CampaignSpec, rows: int, offset: int, seed: int, used_ids: set[int]) -> None:
         self.spec = spec
-        self.style = spec.style
+        self.style = STYLES[spec.style]
         self.rows = rows
         self.offset = offset
         self.seed = seed
