@@ -25,7 +25,7 @@ from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_
 from indexer.checkpoint import Checkpoint, default_checkpoint_path
 from indexer.document import to_document
 from indexer.progress import LineCounter
-from indexer.rejects import RejectsWriter, clear_rejects, prune_rejects, read_rejects
+from indexer.rejects import RejectsWriter, check_rejects_location, clear_rejects, prune_rejects, read_rejects
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -147,6 +147,7 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
     started = time.monotonic()
     files = discover(paths)
     read = counted = 0
+    check_rejects_location(rejects_path)
     clear_rejects(rejects_path)
     with RejectsWriter(rejects_path) as rejects:
         for item in read_archive(files):
@@ -184,6 +185,7 @@ def load_archive(
     started = time.monotonic()
     files = discover(paths)
     names = [file.name for file in files]
+    check_rejects_location(options.rejects_path)
     state = _begin(es, alias, names, options)
     if options.resume:
         prune_rejects(options.rejects_path, state.settled())

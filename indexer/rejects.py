@@ -74,6 +74,23 @@ class RejectsWriter:
         self.close()
 
 
+def check_rejects_location(path: Path) -> None:
+    """Refuses, before anything is read or sent, a rejects file that could not be made: a path under a file,
+    or a folder without write permission. Nothing is created or removed here, so a load that then fails for
+    another reason leaves an earlier rejects file as it was."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing == path and path.is_file():
+        writable, reason = os.access(path, os.W_OK), "Permission denied"
+    elif existing.is_dir():
+        writable, reason = os.access(existing, os.W_OK | os.X_OK), "Permission denied"
+    else:
+        writable, reason = False, "Not a directory"
+    if not writable:
+        raise OutputFailed(f"cannot write the rejects file {path}: {reason}")
+
+
 def clear_rejects(path: Path) -> None:
     """Removes the rejects file of an earlier load, so this load's file holds only its own rejects."""
     try:

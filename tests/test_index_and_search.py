@@ -170,3 +170,18 @@ def test_a_rejects_file_that_cannot_be_written_stops_with_one_line(cli, release,
 
     assert result.exit_code == 1, result.stderr
     assert result.stderr.strip().splitlines() == [f"error: cannot write the rejects file {rejects}: Not a directory"]
+
+
+def test_a_rejects_file_that_cannot_be_written_is_refused_before_the_server_is_touched(cli, es, release, tmp_path):
+    """The load stops before creating an index: no empty index or alias is left behind by a typo in --rejects."""
+    folder, _ = release
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    rejects = blocker / "rejects.jsonl"
+    alias = f"t-unwritable-{tmp_path.name[-6:].lower()}"
+
+    result = cli("index", str(folder), "--rejects", str(rejects), env={"TWEETSEARCH_ALIAS": alias})
+
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip().splitlines() == [f"error: cannot write the rejects file {rejects}: Not a directory"]
+    assert not es.indices.exists(index=f"{alias}*", allow_no_indices=False, expand_wildcards="all")
