@@ -26,3 +26,23 @@ def test_an_unknown_format_is_one_line_and_exit_2_for_every_command(cli, command
     assert result.stderr.strip() == (
         "error: Invalid value for '--format': 'xml' is not one of 'table', 'json', 'jsonl', 'csv'."
     )
+
+
+@pytest.mark.parametrize(("fmt", "parse"), [("csv", "csv"), ("json", "json"), ("jsonl", "json"), ("table", "int")])
+def test_count_is_written_in_the_format_asked_for(cli, indexed_release, fmt, parse):
+    import csv
+    import io
+
+    import orjson
+
+    result = cli("search", "-nothingmatches", "--count", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    if parse == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        total = int(rows[0]["count"])
+    elif parse == "json":
+        total = orjson.loads(result.stdout)["count"]
+    else:
+        total = int(result.stdout)
+    assert total == int(cli("search", "-nothingmatches", "--count").stdout)
+    assert total > 0

@@ -28,7 +28,7 @@ def search(
     from common.connection import connect
     from common.errors import PartialResults
     from search.tweets import Hit, count_tweets, explain, search_tweets
-    from search_cli.render.data import to_json, write_rows
+    from search_cli.render.data import count_text, to_json, write_rows
     from search_cli.render.hits import render_hits
 
     settings = ctx.obj
@@ -42,7 +42,7 @@ def search(
         warn_query(settings, query)
         if count:
             total = count_tweets(es, settings.alias, query)
-            out.print(str(total) if fmt == "table" else f'{{"count": {total}}}')
+            out.print(count_text(total, fmt), markup=False)
             return
         result = search_tweets(es, settings.alias, query, limit=limit, sort=sort)  # type: ignore[arg-type]
         if fmt == "table":

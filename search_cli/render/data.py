@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from search.aggregate import Timeline
 
 
+def count_text(total: int, fmt: str) -> str:
+    """`--count` in the format asked for: the bare number, a CSV with its header, or a JSON object."""
+    if fmt == "table":
+        return str(total)
+    if fmt == "csv":
+        return f"count\n{total}"
+    return f'{{"count": {total}}}'
+
+
 def output_fields(row_type: type) -> list[str]:
     """A dataclass's fields that go into JSON and CSV, in order: those not marked `metadata={"output": False}`
     (a hit's highlight spans, which only the terminal shows)."""
