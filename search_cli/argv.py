@@ -7,16 +7,20 @@ name (`-o`, `--output`, `--limit=5`) is an option; every other word that starts 
 argument, and a word that starts with two is an option the command does not have, reported as such. `--`
 still ends the options.
 
-Only the command line's reading lives here; the commands themselves stay plain Typer functions.
+Only the command line's reading lives here; the commands themselves stay plain Typer functions, each built (its
+module imported, its signature read) only when it is the one run, or when the group's help lists them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import importlib
+from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import typer
+import typer.main
+from typer._click.core import Command as ClickCommand
 from typer._click.exceptions import UsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -167,8 +171,64 @@ class Command(_PlainHelp, TyperCommand):
         return super().parse_args(ctx, separate_arguments(args, option_arity(self.get_params(ctx))))
 
 
+def build_command(name: str, function: Any) -> ClickCommand:
+    """The command `name` running `function`, read by Typer exactly as `app.command(name, cls=Command)` would."""
+    single = typer.Typer(add_completion=False, rich_markup_mode=None)
+    single.command(name, cls=Command)(function)
+    return typer.main.get_command(single)
+
+
+class LazyCommands(MutableMapping[str, ClickCommand]):
+    """A group's commands by name, each built the first time it is looked up, in the order `modules` gives.
+
+    Building every command at start costs each run the imports of all the command modules and Typer's reading of
+    every signature (~20 ms, more than the command at hand needs); a run looks up one. Membership and iteration
+    read names only; a value is built from `modules[name]`, a module whose function `name` is the command.
+    """
+
+    def __init__(self, modules: dict[str, str], built: MutableMapping[str, ClickCommand] | None = None) -> None:
+        self._modules = dict(modules)
+        self._built: dict[str, ClickCommand] = dict(built or {})
+
+    def __getitem__(self, name: str) -> ClickCommand:
+        if name not in self._built:
+            if name not in self._modules:
+                raise KeyError(name)
+            module = importlib.import_module(self._modules[name])
+            self._built[name] = build_command(name, getattr(module, name))
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modules or name in self._built
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._modules
+        yield from (name for name in self._built if name not in self._modules)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, name: str, command: ClickCommand) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self._modules.pop(name, None)
+        self._built.pop(name, None)
+
+
 class Group(_PlainHelp, TyperGroup):
-    """The `tweetsearch` group: `--url` and `--alias` work before and after the command name."""
+    """The `tweetsearch` group: `--url` and `--alias` work before and after the command name.
+
+    Its commands are `command_modules` (name → module), built only when looked up (`LazyCommands`).
+    """
+
+    command_modules: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.command_modules, self.commands)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with _one_line_usage_errors():
