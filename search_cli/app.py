@@ -15,6 +15,11 @@ import typer
 from common.connection import Settings
 from search_cli.argv import Group
 
+# Every command prints through these consoles, so importing them here costs no run anything. Made when the program
+# starts, not when its first command is built: rich fixes a console's width from COLUMNS at the moment it is made,
+# and a caller that runs several commands in one process (CliRunner, with COLUMNS set per run) must find them made.
+from search_cli.output import err, out  # noqa: F401
+
 
 class Tweetsearch(Group):
     """Every command reads its command line through `search_cli.argv.Command`: a query that starts with a minus
