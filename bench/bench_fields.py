@@ -207,8 +207,9 @@ def measure(
     if counted != docs:
         raise SystemExit(f"{index}: {docs:,} documents sent, {counted:,} searchable")
     before = server_cpu(es, server_pid)
+    # Returns once the index is one segment: a wait for the server to go quiet here would charge the merge
+    # with whatever else a shared server does meanwhile.
     es.options(request_timeout=3600).indices.forcemerge(index=index, max_num_segments=1, wait_for_completion=True)
-    wait_until_quiet(es, server_pid, limit=args.quiet_seconds)
     merge_cpu = server_cpu(es, server_pid) - before
     stats = es.indices.stats(index=index, metric="store").body["_all"]["primaries"]["store"]["size_in_bytes"]
     if not args.keep:
