@@ -230,6 +230,10 @@ class Group(_PlainHelp, TyperGroup):
         super().__init__(*args, **kwargs)
         self.commands = LazyCommands(self.command_modules, self.commands)
 
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        """The names, in order, without building the commands (Typer's own reads every command to list them)."""
+        return list(self.commands)
+
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         with _one_line_usage_errors():
             return super().parse_args(ctx, hoist_global_options(args, self.list_commands(ctx)))
