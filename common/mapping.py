@@ -3,6 +3,10 @@
 Searches always go through the alias (`tweets`); data lives in versioned indices (`tweets-v1`, `tweets-v2`,
 ...) that the template in `mappings/tweets-template.json` shapes. A rebuild loads a new version and moves
 the alias in one atomic step, so a search never sees a half-built index.
+
+Each tweets index has an accounts index beside it (`mappings/accounts-index.json`): one document per account
+and release, named after it (`tweets-v2` → `tweets-accounts-v2`) and searched through its own alias
+(`tweets-accounts`), which moves with the tweets alias in the same atomic step.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 TEMPLATE_FILE = MAPPINGS_DIR / "tweets-template.json"
+ACCOUNTS_FILE = MAPPINGS_DIR / "accounts-index.json"
+_VERSIONED = re.compile(r"^(.+)-v(\d+)$")
 
 
 @cache
@@ -36,6 +42,25 @@ def index_template(alias: str) -> dict[str, Any]:
 
 def versioned_name(alias: str, version: int) -> str:
     return f"{alias}-v{version}"
+
+
+def accounts_alias(alias: str) -> str:
+    """The alias the accounts of the tweets behind `alias` are searched through."""
+    return f"{alias}-accounts"
+
+
+def accounts_index_for(index: str) -> str:
+    """The accounts index that belongs to a tweets index: `tweets-v2` → `tweets-accounts-v2`, so that it
+    never matches the tweets template's `tweets-v*` pattern; a named index `mine` → `mine-accounts`."""
+    match = _VERSIONED.match(index)
+    return f"{match.group(1)}-accounts-v{match.group(2)}" if match else f"{index}-accounts"
+
+
+def create_accounts_index(es: Elasticsearch, name: str, *, replicas: int | None = None) -> None:
+    """A new, empty accounts index shaped by `mappings/accounts-index.json`."""
+    body = orjson.loads(ACCOUNTS_FILE.read_bytes())
+    settings = {**body["settings"], **_shape(None, replicas)}
+    es.indices.create(index=name, settings=settings, mappings={**body["mappings"], "_meta": body["_meta"]})
 
 
 def ensure_template(es: Elasticsearch, alias: str) -> None:
@@ -105,9 +130,28 @@ def ensure_index(es: Elasticsearch, alias: str, *, shards: int | None = None, re
 
 
 def switch_alias(es: Elasticsearch, alias: str, index: str) -> list[str]:
-    """Points the alias at `index` alone, in one atomic request; returns the indices it left."""
+    """Points the alias at `index` alone, and the accounts alias at its accounts index, in one atomic request;
+    returns the tweets indices the alias left."""
     previous = [name for name in indices_behind(es, alias) if name != index]
     actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in previous]
     actions.append({"add": {"index": index, "alias": alias}})
-    es.indices.update_aliases(actions=actions)
+    es.indices.update_aliases(actions=actions + _accounts_actions(es, alias, [index]))
     return previous
+
+
+def attach_accounts(es: Elasticsearch, alias: str) -> None:
+    """Points the accounts alias at the accounts indices of the tweets indices behind `alias`, and only them."""
+    actions = _accounts_actions(es, alias, indices_behind(es, alias))
+    if actions:
+        es.indices.update_aliases(actions=actions)
+
+
+def _accounts_actions(es: Elasticsearch, alias: str, tweets_indices: list[str]) -> list[dict[str, Any]]:
+    """The alias actions that leave the accounts alias on the accounts indices of `tweets_indices` that exist."""
+    accounts = accounts_alias(alias)
+    wanted = [name for name in map(accounts_index_for, tweets_indices) if es.indices.exists(index=name)]
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": name, "alias": accounts}} for name in indices_behind(es, accounts) if name not in wanted
+    ]
+    actions += [{"add": {"index": name, "alias": accounts}} for name in wanted]
+    return actions

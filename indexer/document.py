@@ -36,10 +36,10 @@ DOCUMENT_KEYS: tuple[str, ...] = (
     "campaign", "source_file", "tweetid", "userid", "user_display_name", "user_screen_name",
     "user_reported_location", "user_profile_description", "user_profile_url", "follower_count", "following_count",
     "account_language", "tweet_language", "tweet_text", "tweet_client_name", "in_reply_to_tweetid",
-    "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid", "retweet_tweetid",
-    "retweeted_screen_name", "quote_count", "reply_count", "like_count", "retweet_count", "account_creation_date",
-    "tweet_time", "retweeted_time", "quoted_time", "hashtags", "user_mentions", "mention_names", "url_hosts",
-    "url_domains", "tco_links", "poll_choices", "urls", "lang", "location", "raw",
+    "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "is_reply", "has_links", "retweet_userid",
+    "retweet_tweetid", "retweeted_screen_name", "quote_count", "reply_count", "like_count", "retweet_count",
+    "account_creation_date", "tweet_time", "retweeted_time", "quoted_time", "hashtags", "user_mentions",
+    "mention_names", "url_hosts", "url_domains", "tco_links", "poll_choices", "urls", "lang", "location", "raw",
 )  # fmt: skip
 
 
@@ -109,6 +109,10 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
         document["quoted_tweet_tweetid"] = value
     if (value := record.is_retweet) is not None:
         document["is_retweet"] = value
+    # Flags written for every row, true or false, so that `-filter:replies` and `-filter:links` are one positive
+    # term (`is_reply:false`) instead of a `must_not` the server evaluates against every candidate.
+    document["is_reply"] = record.in_reply_to_tweetid is not None
+    document["has_links"] = bool(record.urls_normalised or record.tco_links)
     if (value := record.retweet_userid) is not None:
         document["retweet_userid"] = value
     if (value := record.retweet_tweetid) is not None:

@@ -18,8 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from common.errors import CheckpointError, LoadInterrupted, UsageError
-from common.mapping import create_named, create_version, ensure_index, indices_behind, switch_alias
+from common.mapping import (
+    accounts_index_for,
+    attach_accounts,
+    create_named,
+    create_version,
+    ensure_index,
+    indices_behind,
+    switch_alias,
+)
 from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
+from indexer.accounts import index_accounts
 from indexer.archive import discover, read_archive, reading_order
 from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, default_checkpoint_path
@@ -107,6 +116,8 @@ class LoadSummary:
     retries: int = 0
     splits: int = 0
     dry_run: bool = False
+    accounts: int | None = None
+    accounts_index: str | None = None
 
     @property
     def duplicates(self) -> int:
@@ -236,9 +247,15 @@ def load_archive(
 
     es.indices.refresh(index=state.index)
     index_count = es.count(index=state.index).body["count"]
+    # Before the checkpoint goes: a load stopped while its accounts are written is resumed like any other.
+    accounts = index_accounts(es, state.index, replicas=options.replicas)
     replaced = switch_alias(es, alias, state.index) if options.rebuild else []
+    if not options.rebuild:
+        attach_accounts(es, alias)
     if replaced and options.drop_replaced:
-        es.indices.delete(index=",".join(replaced))
+        es.options(ignore_status=404).indices.delete(
+            index=",".join([*replaced, *(accounts_index_for(name) for name in replaced)])
+        )
     options.checkpoint.unlink(missing_ok=True)
     return LoadSummary(
         files=names,
@@ -257,6 +274,8 @@ def load_archive(
         replaced_dropped=bool(replaced) and options.drop_replaced,
         retries=state.retries,
         splits=state.splits,
+        accounts=accounts.accounts,
+        accounts_index=accounts.index,
     )
 
 

@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from common.errors import UnknownField, UsageError
-from search.query import And, Operator, build_query, date_bound, match_all, parse_query
+from search.query import And, Operator, date_bound, parse_query
+from search.query_context import query_for
 from search.quote import ACCOUNTS_PRECISION
 from search.tweets import SORTS, partial_reason
 
@@ -211,7 +212,7 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
     name = next(key for key, value in FIELDS.items() if value == index_field)
     answer = es.search(
         index=alias,
-        query=_query(query_text),
+        query=query_for(es, alias, query_text),
         size=0,
         track_total_hits=True,
         aggs=request_aggs(
@@ -240,10 +241,6 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
         took_ms=answer.get("took", 0),
         partial_reason=partial_reason(answer),
     )
-
-
-def _query(query_text: str) -> dict[str, Any]:
-    return build_query(parse_query(query_text)) if query_text.strip() else match_all()
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -280,7 +277,7 @@ def timeline(
         over_time.bucket("split", "terms", field=SPLITS[by], size=MAX_CAMPAIGNS)
     answer = es.search(
         index=alias,
-        query=_query(query_text),
+        query=query_for(es, alias, query_text),
         size=0,
         track_total_hits=True,
         aggs=request_aggs(

@@ -34,7 +34,7 @@ import orjson
 
 from common.errors import ExportError, ExportIncomplete, PartialResults, PointInTimeExpired, UsageError
 from common.records import TWEET_COLUMNS
-from search.query import build_query_from_text
+from search.query_context import query_for
 from search.tweets import SORTS, partial_reason
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def export_tweets(
         raise UsageError(f"page size must be between 1 and {MAX_PAGE_SIZE:,}, not {page_size}")
     if fmt not in FORMATS:
         raise UsageError(f"format must be csv or jsonl, not {fmt!r}")
-    query = build_query_from_text(query_text)
+    query = query_for(es, alias, query_text)
     started = time.monotonic()
     source: list[str] | bool = ["raw", "campaign", "tweetid"] if fmt == "csv" else True
     rows = total = 0

@@ -25,6 +25,9 @@ The syntax is Twitter's advanced search, because that is what the people reading
                      the link in the tweet text.
     campaign:ira  client:"TweetDeck"   keyword fields, case-insensitive; a trailing * makes a prefix
     filter:retweets | filter:replies | filter:links     and their negations, `-filter:retweets`
+    bio:WORDS  name:WORDS  location:WORDS               the account's profile (description, display name,
+                     reported location) contains the words, in this order (folded like `tweet_text`): matched
+                     on the accounts index and applied to the accounts' tweets (`search.query_context`)
     min_retweets:N  min_faves:N  min_replies:N           at least N (0 to 9223372036854775807, the field's range)
     Any operator value may be quoted: `client:"Twitter for iPhone"`.
 
@@ -51,7 +54,8 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,10 +63,12 @@ from common.errors import AddressTooLong, QuerySyntaxError
 from common.urls import analyse_url
 
 __all__ = [
+    "FLAG_FIELDS",
     "HIGHLIGHT_FIELDS",
     "LANG_FIELDS",
     "MAX_CLAUSES",
     "MAX_NESTING",
+    "PROFILE_FIELDS",
     "WORD_FIELDS",
     "And",
     "Node",
@@ -71,14 +77,17 @@ __all__ = [
     "Or",
     "Phrase",
     "Prefix",
+    "QueryContext",
     "Term",
     "build_query",
     "build_query_from_text",
     "describe",
+    "filters_in",
     "highlight_body",
     "id_shaped_from_values",
     "match_all",
     "parse_query",
+    "profile_operators",
     "query_warnings",
 ]
 
@@ -167,8 +176,17 @@ _TYPED_OPERATORS: tuple[str, ...] = (
     "min_retweets",
     "min_faves",
     "min_replies",
+    "bio",
+    "name",
+    "location",
 )
-_PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "url"})
+PROFILE_FIELDS: dict[str, str] = {
+    "bio": "user_profile_description",
+    "name": "user_display_name",
+    "location": "user_reported_location",
+}
+"""The profile operators and the accounts index field each one searches."""
+_PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "url", "bio", "name", "location"})
 _FILTERS: tuple[str, ...] = ("retweets", "replies", "links")
 _MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
 _MAX_COUNT = 2**63 - 1  # the counts are `long` fields: a larger bound cannot even be sent
@@ -266,6 +284,19 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
         value = str(int(value))
         if int(value) > _MAX_COUNT:
             raise QuerySyntaxError(f"{key}: {value} is too large (at most {_MAX_COUNT})", value_position)
+    elif key in PROFILE_FIELDS:
+        value = " ".join(value.split())
+        if not _searchable(value):
+            raise QuerySyntaxError(f"{key}: needs a word (letters or digits) to look for", value_position)
+        if prefix:
+            # A prefix of one folded word, as `word*` on tweets: a prefix inside a phrase would need
+            # `match_phrase_prefix`, which silently stops after 50 expansions.
+            value = _fold(value)
+            if not _PREFIX_STEM.fullmatch(value) or len(value) < _MIN_PREFIX:
+                raise QuerySyntaxError(
+                    f"{key}: a prefix* must be a single word of at least {_MIN_PREFIX} letters or digits",
+                    value_position,
+                )
     elif key == "userid":
         if _HEX_ID.fullmatch(value):
             value = value.lower()
@@ -655,20 +686,22 @@ def id_shaped_from_values(node: Node) -> list[str]:
     Screen names can be all digits, so only the index can tell; the caller asks it and hints at `userid:`.
     """
     found: list[str] = []
-
-    def walk(item: Node) -> None:
-        if isinstance(item, Operator):
-            digits = item.name == "from" and not item.prefix and _NUMERIC_ID.fullmatch(item.value)
-            if digits and item.value not in found:
-                found.append(item.value)
-        elif isinstance(item, Not):
-            walk(item.child)
-        elif isinstance(item, And | Or):
-            for child in item.children:
-                walk(child)
-
-    walk(node)
+    for item in operators_in(node):
+        digits = item.name == "from" and not item.prefix and _NUMERIC_ID.fullmatch(item.value)
+        if digits and item.value not in found:
+            found.append(item.value)
     return found
+
+
+def operators_in(node: Node) -> Iterator[Operator]:
+    """Every operator in the query, in order, negated or not."""
+    if isinstance(node, Operator):
+        yield node
+    elif isinstance(node, Not):
+        yield from operators_in(node.child)
+    elif isinstance(node, And | Or):
+        for child in node.children:
+            yield from operators_in(child)
 
 
 # --- builder --------------------------------------------------------------------------------------------------
@@ -679,20 +712,50 @@ def id_shaped_from_values(node: Node) -> list[str]:
 if TYPE_CHECKING:
     from elasticsearch.dsl.query import Query
 
+AccountKey = tuple[str, str]
+"""An account as the accounts index holds it: (campaign, userid)."""
+FLAG_FIELDS: dict[str, str] = {"replies": "is_reply", "links": "has_links"}
+"""The indexed flag that makes `-filter:X` a positive filter, for the filters that need one (see
+`_positive_negation`); an index loaded before they existed lacks them, so the builder is told which it has."""
+
+
+@dataclass(frozen=True)
+class QueryContext:
+    """What the builder must know about the index a query will run on, found by `search.query_context`.
+
+    `flags`: which of `FLAG_FIELDS`' fields the index has. `accounts`: for each profile operator (`bio:`,
+    `name:`, `location:`) in the query, the accounts whose profile matches it. Without a context the query is
+    built for any index: negations as `must_not`, and a profile operator is an error (it needs the server).
+    """
+
+    flags: frozenset[str] = frozenset()
+    accounts: Mapping[Operator, tuple[AccountKey, ...]] = field(default_factory=dict)
+
+
+def profile_operators(node: Node) -> list[Operator]:
+    """The distinct profile operators in the query, in order: what `QueryContext.accounts` must answer."""
+    return list(dict.fromkeys(item for item in operators_in(node) if item.name in PROFILE_FIELDS))
+
+
+def filters_in(node: Node) -> set[str]:
+    """The `filter:` values the query holds: where one stands under a minus, the builder wants to know whether
+    the index has its flag (`FLAG_FIELDS`)."""
+    return {item.value for item in operators_in(node) if item.name == "filter"}
+
 
 def match_all() -> dict[str, Any]:
     """The query for "no query": every tweet."""
     return {"match_all": {}}
 
 
-def build_query_from_text(text: str) -> dict[str, Any]:
+def build_query_from_text(text: str, context: QueryContext | None = None) -> dict[str, Any]:
     """Parse and build in one step; blank text means every tweet (for `top` and `timeline` without a query)."""
     if not text.strip():
         return match_all()
-    return build_query(parse_query(text))
+    return build_query(parse_query(text), context)
 
 
-def build_query(node: Node) -> dict[str, Any]:
+def build_query(node: Node, context: QueryContext | None = None) -> dict[str, Any]:
     """The Elasticsearch `query` object for an AST: the `to_dict()` of the query built with the client's DSL,
     which is what is sent and what `--explain` prints.
 
@@ -701,7 +764,7 @@ def build_query(node: Node) -> dict[str, Any]:
     """
     from elasticsearch.dsl import query as dsl
 
-    clause = _clause(node)
+    clause = _clause(node, context or QueryContext())
     if isinstance(node, And | Not) or not _is_filter(node):
         return clause.to_dict()
     return dsl.Bool(filter=[clause]).to_dict()
@@ -721,7 +784,7 @@ def _should(clauses: list[Query]) -> Query:
     return dsl.Bool(should=clauses, minimum_should_match=1)
 
 
-def _clause(node: Node) -> Query:
+def _clause(node: Node, context: QueryContext) -> Query:
     from elasticsearch.dsl import query as dsl
 
     if isinstance(node, Term):
@@ -731,43 +794,47 @@ def _clause(node: Node) -> Query:
     if isinstance(node, Prefix):
         return dsl.Prefix(tweet_text=node.text)
     if isinstance(node, Operator):
-        return _operator_clause(node)
+        return _operator_clause(node, context)
     if isinstance(node, Not):
-        positive = _positive_negation(node.child)
+        positive = _positive_negation(node.child, context)
         if positive is not None:
             return dsl.Bool(filter=[positive])
-        return dsl.Bool(must_not=[_clause(node.child)])
+        return dsl.Bool(must_not=[_clause(node.child, context)])
     if isinstance(node, Or):
-        return _should([_clause(child) for child in node.children])
+        return _should([_clause(child, context) for child in node.children])
     groups: dict[str, list[Query]] = {"must": [], "filter": [], "must_not": []}
     for child in node.children:
         if isinstance(child, Not):
-            positive = _positive_negation(child.child)
+            positive = _positive_negation(child.child, context)
             if positive is not None:
                 groups["filter"].append(positive)
             else:
-                groups["must_not"].append(_clause(child.child))
+                groups["must_not"].append(_clause(child.child, context))
         else:
-            groups["filter" if _is_filter(child) else "must"].append(_clause(child))
+            groups["filter" if _is_filter(child) else "must"].append(_clause(child, context))
     return dsl.Bool(**{kind: clauses for kind, clauses in groups.items() if clauses})
 
 
-def _positive_negation(child: Node) -> Query | None:
+def _positive_negation(child: Node, context: QueryContext) -> Query | None:
     """The positive clause that matches exactly the tweets `child` does not, where one exists, else None.
 
     A `must_not` makes the server walk the excluded set for every candidate; a positive filter is one cached
     term. Measured on a million generated tweets, `vote lang:en -filter:retweets since: until:` took a p50 of
     ~95-120 ms with `must_not is_retweet:true` and ~45 ms with `filter is_retweet:false`.
 
-    Only `-filter:retweets` has one: every document carries `is_retweet`, true or false (`to_document` writes
-    the record's bool, never None, and the native encoder writes the key for every row it takes), so "not
-    true" is "false". `-filter:replies` and `-filter:links` negate the presence of a field; their positive
-    form would need a flag in the document, so they stay `must_not`.
+    Every document carries `is_retweet`, `is_reply` and `has_links`, true or false (`to_document` writes them
+    for every row, and so does the native encoder), so "not true" is "false". `is_reply` and `has_links` came
+    later: on an index without them (`context.flags`) `-filter:replies`/`-filter:links` stay `must_not`.
     """
     from elasticsearch.dsl import query as dsl
 
-    if isinstance(child, Operator) and child.name == "filter" and child.value == "retweets":
+    if not (isinstance(child, Operator) and child.name == "filter"):
+        return None
+    if child.value == "retweets":
         return dsl.Term(is_retweet=False)
+    flag = FLAG_FIELDS.get(child.value)
+    if flag is not None and flag in context.flags:
+        return dsl.Term(**{flag: False})
     return None
 
 
@@ -778,10 +845,12 @@ def _keyword(field: str, value: str, prefix: bool, case_insensitive: bool = Fals
     return Q("prefix" if prefix else "term", **{field: argument})
 
 
-def _operator_clause(node: Operator) -> Query:
+def _operator_clause(node: Operator, context: QueryContext) -> Query:
     from elasticsearch.dsl import query as dsl
 
     name, value = node.name, node.value
+    if name in PROFILE_FIELDS:
+        return _accounts_clause(node, context)
     if name == "from":
         return _keyword("user_screen_name", value, node.prefix)
     if name == "userid":
@@ -813,6 +882,26 @@ def _operator_clause(node: Operator) -> Query:
     if name == "url":
         return _url_clause(value, node.prefix)
     raise ValueError(f"not a known operator: {node!r}")
+
+
+def _accounts_clause(node: Operator, context: QueryContext) -> Query:
+    """The tweets of the accounts `context` found for a profile operator, campaign by campaign (an account is
+    one userid in one release: its profile there is what was matched)."""
+    from elasticsearch.dsl import query as dsl
+
+    if node not in context.accounts:
+        raise ValueError(f"{node.name}: is matched on the accounts index: build with its QueryContext")
+    by_campaign: dict[str, list[str]] = {}
+    for campaign, userid in context.accounts[node]:
+        by_campaign.setdefault(campaign, []).append(userid)
+    if not by_campaign:
+        return dsl.MatchNone()
+    return _should(
+        [
+            dsl.Bool(filter=[dsl.Term(campaign=campaign), dsl.Terms(userid=sorted(userids))])
+            for campaign, userids in sorted(by_campaign.items())
+        ]
+    )
 
 
 def _url_clause(value: str, prefix: bool) -> Query:

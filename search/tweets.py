@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from common.errors import PartialResults
 from indexer.normalise import parse_urls
-from search.query import build_query_from_text, describe, highlight_body, parse_query
+from search.query import describe, highlight_body, parse_query
+from search.query_context import query_for
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -111,7 +112,7 @@ def search_tweets(
     es: Elasticsearch, alias: str, query_text: str, *, limit: int = 20, sort: Sort = "newest"
 ) -> SearchResult:
     """The first `limit` matching tweets in the order asked, with the exact total."""
-    query = build_query_from_text(query_text)
+    query = query_for(es, alias, query_text)
     answer = es.search(
         index=alias,
         query=query,
@@ -136,15 +137,16 @@ def search_tweets(
     )
 
 
-def explain(query_text: str) -> tuple[str, dict[str, Any]]:
-    """The query as it was understood (OR groups parenthesised) and the Elasticsearch query built from it."""
+def explain(es: Elasticsearch, alias: str, query_text: str) -> tuple[str, dict[str, Any]]:
+    """The query as it was understood (OR groups parenthesised) and the Elasticsearch query built from it for
+    the index behind `alias`, as `search_tweets` sends it."""
     normalised = describe(parse_query(query_text)) if query_text.strip() else "(every tweet)"
-    return normalised, build_query_from_text(query_text)
+    return normalised, query_for(es, alias, query_text)
 
 
 def count_tweets(es: Elasticsearch, alias: str, query_text: str) -> int:
     """The exact number of matching tweets (the count API is exact, unlike a capped hit total)."""
-    answer = es.count(index=alias, query=build_query_from_text(query_text)).body
+    answer = es.count(index=alias, query=query_for(es, alias, query_text)).body
     reason = partial_reason(answer)
     if reason:
         raise PartialResults(reason)

@@ -130,10 +130,35 @@ def test_every_record_field_reaches_the_document() -> None:
     empty = [field.name for field in fields(record) if getattr(record, field.name) in (None, [], {})]
     assert empty == [], "the record under test fills every field"
     not_copied = {"line", "latitude", "longitude", "urls_normalised"}
-    expected = {field.name for field in fields(TweetRecord)} - not_copied | {"lang", "location"}
+    expected = {field.name for field in fields(TweetRecord)} - not_copied | {
+        "lang",
+        "location",
+        "is_reply",
+        "has_links",
+    }
     document = to_document(record)
     assert set(document) == expected
     assert document["urls"] == record.urls_normalised
+
+
+@pytest.mark.parametrize(
+    ("values", "is_reply", "has_links"),
+    [
+        ({}, False, False),
+        ({"in_reply_to_tweetid": "1156190000000000001"}, True, False),
+        ({"urls": "['https://example.com/a']"}, False, True),
+        ({"tweet_text": "look https://t.co/Zx9Yw8Vu7T"}, False, True),
+        ({"urls": "[]", "tweet_text": "no link: t.co alone"}, False, False),
+    ],
+)
+def test_reply_and_link_flags_are_written_for_every_row(
+    values: dict[str, str], is_reply: bool, has_links: bool
+) -> None:
+    # `-filter:replies` and `-filter:links` search `is_reply:false` / `has_links:false`: a row without the key
+    # would silently drop out of both the filter and its negation.
+    document = to_document(record_of(later_row(**{"tweet_text": "plain words", "urls": "[]", **values})))
+    assert document["is_reply"] is is_reply
+    assert document["has_links"] is has_links
 
 
 def test_document_owns_its_lists_and_raw() -> None:

@@ -7,6 +7,12 @@ and languages, mixed case), is loaded with `tweetsearch index`. For each query, 
 (every match, through a point in time, not a page) must equal the set computed in Python from the documents
 the indexer makes of the same files (`read_archive` then `to_document`), by evaluating the parsed query with
 plain predicates: so the expectation shares the parser with the code under test, never the translation.
+The query is built as the commands build it (`search.query_context.query_for`: the index's flags, the accounts
+the profile operators match).
+
+The profile operators (`bio:`, `name:`, `location:`) are expected to match the tweets of every account whose
+profile, as its newest tweet gives it, holds the words in order; the words of each profile are the server's
+`folded` analysis of it (the analysis is not what is under test, the way the accounts reach the tweets is).
 
 Words, phrases, `word*` and the `url:` forms answered with a regular expression (pages with parameters, the
 several addresses of a YouTube video) have no predicate here that would be simpler than the server's own
@@ -28,7 +34,8 @@ from common.records import TWEET_COLUMNS, TweetRecord
 from generator.release import generate_release
 from indexer.archive import read_archive
 from indexer.document import to_document
-from search.query import And, Node, Not, Operator, Phrase, Prefix, Term, build_query_from_text, parse_query
+from search.query import And, Node, Not, Operator, Phrase, Prefix, Term, parse_query
+from search.query_context import query_for
 
 TWEETS = 20_000
 SEED = 5
@@ -90,6 +97,26 @@ EDGE_ROWS: list[dict[str, str]] = [
     },
     {"tweetid": "9100000000000000010", "tweet_text": "no time given", "tweet_time": ""},
     {"tweetid": "9100000000000000011", "tweet_text": "", "like_count": "3"},
+    {
+        "tweetid": "9100000000000000013",
+        "userid": "900002",
+        "user_screen_name": "Second_Edge",
+        "user_display_name": "Crème Brûlée Désk",
+        "user_profile_description": "Old bio, <b>markup</b> & Новости дня",
+        "user_reported_location": "Zürich",
+        "tweet_text": "an account whose profile changed",
+        "tweet_time": "2016-01-01 10:00",
+    },
+    {
+        "tweetid": "9100000000000000014",
+        "userid": "900002",
+        "user_screen_name": "Second_Edge",
+        "user_display_name": "Crème Brûlée Desk",
+        "user_profile_description": "Новости дня, every day",
+        "user_reported_location": "Zürich, CH",
+        "tweet_text": "its newest tweet, with the profile that counts",
+        "tweet_time": "2016-02-01 10:00",
+    },
     {
         "tweetid": "9100000000000000012",
         "tweet_text": "Voting early, RT @NationWatchUS says https://t.co/ZyXwVu9876",
@@ -301,17 +328,33 @@ def operator_matches(node: Operator, document: dict[str, Any]) -> bool:
     raise AssertionError(f"no predicate for {node!r}")
 
 
-def expected_ids(node: Node, documents: dict[str, dict[str, Any]], frozen: Callable[[Node], set[str]]) -> set[str]:
-    """The set a query must answer: leaves by predicate (or today's frozen clause), then set algebra."""
+PROFILE_OPERATORS = {
+    "bio": "user_profile_description",
+    "name": "user_display_name",
+    "location": "user_reported_location",
+}
+
+
+def expected_ids(
+    node: Node,
+    documents: dict[str, dict[str, Any]],
+    frozen: Callable[[Node], set[str]],
+    accounts: Callable[[Operator], set[tuple[str, str]]],
+) -> set[str]:
+    """The set a query must answer: leaves by predicate (or today's frozen clause; for a profile operator the
+    tweets of the `accounts` it matches), then set algebra."""
     if node in FROZEN:
         return frozen(node)
+    if isinstance(node, Operator) and node.name in PROFILE_OPERATORS:
+        matched = accounts(node)
+        return {tweetid for tweetid, doc in documents.items() if (doc["campaign"], doc.get("userid")) in matched}
     if isinstance(node, Operator):
         return {tweetid for tweetid, document in documents.items() if operator_matches(node, document)}
     if isinstance(node, Term | Phrase | Prefix):
         raise AssertionError(f"add today's clause for {node!r} to FROZEN")
     if isinstance(node, Not):
-        return set(documents) - expected_ids(node.child, documents, frozen)
-    parts = [expected_ids(child, documents, frozen) for child in node.children]
+        return set(documents) - expected_ids(node.child, documents, frozen, accounts)
+    parts = [expected_ids(child, documents, frozen, accounts) for child in node.children]
     return set.intersection(*parts) if isinstance(node, And) else set.union(*parts)
 
 
@@ -365,6 +408,17 @@ OPERATORS = [
     "выборы",
     '"fake news"',
     "vot*",
+    "bio:{bio_word}",
+    'bio:"{bio_phrase}"',
+    "bio:{bio_start}*",
+    "bio:новости",
+    'bio:"old bio"',
+    "name:{name_word}",
+    'name:"creme brulee desk"',
+    "name:DESK",
+    "location:{location_word}",
+    "location:zurich",
+    "location:Zür*",
 ]
 
 COMBINATIONS = [
@@ -385,7 +439,13 @@ COMBINATIONS = [
     "url:rt.com OR url:youtu.be/K-wmw0QB8Qr OR filter:replies",
     "-min_faves:1 -min_retweets:1",
     'client:"TweetDeck" -campaign:ira',
+    "bio:{bio_word} -filter:retweets",
+    "location:{location_word} OR name:{name_word} -bio:{bio_word}",
+    "vote -location:{location_word}",
 ]
+
+MATCH_NOTHING = {'bio:"old bio"'}
+"""Queries meant to match no tweet: an account's older profile is not its profile (its newest tweet's is)."""
 
 QUERIES = [*OPERATORS, *(f"-{query}" for query in OPERATORS), *COMBINATIONS]
 
@@ -414,7 +474,77 @@ def picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
         "hashtag_start": commonest("hashtags")[:2],
         "address": address,
         "address_start": address.rpartition("/")[0] + "/",
+        **_profile_picks(documents),
     }
+
+
+def _newest_profiles(documents: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(campaign, userid) → the document of the account's newest tweet (time, then tweetid; untimed last)."""
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
+    for document in documents.values():
+        key = (document["campaign"], document["userid"])
+        order = (document.get("tweet_time") is not None, document.get("tweet_time") or "", document["tweetid"])
+        current = newest.get(key)
+        if current is None or order > (
+            current.get("tweet_time") is not None,
+            current.get("tweet_time") or "",
+            current["tweetid"],
+        ):
+            newest[key] = document
+    return newest
+
+
+def _profile_picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Words that some accounts' profiles hold and others do not (counted per account, not per tweet)."""
+    from collections import Counter
+
+    profiles = list(_newest_profiles(documents).values())
+
+    def words(field: str) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for profile in profiles:
+            found = {w.lower() for w in profile.get(field, "").split() if w.isascii() and w.isalpha() and len(w) > 3}
+            counts.update(found)
+        return counts
+
+    bio = words("user_profile_description").most_common(3)
+    described = Counter(p["user_profile_description"] for p in profiles if p.get("user_profile_description"))
+    first_two = next(
+        " ".join(text.split()[:2]) for text, _ in described.most_common() if all(w.isalpha() for w in text.split()[:2])
+    )
+    return {
+        "bio_word": bio[0][0],
+        "bio_phrase": first_two,
+        "bio_start": bio[1][0][:3],
+        "name_word": (words("user_display_name").most_common(1) or [("desk", 0)])[0][0],
+        "location_word": words("user_reported_location").most_common(1)[0][0],
+    }
+
+
+@pytest.fixture(scope="module")
+def profile_accounts(es, loaded, documents) -> Callable[[Operator], set[tuple[str, str]]]:
+    """The accounts a profile operator must match, from the newest profiles and the server's `folded` words."""
+    profiles = _newest_profiles(documents)
+    analysed: dict[str, list[str]] = {}
+
+    def tokens(text: str) -> list[str]:
+        if text not in analysed:
+            answer = es.indices.analyze(index=f"{loaded}-accounts", analyzer="folded", text=text).body
+            analysed[text] = [token["token"] for token in answer["tokens"]]
+        return analysed[text]
+
+    def matches(node: Operator, text: str) -> bool:
+        have = tokens(text)
+        if node.prefix:
+            return any(token.startswith(node.value) for token in have)
+        wanted = tokens(node.value)
+        return any(have[at : at + len(wanted)] == wanted for at in range(len(have) - len(wanted) + 1))
+
+    def accounts(node: Operator) -> set[tuple[str, str]]:
+        field = PROFILE_OPERATORS[node.name]
+        return {key for key, profile in profiles.items() if matches(node, profile.get(field) or "")}
+
+    return accounts
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -422,7 +552,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize("template", QUERIES)
-def test_the_search_answers_exactly_the_expected_tweets(template, es, loaded, documents, picks):
+def test_the_search_answers_exactly_the_expected_tweets(template, es, loaded, documents, picks, profile_accounts):
     query = template.format(**picks)
     cache: dict[Node, set[str]] = {}
 
@@ -431,8 +561,8 @@ def test_the_search_answers_exactly_the_expected_tweets(template, es, loaded, do
             cache[node] = ids_for(es, loaded, FROZEN[node])
         return cache[node]
 
-    expected = expected_ids(parse_query(query), documents, frozen)
-    answered = ids_for(es, loaded, build_query_from_text(query))
+    expected = expected_ids(parse_query(query), documents, frozen, profile_accounts)
+    answered = ids_for(es, loaded, query_for(es, loaded, query))
 
     assert answered == expected, (
         f"{query}: {len(answered - expected)} unexpected, e.g. {sorted(answered - expected)[:5]}; "
@@ -441,12 +571,15 @@ def test_the_search_answers_exactly_the_expected_tweets(template, es, loaded, do
 
 
 @pytest.mark.parametrize("template", OPERATORS)
-def test_every_operator_query_tells_tweets_apart(template, documents, picks):
+def test_every_operator_query_tells_tweets_apart(template, documents, picks, profile_accounts):
     """A query matching nothing (or everything) would make its comparison above prove little."""
     node = parse_query(template.format(**picks))
-    if any(node == leaf for leaf in FROZEN) or not isinstance(node, Operator):
+    if any(node == leaf for leaf in FROZEN) or not isinstance(node, Operator) or template in MATCH_NOTHING:
         return
-    matched = sum(operator_matches(node, document) for document in documents.values())
+    if node.name in PROFILE_OPERATORS:
+        matched = len(expected_ids(node, documents, lambda _: set(), profile_accounts))
+    else:
+        matched = sum(operator_matches(node, document) for document in documents.values())
     assert 0 < matched < len(documents), template
 
 
@@ -461,8 +594,15 @@ def test_the_edge_rows_are_read_as_intended(documents):
     assert all("is_retweet" in document for document in documents.values())
 
 
-def test_every_indexed_tweet_has_is_retweet(es, loaded):
-    """`-filter:retweets` is sent as `is_retweet:false`, which is right only while no document lacks the field
-    (the loaded documents come from the native encoder as well as from `to_document`)."""
-    missing = {"bool": {"must_not": [{"exists": {"field": "is_retweet"}}]}}
+@pytest.mark.parametrize("flag", ["is_retweet", "is_reply", "has_links"])
+def test_every_indexed_tweet_has_the_flags(es, loaded, flag):
+    """`-filter:retweets|replies|links` are sent as `<flag>:false`, which is right only while no document lacks
+    the field (the loaded documents come from the native encoder as well as from `to_document`)."""
+    missing = {"bool": {"must_not": [{"exists": {"field": flag}}]}}
     assert es.count(index=loaded, query=missing).body["count"] == 0
+
+
+@pytest.mark.parametrize("negation", ["-filter:replies", "-filter:links"])
+def test_negated_filters_are_sent_as_positive_flags(es, loaded, negation):
+    query = query_for(es, loaded, negation)
+    assert "must_not" not in str(query) and ("is_reply" in str(query) or "has_links" in str(query)), query

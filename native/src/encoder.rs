@@ -139,6 +139,8 @@ struct Slots {
     in_reply_to_userid: usize,
     quoted_tweet_tweetid: usize,
     is_retweet: usize,
+    is_reply: usize,
+    has_links: usize,
     retweet_userid: usize,
     retweet_tweetid: usize,
     retweeted_screen_name: usize,
@@ -255,6 +257,8 @@ impl TweetEncoder {
             in_reply_to_userid: slot("in_reply_to_userid")?,
             quoted_tweet_tweetid: slot("quoted_tweet_tweetid")?,
             is_retweet: slot("is_retweet")?,
+            is_reply: slot("is_reply")?,
+            has_links: slot("has_links")?,
             retweet_userid: slot("retweet_userid")?,
             retweet_tweetid: slot("retweet_tweetid")?,
             retweeted_screen_name: slot("retweeted_screen_name")?,
@@ -552,12 +556,18 @@ impl TweetEncoder {
             }
         }
         put(s.is_retweet, &|out| out.extend_from_slice(if is_retweet { b"\"is_retweet\":true," } else { b"\"is_retweet\":false," }));
+        // Written for every row, as `indexer.document.to_document` does: a positive filter for their negations.
+        let is_reply = in_reply_to_tweetid.is_some();
+        put(s.is_reply, &|out| out.extend_from_slice(if is_reply { b"\"is_reply\":true," } else { b"\"is_reply\":false," }));
+        let links_in_text = text.map(tco_links).unwrap_or_default();
+        let has_links = !urls[2].is_empty() || !links_in_text.is_empty();
+        put(s.has_links, &|out| out.extend_from_slice(if has_links { b"\"has_links\":true," } else { b"\"has_links\":false," }));
         for (slot, fragments) in &memo_fragments {
             put(*slot, &|out| out.extend_from_slice(&fragments[0]));
         }
         if let Some(text) = text {
             put(s.mention_names, &|out| push_key_list(out, "mention_names", &mention_names(text)));
-            put(s.tco_links, &|out| push_key_list(out, "tco_links", &tco_links(text)));
+            put(s.tco_links, &|out| push_key_list(out, "tco_links", &links_in_text));
         }
         put(s.url_hosts, &|out| out.extend_from_slice(&urls[0]));
         put(s.url_domains, &|out| out.extend_from_slice(&urls[1]));

@@ -34,11 +34,11 @@ def search(
     settings = ctx.obj
     with cli_errors(settings):
         fmt = output_format(fmt_asked, as_json)
+        es = connect(settings)
         if show_query:
-            understood, body = explain(query)
+            understood, body = explain(es, settings.alias, query)
             err.print(f"query: {understood}", markup=False)
             err.print(to_json(body).decode(), markup=False)
-        es = connect(settings)
         warn_query(settings, query)
         if count:
             total = count_tweets(es, settings.alias, query)
