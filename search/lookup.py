@@ -9,10 +9,11 @@ the forms its site uses (`youtu.be/ID` is `youtube.com/watch?v=ID`). When no twe
 share its host and path with other parameters, the report says how many and which command lists them, rather
 than a bare "none": a fact-checker who pasted one variant of a link should not conclude nobody shared it.
 
-`account_report`: an account's profile as its newest tweet gives it, its active period, its tweets per
-language, hashtag, domain, client and campaign. A screen name (any case, `@` optional) or a userid (numeric or
-hashed) is accepted; when a screen name belongs to several accounts the one with most tweets is reported and
-the others are listed.
+`account_report`: an account's profile as its newest tweet gives it (read from the accounts index beside the
+tweets, `indexer.accounts`, or from that tweet on an index loaded before there was one), its active period,
+its tweets per language, hashtag, domain, client and campaign. A screen name (any case, `@` optional) or a
+userid (numeric or hashed) is accepted; when a screen name belongs to several accounts the one with most
+tweets is reported and the others are listed.
 """
 
 from __future__ import annotations
@@ -314,7 +315,7 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
     newest = chosen["last"]["hits"]["hits"][0]["_source"]
     return AccountReport(
         asked=asked,
-        profile=_profile(newest, chosen["key"]),
+        profile=_profile_from_accounts(es, alias, chosen["key"]) or _profile(newest, chosen["key"]),
         tweets=tweets,
         retweets=chosen["retweets"]["doc_count"],
         first=_edge_hit(chosen["first"]),
@@ -328,6 +329,21 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
         partial_reason=partial_reason(answer),
         **{facet: counts_from(chosen[facet], tweets) for facet in facets},
     )
+
+
+def _profile_from_accounts(es: Elasticsearch, alias: str, userid: str) -> Profile | None:
+    """The account's profile from the accounts index (its release with the latest tweet), or None when the
+    index behind `alias` has no accounts index."""
+    from common.mapping import accounts_alias
+
+    accounts = accounts_alias(alias)
+    if not es.indices.exists_alias(name=accounts):
+        return None
+    answer = es.search(
+        index=accounts, size=1, query={"term": {"userid": userid}}, sort=[{"last_tweet": {"order": "desc"}}]
+    ).body
+    hits = answer["hits"]["hits"]
+    return _profile(hits[0]["_source"], userid) if hits else None
 
 
 def _profile(source: dict[str, Any], userid: str) -> Profile:

@@ -44,6 +44,8 @@ def render_load_summary(summary: LoadSummary) -> Group:
     if summary.index is not None:
         where = f"{summary.index} (alias {summary.alias})"
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
+        if summary.accounts is not None:
+            table.add_row("accounts", f"{summary.accounts:,} accounts in {summary.accounts_index} (their profiles)")
         if summary.replaced:
             kept = "kept, `status` lists it; a rebuild with --drop-replaced deletes what it replaces"
             fate = "deleted" if summary.replaced_dropped else kept
