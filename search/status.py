@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from common.connection import ServerInfo, Settings, server_info
-from common.mapping import existing_versions, indices_behind, versioned_name
+from common.mapping import accounts_alias, existing_versions, indices_behind, versioned_name
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -29,6 +29,8 @@ class Status:
     documents: int
     campaigns: list[tuple[str, int]] = field(default_factory=list)
     older: list[OlderVersion] = field(default_factory=list)
+    accounts: int | None = None
+    """Accounts in the accounts index beside the tweets; None when the index has none (an older load)."""
 
 
 def collect_status(es: Elasticsearch, settings: Settings) -> Status:
@@ -44,7 +46,10 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         aggs={"campaigns": {"terms": {"field": "campaign", "size": 500}}},
     )
     buckets = answer.body["aggregations"]["campaigns"]["buckets"]
+    accounts = accounts_alias(settings.alias)
+    has_accounts = es.indices.exists_alias(name=accounts)
     return Status(
+        accounts=es.count(index=accounts).body["count"] if has_accounts else None,
         server=server,
         alias=settings.alias,
         indices=indices,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import orjson
@@ -84,3 +85,8 @@ def test_status_lists_the_version_a_rebuild_kept_and_drop_replaced_deletes_it(cl
     assert [older["name"] for older in orjson.loads(after.stdout)["older"]] == [f"{alias}-versions-v1"]
     assert orjson.loads(after.stdout)["indices"] == [f"{alias}-versions-v3"]
     assert alone.exit_code == 2 and "--drop-replaced goes with --rebuild" in alone.stderr
+    assert orjson.loads(after.stdout)["accounts"] == 1
+    assert re.search(r"accounts +1 \(with their profiles", status.stdout)
+    es.indices.update_aliases(actions=[{"remove": {"index": "*", "alias": f"{alias}-versions-accounts"}}])
+    older_load = cli("status", env=env)
+    assert "no accounts index (an older load)" in older_load.stdout

@@ -23,6 +23,11 @@ def render_status(status: Status) -> Group:
         return Group(facts)
     facts.add_row("index", ", ".join(status.indices))
     facts.add_row("tweets", f"{status.documents:,}")
+    if status.accounts is None:
+        missing = "no accounts index (an older load): `index --rebuild` makes one"
+        facts.add_row("accounts", Text(missing, style="yellow"))
+    else:
+        facts.add_row("accounts", f"{status.accounts:,} (with their profiles, for bio:, name:, location:)")
     for older in status.older:
         facts.add_row(
             "not searched",
