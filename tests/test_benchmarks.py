@@ -87,3 +87,29 @@ def test_the_search_benchmark_times_every_query_class_and_reuses_a_loaded_releas
     assert list(_search_table(printed, 1)) == list(SEARCH_CLASSES), printed
     assert es.count(index=f"{alias}-e2e").body["count"] == 2000
     assert not es.indices.get(index=f"{alias}-search-v*", allow_no_indices=True).body
+
+
+def test_the_field_benchmark_prices_each_variant_against_the_current_template(es, es_url, alias, tmp_path):
+    options = ("--tweets", "2000", "--cache", str(tmp_path), "--prefix", alias, "--quiet-seconds", "5")
+    printed = _run("bench_fields.py", *options, "--variants", "no-lang,default-codec", url=es_url)
+
+    rounds = re.findall(r"round 1 (\S+)\s+([\d,]+) docs in [\d.]+ s = [\d,]+ docs/s, server \d+ µs/doc", printed)
+    assert rounds == [("current", "2,000"), ("no-lang", "2,000"), ("default-codec", "2,000")], printed
+    header = re.search(r"^variant\s+load s\s+vs cur\s+docs/s\s+vs cur\s+server µs/doc\s+vs cur\s+merge µs/doc\s+"
+                       r"vs cur\s+MB/M\s+vs cur$", printed, flags=re.MULTILINE)  # fmt: skip
+    assert header, printed
+    cell = r"\s+([\d,.]+)\s+([+-]\d+\.\d)%"
+    rows = {name: cells for name, *cells in re.findall(rf"^(\S+){cell * 5}$", printed, flags=re.MULTILINE)}
+    assert list(rows) == ["current", "no-lang", "default-codec"], printed
+    assert rows["current"][1::2] == ["+0.0"] * 5, printed  # the baseline's differences from itself
+    sizes = {name: float(cells[8].replace(",", "")) for name, cells in rows.items()}
+    # The default codec does not compress stored fields as hard: the one difference large even at 2,000 tweets.
+    assert sizes["default-codec"] > sizes["current"] > 0 and float(rows["default-codec"][9]) > 0, printed
+    assert not es.indices.get(index=f"{alias}-fields-*", allow_no_indices=True).body
+
+    unknown = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_fields.py"), *options, "--variants", "no-such"],
+        capture_output=True, text=True, env={**os.environ, "ELASTICSEARCH_URL": es_url}, timeout=60,
+    )  # fmt: skip
+    assert unknown.returncode != 0 and "unknown variant no-such; known: current, no-profile" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
