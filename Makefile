@@ -9,13 +9,14 @@ DEMO_TWEETS ?= 5000
 BENCH_TWEETS ?= 1000000
 BENCH_CPUS ?= both
 BENCH_ROUNDS ?= 1
+FIELDS_TWEETS ?= 200000
 PYTEST_ARGS ?=
 
 # Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
 # that `es-start` starts (scripts/elasticsearch, or Docker Compose where a Docker engine answers).
 ES_URL = $(or $(ELASTICSEARCH_URL),http://localhost:9200)
 
-.PHONY: help install es-start es-stop es-status demo test lint bench clean
+.PHONY: help install es-start es-stop es-status demo test lint bench bench-fields clean
 
 help:
 	@echo "make demo      install, start Elasticsearch, generate a sample archive, index it, search it"
@@ -23,6 +24,7 @@ help:
 	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
 	@echo "make lint      ruff"
 	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
+	@echo "make bench-fields   what each group of indexed fields costs (FIELDS_TWEETS=$(FIELDS_TWEETS), BENCH_ROUNDS=N)"
 
 install: $(VENV)/.installed
 
@@ -80,6 +82,9 @@ bench: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_search.py --tweets $(BENCH_TWEETS) --prefix bench
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
+
+bench-fields: install es-start
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_fields.py --tweets $(FIELDS_TWEETS) --rounds $(BENCH_ROUNDS)
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache

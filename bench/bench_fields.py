@@ -58,6 +58,15 @@ PROFILE = (
     "user_display_name", "user_reported_location", "user_profile_description", "user_profile_url",
     "follower_count", "following_count", "account_creation_date", "account_language",
 )  # fmt: skip
+PROFILE_INDEXED = (
+    *((name, {"type": "text", "analyzer": "folded"}) for name in PROFILE[:3]),
+    ("user_profile_url", {"type": "keyword"}),
+    ("follower_count", {"type": "long"}),
+    ("following_count", {"type": "long"}),
+    ("account_creation_date", {"type": "date"}),
+    ("account_language", {"type": "keyword"}),
+)
+"""The profile analysed on every tweet, as the tweets index did before the accounts index held it once."""
 URLS = ("urls", "url_hosts", "url_domains", "tco_links")
 COUNTS = ("quote_count", "reply_count", "like_count", "retweet_count")
 STATS_REFRESH = 1.1
@@ -75,17 +84,22 @@ class Variant:
     source_excludes: tuple[str, ...] = ()
     source_only: tuple[str, ...] = ()
     default_settings: tuple[str, ...] = ()
+    mapped: tuple[tuple[str, dict[str, Any]], ...] = ()
+    """Fields given another mapping than the template's: (name, mapping)."""
 
 
 VARIANTS = (
     Variant("current"),
-    Variant("no-profile", unindexed=PROFILE),
+    Variant("profile-indexed", mapped=PROFILE_INDEXED),
     Variant("no-lang", unindexed=("lang",)),
     Variant("no-raw-source", source_excludes=("raw",)),
     Variant("no-parsed-source", source_only=("raw",)),
     Variant("no-url-fields", unindexed=URLS),
     Variant("no-counts", unindexed=COUNTS),
     Variant("default-codec", default_settings=("codec",)),
+    Variant("no-text-twice", source_excludes=("raw.tweet_text",)),
+    Variant("no-profile-source", source_excludes=PROFILE),
+    Variant("no-text-or-profile-twice", source_excludes=("raw.tweet_text", *PROFILE)),
 )
 """Every variant is relative to the current template; adding one is one entry here."""
 
@@ -113,6 +127,10 @@ def variant_template(variant: Variant, template: dict[str, Any]) -> tuple[dict[s
         if name not in properties:
             raise SystemExit(f"variant {variant.name}: the template has no field {name!r}")
         properties[name] = _not_indexed(properties[name])
+    for name, mapping in variant.mapped:
+        if name not in properties:
+            raise SystemExit(f"variant {variant.name}: the template has no field {name!r}")
+        properties[name] = mapping
     source = mappings.setdefault("_source", {})
     if variant.source_excludes:
         source["excludes"] = [*source.get("excludes", []), *variant.source_excludes]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from common.errors import UnknownField, UsageError
+from search import profiles
 from search.query import And, Operator, date_bound, parse_query
 from search.query_context import query_for
 from search.quote import ACCOUNTS_PRECISION
@@ -157,8 +158,10 @@ def request_aggs(named: Mapping[str, Agg]) -> dict[str, Any]:
     return {name: agg.to_dict() for name, agg in named.items()}
 
 
-def terms_agg(field: str, size: int, *, include: str | None = None) -> Agg:
-    """A terms aggregation that also reports each bucket's error bound; accounts carry their screen name.
+def terms_agg(field: str, size: int, *, include: str | None = None, names_from_tweets: bool = True) -> Agg:
+    """A terms aggregation that also reports each bucket's error bound; accounts carry their screen name from
+    their newest tweet unless `names_from_tweets` is False (the caller then asks `search.profiles`, far cheaper,
+    and hands the names to `counts_from`).
 
     `include` is a Lucene regular expression the values must match.
     """
@@ -167,16 +170,18 @@ def terms_agg(field: str, size: int, *, include: str | None = None) -> Agg:
     terms = aggs.Terms(field=field, size=size, show_term_doc_count_error=True)
     if include is not None:
         terms.include = include
-    if field == "userid":
+    if field == "userid" and names_from_tweets:
         terms.bucket("name", "top_hits", size=1, sort=SORTS["newest"], _source=["user_screen_name"])
     return terms
 
 
-def counts_from(agg: dict[str, Any], total: int) -> list[Count]:
-    """The buckets of a `terms_agg` as counts, `percent` of `total`."""
+def counts_from(agg: dict[str, Any], total: int, names: Mapping[str, str] | None = None) -> list[Count]:
+    """The buckets of a `terms_agg` as counts, `percent` of `total`; accounts named from `names` when given."""
     counts = []
     for bucket in agg["buckets"]:
         named = bucket.get("name", {}).get("hits", {}).get("hits", [])
+        if names is not None:
+            named = [{"_source": {"user_screen_name": names[bucket["key"]]}}] if bucket["key"] in names else []
         counts.append(
             Count(
                 value=str(bucket["key"]),
@@ -198,6 +203,11 @@ def parse_time(value: str | None) -> datetime | None:
 # top
 
 
+def account_names(es: Elasticsearch, alias: str, agg: dict[str, Any]) -> dict[str, str]:
+    """The screen names of a userid terms aggregation's accounts, from the accounts index."""
+    return profiles.screen_names(es, alias, (str(bucket["key"]) for bucket in agg["buckets"]))
+
+
 def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", *, limit: int = 10) -> TopResult:
     """The `limit` most frequent values of `field` (a name in `FIELDS`) among tweets matching `query_text`.
 
@@ -210,6 +220,7 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
     from elasticsearch.dsl import A
 
     name = next(key for key, value in FIELDS.items() if value == index_field)
+    with_profiles = index_field == "userid" and profiles.available(es, alias)
     answer = es.search(
         index=alias,
         query=query_for(es, alias, query_text),
@@ -217,7 +228,7 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
         track_total_hits=True,
         aggs=request_aggs(
             {
-                "top": terms_agg(index_field, limit),
+                "top": terms_agg(index_field, limit, names_from_tweets=not with_profiles),
                 "distinct": A("cardinality", field=index_field, precision_threshold=ACCOUNTS_PRECISION),
                 "without": A("missing", field=index_field),
             }
@@ -234,7 +245,7 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
         without_value=aggs["without"]["doc_count"],
         distinct=aggs["distinct"]["value"],
         distinct_exact=aggs["distinct"]["value"] <= ACCOUNTS_PRECISION,
-        counts=counts_from(aggs["top"], tweets),
+        counts=counts_from(aggs["top"], tweets, account_names(es, alias, aggs["top"]) if with_profiles else None),
         other=aggs["top"].get("sum_other_doc_count", 0),
         error_bound=error_bound,
         counts_exact=error_bound == 0,

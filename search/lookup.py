@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from common.errors import AddressTooLong, NotAUrl, NotFound, QuerySyntaxError, UsageError
 from common.urls import registered_domain
-from search.aggregate import Count, counts_from, request_aggs, terms_agg
+from search import profiles
+from search.aggregate import Count, account_names, counts_from, request_aggs, terms_agg
 from search.pages import Page, address_regexp, recognise, split_address
 from search.query import Operator, build_query, normalise_url_value
 from search.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
@@ -186,6 +187,7 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
     from elasticsearch.dsl import A
 
     target = url_target(text)
+    with_profiles = profiles.available(es, alias)
     answer = es.search(
         index=alias,
         query=build_query(Operator("url", target.value)),
@@ -195,7 +197,7 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
             {
                 "first": _edge_tweet("oldest"),
                 "last": _edge_tweet("newest"),
-                "accounts": terms_agg("userid", limit),
+                "accounts": terms_agg("userid", limit, names_from_tweets=not with_profiles),
                 "accounts_total": A("cardinality", field="userid", precision_threshold=ACCOUNTS_PRECISION),
                 "campaigns": terms_agg("campaign", CAMPAIGN_BUCKETS),
                 "urls": terms_agg("urls", limit, include=url_pattern(target)),
@@ -211,6 +213,7 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
             forms = f" (the {target.page.label}, in any of its forms)" if target.page else ""
             raise NotFound(f"no tweet shares {target.value}{forms}")
     aggs = answer["aggregations"]
+    names = account_names(es, alias, aggs["accounts"]) if with_profiles else None
     return UrlReport(
         target=target,
         tweets=tweets,
@@ -218,7 +221,7 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
         accounts_exact=aggs["accounts_total"]["value"] <= ACCOUNTS_PRECISION,
         first=_edge_hit(aggs["first"]),
         last=_edge_hit(aggs["last"]),
-        accounts=counts_from(aggs["accounts"], tweets),
+        accounts=counts_from(aggs["accounts"], tweets, names),
         campaigns=counts_from(aggs["campaigns"], tweets),
         urls=counts_from(aggs["urls"], tweets),
         urls_other=aggs["urls"].get("sum_other_doc_count", 0),
@@ -313,9 +316,10 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
     chosen = next((bucket for bucket in buckets if bucket["key"] == name), buckets[0])
     tweets = chosen["doc_count"]
     newest = chosen["last"]["hits"]["hits"][0]["_source"]
+    newest_profile = profiles.newest_profile(es, alias, chosen["key"]) if profiles.available(es, alias) else None
     return AccountReport(
         asked=asked,
-        profile=_profile_from_accounts(es, alias, chosen["key"]) or _profile(newest, chosen["key"]),
+        profile=_profile(newest_profile or newest, chosen["key"]),
         tweets=tweets,
         retweets=chosen["retweets"]["doc_count"],
         first=_edge_hit(chosen["first"]),
@@ -329,21 +333,6 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
         partial_reason=partial_reason(answer),
         **{facet: counts_from(chosen[facet], tweets) for facet in facets},
     )
-
-
-def _profile_from_accounts(es: Elasticsearch, alias: str, userid: str) -> Profile | None:
-    """The account's profile from the accounts index (its release with the latest tweet), or None when the
-    index behind `alias` has no accounts index."""
-    from common.mapping import accounts_alias
-
-    accounts = accounts_alias(alias)
-    if not es.indices.exists_alias(name=accounts):
-        return None
-    answer = es.search(
-        index=accounts, size=1, query={"term": {"userid": userid}}, sort=[{"last_tweet": {"order": "desc"}}]
-    ).body
-    hits = answer["hits"]["hits"]
-    return _profile(hits[0]["_source"], userid) if hits else None
 
 
 def _profile(source: dict[str, Any], userid: str) -> Profile:

@@ -260,3 +260,28 @@ def test_the_account_report_reads_the_profile_from_the_accounts_index(es, alias,
     assert before.location == account.get("user_reported_location")
     assert changed.location == "Set in the accounts index"
     assert fallback == before
+
+
+def test_top_accounts_and_url_reports_name_accounts_the_same_with_or_without_the_accounts_index(
+    es, alias, releases, tmp_path
+):
+    """Names come from the accounts index (one small request) or, on an older index, from each account's newest
+    tweet: the same names either way, for every account listed."""
+    from search.aggregate import top_values
+    from search.lookup import url_report
+
+    own = f"{alias}-names"
+    load_archive(es, own, [releases[0]], _options(tmp_path))
+    domain = top_values(es, own, "domains", limit=1).counts[0].value
+
+    def listed() -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
+        top = top_values(es, own, "accounts", limit=25).counts
+        shared = url_report(es, own, domain, limit=25).accounts
+        return [(c.value, c.screen_name) for c in top], [(c.value, c.screen_name) for c in shared]
+
+    from_accounts = listed()
+    es.indices.update_aliases(actions=[{"remove": {"index": "*", "alias": accounts_alias(own)}}])
+    from_tweets = listed()
+
+    assert from_accounts == from_tweets
+    assert sum(1 for _, name in from_accounts[0] if name) == len(from_accounts[0]) == 25

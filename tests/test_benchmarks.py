@@ -111,5 +111,5 @@ def test_the_field_benchmark_prices_each_variant_against_the_current_template(es
         [sys.executable, str(ROOT / "bench" / "bench_fields.py"), *options, "--variants", "no-such"],
         capture_output=True, text=True, env={**os.environ, "ELASTICSEARCH_URL": es_url}, timeout=60,
     )  # fmt: skip
-    assert unknown.returncode != 0 and "unknown variant no-such; known: current, no-profile" in unknown.stderr
+    assert unknown.returncode != 0 and "unknown variant no-such; known: current, profile-indexed" in unknown.stderr
     assert "Traceback" not in unknown.stderr
