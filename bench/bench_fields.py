@@ -92,6 +92,7 @@ VARIANTS = (
     Variant("current"),
     Variant("profile-indexed", mapped=PROFILE_INDEXED),
     Variant("no-lang", unindexed=("lang",)),
+    Variant("lang-excluded", source_excludes=("lang.*",)),
     Variant("no-raw-source", source_excludes=("raw",)),
     Variant("no-parsed-source", source_only=("raw",)),
     Variant("no-url-fields", unindexed=URLS),

@@ -211,8 +211,10 @@ def account_names(es: Elasticsearch, alias: str, agg: dict[str, Any]) -> dict[st
 def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", *, limit: int = 10) -> TopResult:
     """The `limit` most frequent values of `field` (a name in `FIELDS`) among tweets matching `query_text`.
 
-    One request: the terms aggregation, the distinct count and the tweets without a value. Raises
-    `UnknownField` for a field not in `FIELDS`, `QuerySyntaxError` for a malformed query.
+    Two searches: the terms aggregation with the distinct count, and the count of tweets
+    without a value (a `must_not exists` count, which the server answers from its index structures in a few
+    milliseconds where a `missing` aggregation visits every tweet: ~200 ms at 10M). Raises `UnknownField` for
+    a field not in `FIELDS`, `QuerySyntaxError` for a malformed query.
     """
     index_field = field_for(field)
     if not 1 <= limit <= MAX_TERMS:
@@ -221,19 +223,14 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
 
     name = next(key for key, value in FIELDS.items() if value == index_field)
     with_profiles = index_field == "userid" and profiles.available(es, alias)
-    answer = es.search(
-        index=alias,
-        query=query_for(es, alias, query_text),
-        size=0,
-        track_total_hits=True,
-        aggs=request_aggs(
-            {
-                "top": terms_agg(index_field, limit, names_from_tweets=not with_profiles),
-                "distinct": A("cardinality", field=index_field, precision_threshold=ACCOUNTS_PRECISION),
-                "without": A("missing", field=index_field),
-            }
-        ),
-    ).body
+    query = query_for(es, alias, query_text)
+    aggs_body = {
+        "top": terms_agg(index_field, limit, names_from_tweets=not with_profiles),
+        "distinct": A("cardinality", field=index_field, precision_threshold=ACCOUNTS_PRECISION),
+    }
+    without = {"bool": {"filter": [query], "must_not": [{"exists": {"field": index_field}}]}}
+    answer = es.search(index=alias, query=query, size=0, track_total_hits=True, aggs=request_aggs(aggs_body)).body
+    missing = es.search(index=alias, query=without, size=0, track_total_hits=True).body
     tweets = answer["hits"]["total"]["value"]
     aggs = answer["aggregations"]
     error_bound = aggs["top"].get("doc_count_error_upper_bound", 0)
@@ -242,15 +239,15 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
         index_field=index_field,
         query=query_text,
         tweets=tweets,
-        without_value=aggs["without"]["doc_count"],
+        without_value=missing["hits"]["total"]["value"],
         distinct=aggs["distinct"]["value"],
         distinct_exact=aggs["distinct"]["value"] <= ACCOUNTS_PRECISION,
         counts=counts_from(aggs["top"], tweets, account_names(es, alias, aggs["top"]) if with_profiles else None),
         other=aggs["top"].get("sum_other_doc_count", 0),
         error_bound=error_bound,
         counts_exact=error_bound == 0,
-        took_ms=answer.get("took", 0),
-        partial_reason=partial_reason(answer),
+        took_ms=answer.get("took", 0) + missing.get("took", 0),
+        partial_reason=partial_reason(answer) or partial_reason(missing),
     )
 
 

@@ -107,8 +107,11 @@ def encode_csv(records: Iterable[Sequence[str]]) -> bytes:
 
 
 def jsonl_record(source: Mapping[str, Any]) -> bytes:
-    """One document's `_source` as a JSON line."""
-    return orjson.dumps(source, option=orjson.OPT_APPEND_NEWLINE)
+    """One document's `_source` as a JSON line, without `lang` (the text again, under its language's field:
+    there for the server's analysis, not for readers)."""
+    return orjson.dumps(
+        {key: value for key, value in source.items() if key != "lang"}, option=orjson.OPT_APPEND_NEWLINE
+    )
 
 
 def export_tweets(

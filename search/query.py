@@ -101,8 +101,7 @@ WORD_FIELDS: tuple[str, ...] = ("tweet_text", *LANG_FIELDS)
 """Where a plain word is searched: the precise folded field (catches stopwords and accents) plus every language."""
 
 HIGHLIGHT_FIELDS: tuple[str, ...] = ("tweet_text",)
-"""The only field worth highlighting: `lang.*` is excluded from `_source`, so matches found only through
-stemming are not highlighted."""
+"""The field highlighted: the text as shown. Matches found only through stemming (`lang.*`) are not marked."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,3 +196,18 @@ def test_long_series_fold_empty_runs_then_group_keeping_the_total():
     assert [row.buckets for row in grouped] == [4, 4, 4]
     assert fit_rows(labels, counts, 0) == fit_rows(labels, counts, 12)
     assert len(fit_rows(labels, counts, 0)) == 12
+
+
+@pytest.mark.parametrize("field", ["hashtags", "urls", "mentions"])
+def test_tweets_without_a_value_are_counted_with_and_without_a_query(cli, es, alias, truth, field):
+    """`without_value` is the tweets matching the query that have no value in the field, and with the counted
+    values' tweets it covers the query: checked against the server's own exists/must_not counts."""
+    from search.aggregate import field_for
+
+    index_field = field_for(field)
+    for query in ("", "lang:en"):
+        result = top_json(cli, field, *([query] if query else []))
+        matched = {"match_all": {}} if not query else {"term": {"tweet_language": "en"}}
+        missing = {"bool": {"filter": [matched], "must_not": [{"exists": {"field": index_field}}]}}
+        assert result["without_value"] == es.count(index=alias, query=missing).body["count"]
+        assert 0 < result["without_value"] < result["tweets"]

@@ -164,6 +164,9 @@ def test_a_planted_hashtag_exports_to_jsonl_with_exactly_its_tweets(cli, indexed
     assert sorted(line["tweetid"] for line in lines) == sorted(tag["tweetids"])
     assert Counter(line["campaign"] for line in lines) == tag["campaigns"]
     assert all(line["raw"]["tweetid"] == line["tweetid"] for line in lines)
+    # `lang` (the text again, under its language: kept in `_source` for the server's sake) is not for readers
+    assert not any("lang" in line for line in lines)
+    assert all(line["tweet_text"] == line["raw"]["tweet_text"] for line in lines if "tweet_text" in line)
 
 
 def test_a_planted_url_exports_to_gzipped_csv(cli, indexed_release, tmp_path):
