@@ -268,7 +268,8 @@ def index_for(es, args, truth: dict[str, Any], release: Path) -> tuple[str, bool
 def no_request_cache(es, alias: str) -> Iterator[None]:
     """The index's shard request cache turned off while the benchmark runs, then put back as it was."""
     index = next(iter(es.indices.get_alias(name=alias).body))
-    before = es.indices.get_settings(index=index, name="index.requests.cache.enable").body[index]["settings"]
+    answer = es.indices.get_settings(index=index, name="index.requests.cache.enable").body
+    before = answer.get(index, {}).get("settings", {})  # empty when the index leaves it to the default
     es.indices.put_settings(index=alias, settings={"index.requests.cache.enable": False})
     try:
         yield
