@@ -20,22 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import BulkFailed
 from common.mapping import accounts_index_for, create_accounts_index
+from common.records import ACCOUNT_COLUMNS
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-PROFILE_FIELDS: tuple[str, ...] = (
-    "user_screen_name",
-    "user_display_name",
-    "user_profile_description",
-    "user_reported_location",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-)
-"""The tweet fields that describe the account, copied from its newest tweet."""
+PROFILE_FIELDS: tuple[str, ...] = tuple(column for column in ACCOUNT_COLUMNS if column != "userid")
+"""The tweet fields that describe the account (the archives' account columns), copied from its newest tweet."""
 PAGE_SIZE = 1000
 """Accounts per aggregation page (each carries its newest tweet's profile)."""
 

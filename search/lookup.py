@@ -24,6 +24,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from common.errors import AddressTooLong, NotAUrl, NotFound, QuerySyntaxError, UsageError
+from common.records import ACCOUNT_COLUMNS
 from common.urls import registered_domain
 from search import profiles
 from search.aggregate import Count, account_names, counts_from, request_aggs, terms_agg
@@ -37,18 +38,8 @@ if TYPE_CHECKING:
     from elasticsearch.dsl.aggs import Agg
 
 UrlKind = Literal["url", "host", "domain"]
-PROFILE_FIELDS = [
-    "userid",
-    "user_screen_name",
-    "user_display_name",
-    "user_profile_description",
-    "user_reported_location",
-    "user_profile_url",
-    "follower_count",
-    "following_count",
-    "account_creation_date",
-    "account_language",
-]
+PROFILE_FIELDS = list(ACCOUNT_COLUMNS)
+"""The fields of a tweet that describe its account (the archives' account columns)."""
 OTHER_URLS_COUNTED = 1000
 """Most distinct addresses counted for the "other parameters" hint; past it the count is a lower bound."""
 NAMESAKES = 5

@@ -18,6 +18,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 TWEET_COLUMNS: tuple[str, ...] = (
     "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -186,3 +187,18 @@ def write_zip(path: Path, members: Mapping[str, str | bytes]) -> Path:
 def numbered_rows(count: int, *, start: int = 877919995476496385, **changes: str) -> list[dict[str, str]]:
     """`count` distinct IRA rows with consecutive tweetids, for tests that need volume."""
     return [ira_row(tweetid=str(start + offset), **changes) for offset in range(count)]
+
+
+def newest_by_account(documents: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(campaign, userid) → the document of the account's newest tweet (by time, then tweetid; untimed last):
+    the tweet whose profile the accounts index keeps."""
+    newest: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def order(document: dict[str, Any]) -> tuple[bool, str, str]:
+        return (document.get("tweet_time") is not None, document.get("tweet_time") or "", document["tweetid"])
+
+    for document in documents:
+        key = (document["campaign"], document["userid"])
+        if key not in newest or order(document) > order(newest[key]):
+            newest[key] = document
+    return newest

@@ -15,6 +15,7 @@ from typing import Any
 
 import orjson
 import pytest
+from archive_samples import newest_by_account
 
 from common.errors import IndexNotFound, LoadInterrupted, UsageError
 from common.mapping import accounts_alias, accounts_index_for, indices_behind
@@ -31,29 +32,20 @@ TWEETS = 3000
 
 def _expected_accounts(*folders: Path) -> dict[str, dict[str, Any]]:
     """`campaign/userid` → the accounts document the files call for."""
-    newest: dict[str, dict[str, Any]] = {}
+    documents = [
+        to_document(item) for folder in folders for item in read_archive(folder) if isinstance(item, TweetRecord)
+    ]
     counts: dict[str, int] = {}
     times: dict[str, list[str]] = {}
-    for folder in folders:
-        for item in read_archive(folder):
-            if not isinstance(item, TweetRecord):
-                continue
-            document = to_document(item)
-            key = f"{document['campaign']}/{document['userid']}"
-            counts[key] = counts.get(key, 0) + 1
-            if "tweet_time" in document:
-                times.setdefault(key, []).append(document["tweet_time"])
-            order = (document.get("tweet_time") is not None, document.get("tweet_time") or "", document["tweetid"])
-            current = newest.get(key)
-            if current is None or order > (
-                current.get("tweet_time") is not None,
-                current.get("tweet_time") or "",
-                current["tweetid"],
-            ):
-                newest[key] = document
+    for document in documents:
+        key = f"{document['campaign']}/{document['userid']}"
+        counts[key] = counts.get(key, 0) + 1
+        if "tweet_time" in document:
+            times.setdefault(key, []).append(document["tweet_time"])
     expected = {}
-    for key, document in newest.items():
-        account = {"campaign": document["campaign"], "userid": document["userid"], "tweets": counts[key]}
+    for (campaign, userid), document in newest_by_account(documents).items():
+        key = f"{campaign}/{userid}"
+        account = {"campaign": campaign, "userid": userid, "tweets": counts[key]}
         account.update((name, document[name]) for name in PROFILE_FIELDS if name in document)
         expected[key] = account
     for key, found in times.items():

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from archive_samples import newest_by_account
 
 from common.records import TWEET_COLUMNS, TweetRecord
 from generator.release import generate_release
@@ -478,27 +479,11 @@ def picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
     }
 
 
-def _newest_profiles(documents: dict[str, dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(campaign, userid) → the document of the account's newest tweet (time, then tweetid; untimed last)."""
-    newest: dict[tuple[str, str], dict[str, Any]] = {}
-    for document in documents.values():
-        key = (document["campaign"], document["userid"])
-        order = (document.get("tweet_time") is not None, document.get("tweet_time") or "", document["tweetid"])
-        current = newest.get(key)
-        if current is None or order > (
-            current.get("tweet_time") is not None,
-            current.get("tweet_time") or "",
-            current["tweetid"],
-        ):
-            newest[key] = document
-    return newest
-
-
 def _profile_picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Words that some accounts' profiles hold and others do not (counted per account, not per tweet)."""
     from collections import Counter
 
-    profiles = list(_newest_profiles(documents).values())
+    profiles = list(newest_by_account(documents.values()).values())
 
     def words(field: str) -> Counter[str]:
         counts: Counter[str] = Counter()
@@ -524,7 +509,7 @@ def _profile_picks(documents: dict[str, dict[str, Any]]) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def profile_accounts(es, loaded, documents) -> Callable[[Operator], set[tuple[str, str]]]:
     """The accounts a profile operator must match, from the newest profiles and the server's `folded` words."""
-    profiles = _newest_profiles(documents)
+    profiles = newest_by_account(documents.values())
     analysed: dict[str, list[str]] = {}
 
     def tokens(text: str) -> list[str]:
