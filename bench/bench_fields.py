@@ -84,6 +84,8 @@ class Variant:
     source_excludes: tuple[str, ...] = ()
     source_only: tuple[str, ...] = ()
     default_settings: tuple[str, ...] = ()
+    settings: tuple[tuple[str, Any], ...] = ()
+    """Index settings added to the template's: (name, value)."""
     mapped: tuple[tuple[str, dict[str, Any]], ...] = ()
     """Fields given another mapping than the template's: (name, mapping)."""
 
@@ -98,6 +100,7 @@ VARIANTS = (
     Variant("no-url-fields", unindexed=URLS),
     Variant("no-counts", unindexed=COUNTS),
     Variant("default-codec", default_settings=("codec",)),
+    Variant("fewer-merges", settings=(("merge.policy.segments_per_tier", 30), ("merge.policy.max_merge_at_once", 30))),
     Variant("no-text-twice", source_excludes=("raw.tweet_text",)),
     Variant("no-profile-source", source_excludes=PROFILE),
     Variant("no-text-or-profile-twice", source_excludes=("raw.tweet_text", *PROFILE)),
@@ -141,6 +144,7 @@ def variant_template(variant: Variant, template: dict[str, Any]) -> tuple[dict[s
         if name not in settings:
             raise SystemExit(f"variant {variant.name}: the template sets no {name!r}")
         del settings[name]
+    settings.update(variant.settings)
     return settings, mappings
 
 
