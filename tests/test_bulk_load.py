@@ -177,14 +177,15 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
     killed_at = orjson.loads(checkpoint.read_bytes())
     assert 0 < killed_at["indexed"] < truth["total_tweets"]
     index = killed_at["index"]
-    refresh = es.indices.get_settings(index=index).body[index]["settings"]["index"].get("refresh_interval")
+    flat = es.indices.get_settings(index=index, flat_settings=True).body[index]["settings"]
+    refresh = flat.get("index.refresh_interval")
     if stop == signal.SIGINT:  # stopped by the user: one line, and the index's settings put back at once
         assert process.returncode == 130
         message = stderr.decode()
         assert "interrupted" in message.strip().splitlines()[-1] and "Traceback" not in message, message
-        assert refresh != "-1"
+        assert refresh != "-1" and "index.merge.policy.segments_per_tier" not in flat
     else:  # killed outright: the fast-load settings stay until the resume restores them
-        assert refresh == "-1"
+        assert refresh == "-1" and flat["index.merge.policy.segments_per_tier"] == "30"
 
     resume = ("index", str(folder), "--rejects", str(rejects), "--resume", "--json")
     result = cli(*resume, env={"TWEETSEARCH_ALIAS": own_alias})
@@ -198,8 +199,9 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
     assert summary["count_matches"]
     lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
     assert len(lines) == len({(r["file"], r["line"]) for r in lines}) == len(truth["malformed"])
-    restored = es.indices.get_settings(index=index, include_defaults=True).body[index]
-    assert restored["settings"]["index"].get("refresh_interval", "1s") != "-1"
+    restored = es.indices.get_settings(index=index, flat_settings=True).body[index]["settings"]
+    assert restored.get("index.refresh_interval", "1s") != "-1"
+    assert not any(key.startswith("index.merge.policy.") for key in restored)  # the server's defaults again
     assert not checkpoint.exists()
 
 
