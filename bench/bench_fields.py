@@ -29,14 +29,13 @@ import itertools
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
-import urllib3
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,6 +46,7 @@ from bench_index import (  # noqa: E402  (the same cached releases and bodies)
     chunks,
     cpu_seconds,
     local_server_pid,
+    poster,
     release_for,
     wait_until_quiet,
 )
@@ -174,27 +174,6 @@ def server_cpu(es, pid: int | None) -> float:
     time.sleep(STATS_REFRESH)
     nodes = es.nodes.stats(metric="process", filter_path="nodes.*.process.cpu.total_in_millis").body["nodes"]
     return sum(node["process"]["cpu"]["total_in_millis"] for node in nodes.values()) / 1000
-
-
-def poster(url: str, index: str, in_flight: int) -> Callable[[bytes], int]:
-    """Posts one bulk body to `index` (again after a 429) and returns how many documents the server indexed."""
-    pool = urllib3.PoolManager(maxsize=in_flight)
-    endpoint = f"{url.rstrip('/')}/{index}/_bulk?filter_path=errors,items.*.status,items.*.error.reason"
-    headers = {"Content-Type": "application/x-ndjson"}
-
-    def post(body: bytes) -> int:
-        while True:
-            answer = pool.request("POST", endpoint, body=body, headers=headers)
-            data = orjson.loads(answer.data)
-            statuses = [next(iter(item.values()))["status"] for item in data.get("items", [])]
-            if answer.status == 429 or 429 in statuses:
-                time.sleep(0.2)
-                continue
-            if answer.status >= 300 or data.get("errors"):
-                raise SystemExit(f"{index}: the server refused documents: {answer.data[:300]!r}")
-            return len(statuses)
-
-    return post
 
 
 def load(

@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
@@ -182,6 +182,27 @@ def fresh_index(es, alias: str) -> str:
     return name
 
 
+def poster(url: str, index: str, in_flight: int) -> Callable[[bytes], int]:
+    """Posts one bulk body to `index` (again after a 429) and returns how many documents the server indexed."""
+    pool = urllib3.PoolManager(maxsize=in_flight)
+    endpoint = f"{url.rstrip('/')}/{index}/_bulk?filter_path=errors,items.*.status,items.*.error.reason"
+    headers = {"Content-Type": "application/x-ndjson"}
+
+    def post(body: bytes) -> int:
+        while True:
+            answer = pool.request("POST", endpoint, body=body, headers=headers)
+            data = orjson.loads(answer.data)
+            statuses = [next(iter(item.values()))["status"] for item in data.get("items", [])]
+            if answer.status == 429 or 429 in statuses:
+                time.sleep(0.2)
+                continue
+            if answer.status >= 300 or data.get("errors"):
+                raise SystemExit(f"{index}: the server refused documents: {answer.data[:300]!r}")
+            return len(statuses)
+
+    return post
+
+
 def run_ceiling(
     es, url: str, alias: str, bodies: Path, in_flight: int, server_pid: int | None, limit: int | None = None
 ) -> Run:
@@ -189,23 +210,8 @@ def run_ceiling(
     `limit` sends only that many bodies."""
     server_before, client_before, started = cpu_seconds(server_pid), time.process_time(), time.monotonic()
     index = fresh_index(es, alias)
-    pool = urllib3.PoolManager(maxsize=in_flight)
-    endpoint = f"{url.rstrip('/')}/{index}/_bulk"
-    headers = {"Content-Type": "application/x-ndjson"}
-
-    def post(body: bytes) -> int:
-        while True:
-            answer = pool.request("POST", endpoint, body=body, headers=headers)
-            data = orjson.loads(answer.data)
-            if answer.status == 429 or any(next(iter(i.values()))["status"] == 429 for i in data.get("items", [])):
-                time.sleep(0.2)
-                continue
-            if data.get("errors"):
-                raise SystemExit(f"ceiling run: the server rejected documents: {answer.data[:300]!r}")
-            return len(data["items"])
-
     with ThreadPoolExecutor(max_workers=in_flight) as executor:
-        docs = sum(executor.map(post, itertools.islice(chunks(bodies), limit)))
+        docs = sum(executor.map(poster(url, index, in_flight), itertools.islice(chunks(bodies), limit)))
     es.indices.put_settings(index=index, settings={"index": {"refresh_interval": "1s"}})
     es.indices.refresh(index=index)
     elapsed = time.monotonic() - started
