@@ -179,16 +179,18 @@ def counts_from(agg: dict[str, Any], total: int, names: Mapping[str, str] | None
     """The buckets of a `terms_agg` as counts, `percent` of `total`; accounts named from `names` when given."""
     counts = []
     for bucket in agg["buckets"]:
-        named = bucket.get("name", {}).get("hits", {}).get("hits", [])
         if names is not None:
-            named = [{"_source": {"user_screen_name": names[bucket["key"]]}}] if bucket["key"] in names else []
+            screen_name = names.get(str(bucket["key"]))
+        else:
+            named = bucket.get("name", {}).get("hits", {}).get("hits", [])
+            screen_name = named[0]["_source"].get("user_screen_name") if named else None
         counts.append(
             Count(
                 value=str(bucket["key"]),
                 count=bucket["doc_count"],
                 percent=round(100 * bucket["doc_count"] / total, 2) if total else 0.0,
                 error=bucket.get("doc_count_error_upper_bound", 0),
-                screen_name=named[0]["_source"].get("user_screen_name") if named else None,
+                screen_name=screen_name,
             )
         )
     return counts

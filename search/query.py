@@ -795,23 +795,25 @@ def _clause(node: Node, context: QueryContext) -> Query:
     if isinstance(node, Operator):
         return _operator_clause(node, context)
     if isinstance(node, Not):
-        positive = _positive_negation(node.child, context)
-        if positive is not None:
-            return dsl.Bool(filter=[positive])
-        return dsl.Bool(must_not=[_clause(node.child, context)])
+        kind, clause = _negation(node.child, context)
+        return dsl.Bool(**{kind: [clause]})
     if isinstance(node, Or):
         return _should([_clause(child, context) for child in node.children])
     groups: dict[str, list[Query]] = {"must": [], "filter": [], "must_not": []}
     for child in node.children:
         if isinstance(child, Not):
-            positive = _positive_negation(child.child, context)
-            if positive is not None:
-                groups["filter"].append(positive)
-            else:
-                groups["must_not"].append(_clause(child.child, context))
+            kind, clause = _negation(child.child, context)
+            groups[kind].append(clause)
         else:
             groups["filter" if _is_filter(child) else "must"].append(_clause(child, context))
     return dsl.Bool(**{kind: clauses for kind, clauses in groups.items() if clauses})
+
+
+def _negation(child: Node, context: QueryContext) -> tuple[str, Query]:
+    """`-child` as a bool section and clause: ("filter", its positive form) where there is one, else
+    ("must_not", child)."""
+    positive = _positive_negation(child, context)
+    return ("filter", positive) if positive is not None else ("must_not", _clause(child, context))
 
 
 def _positive_negation(child: Node, context: QueryContext) -> Query | None:
