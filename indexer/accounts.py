@@ -41,10 +41,12 @@ class AccountsSummary:
 
 def index_accounts(es: Elasticsearch, tweets_index: str, *, replicas: int | None = None) -> AccountsSummary:
     """Writes (or rewrites) the accounts of `tweets_index` into its accounts index, creating it if needed, and
-    checks the accounts index's count against the number of accounts found."""
+    records in the accounts index's `_meta.tweets` how many tweets they were derived from: a search with a
+    profile operator refuses to run when the tweets no longer number that (a load stopped half-way)."""
     name = accounts_index_for(tweets_index)
     if not es.indices.exists(index=name):
         create_accounts_index(es, name, replicas=replicas)
+    tweets = es.count(index=tweets_index).body["count"]
     written = 0
     for page in _account_pages(es, tweets_index):
         operations: list[dict[str, Any]] = []
@@ -59,6 +61,8 @@ def index_accounts(es: Elasticsearch, tweets_index: str, *, replicas: int | None
             raise BulkFailed(f"the accounts index {name} refused account {failed['_id']}: {reason}")
         written += len(page)
     es.indices.refresh(index=name)
+    meta = es.indices.get_mapping(index=name).body[name]["mappings"].get("_meta", {})
+    es.indices.put_mapping(index=name, meta={**meta, "tweets": tweets})
     return AccountsSummary(index=name, accounts=written)
 
 

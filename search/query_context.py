@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import IndexNotFound, PartialResults, UsageError
 from common.mapping import accounts_alias
+from search import profiles
 from search.query import (
     FLAG_FIELDS,
     PROFILE_FIELDS,
@@ -65,16 +66,31 @@ def _flags_present(es: Elasticsearch, alias: str) -> frozenset[str]:
     return frozenset(name for name in FLAG_FIELDS.values() if name in caps and "unmapped" not in caps[name])
 
 
+def _check_accounts_current(es: Elasticsearch, alias: str, operator: Operator) -> None:
+    """Refuses a profile operator when the accounts were derived from another number of tweets than the index
+    holds: a load stopped before it wrote them (or still running) would leave its new accounts unmatched."""
+    mappings = es.indices.get_mapping(index=accounts_alias(alias)).body.values()
+    derived = [mapping["mappings"].get("_meta", {}).get("tweets") for mapping in mappings]
+    tweets = es.count(index=alias).body["count"]
+    if None not in derived and sum(derived) != tweets:
+        raise PartialResults(
+            f"{describe(operator)}: the accounts index was written from {sum(derived):,} tweets, but the index "
+            f"now holds {tweets:,} (a load was stopped, or is running): finish the load (`tweetsearch index ... "
+            "--resume`), then search again"
+        )
+
+
 def _matching_accounts(
     es: Elasticsearch, alias: str, operators: list[Operator]
 ) -> dict[Operator, tuple[AccountKey, ...]]:
     """The (campaign, userid) of the accounts each profile operator matches, in one round trip."""
     accounts = accounts_alias(alias)
-    if not es.indices.exists_alias(name=accounts):
+    if not profiles.available(es, alias):
         raise IndexNotFound(
             f"{operators[0].name}: searches the accounts index ({accounts}), which this index does not have: it "
             "was loaded by an earlier version of tweetsearch; load it again with `tweetsearch index --rebuild`"
         )
+    _check_accounts_current(es, alias, operators[0])
     searches: list[dict[str, Any]] = []
     for operator in operators:
         kind = "prefix" if operator.prefix else "match_phrase"

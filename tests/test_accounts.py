@@ -277,3 +277,20 @@ def test_top_accounts_and_url_reports_name_accounts_the_same_with_or_without_the
 
     assert from_accounts == from_tweets
     assert sum(1 for _, name in from_accounts[0] if name) == len(from_accounts[0]) == 25
+
+
+def test_profile_operators_refuse_accounts_derived_from_other_tweets(es, alias, releases, tmp_path):
+    """A tweet stored after the accounts were written (a load stopped before its accounts, or still running):
+    a profile operator would miss its account, so it says so instead of answering."""
+    from common.errors import PartialResults
+    from search.query_context import query_for
+
+    own = f"{alias}-behind"
+    summary = load_archive(es, own, [releases[1]], _options(tmp_path))
+    query_for(es, own, "name:desk")  # current: no complaint
+    extra = {"tweetid": "1", "campaign": "late", "userid": "late-1", "is_retweet": False, "is_reply": False,
+             "has_links": False}  # fmt: skip
+    es.index(index=summary.index, id="1", document=extra, refresh=True)
+
+    with pytest.raises(PartialResults, match=r"written from [\d,]+ tweets, but the index now holds [\d,]+"):
+        query_for(es, own, "name:desk")
