@@ -265,6 +265,11 @@ def timeline(
     Empty intervals are zeros (`min_doc_count: 0`); a `since:`/`until:` in the query extends the buckets to
     its bounds. With `by="campaign"` each bucket also holds its tweets per campaign (a terms aggregation under
     the histogram, sized to hold every campaign, so the counts are exact and add up to the bucket's).
+
+    The tweets without a time, and those without a campaign, are what the buckets leave over: a tweet has at
+    most one time and one campaign, every bucket is returned and the total is exact, so the differences are
+    exact too, and cost nothing, where a `missing` aggregation for each would visit every matching tweet again
+    (~40 and ~80 ms at 10M tweets).
     Raises `UsageError` for an unknown interval or split, a range that would need more than `MAX_BUCKETS`, or
     more than `MAX_CAMPAIGNS` campaigns.
     """
@@ -295,19 +300,18 @@ def timeline(
                 "timeline": over_time,
                 "first": A("min", field="tweet_time"),
                 "last": A("max", field="tweet_time"),
-                "without": A("missing", field="tweet_time"),
                 "campaigns": A("terms", field="campaign", size=MAX_CAMPAIGNS),
-                "no_campaign": A("missing", field="campaign"),
                 "indices": A("terms", field="_index", size=100),
             }
         ),
     ).body
     aggs = answer["aggregations"]
+    tweets = answer["hits"]["total"]["value"]
     if aggs["campaigns"].get("sum_other_doc_count", 0):
         raise UsageError(f"more than {MAX_CAMPAIGNS:,} campaigns match; narrow the query with campaign:")
     campaigns = {str(raw["key"]): raw["doc_count"] for raw in aggs["campaigns"]["buckets"]}
-    if aggs["no_campaign"]["doc_count"]:
-        campaigns[NO_CAMPAIGN] = aggs["no_campaign"]["doc_count"]
+    if without_campaign := tweets - sum(campaigns.values()):
+        campaigns[NO_CAMPAIGN] = without_campaign
     buckets = [
         Bucket(
             start=start,
@@ -321,8 +325,8 @@ def timeline(
     return Timeline(
         query=query_text,
         interval=interval,
-        tweets=answer["hits"]["total"]["value"],
-        without_time=aggs["without"]["doc_count"],
+        tweets=tweets,
+        without_time=tweets - sum(bucket.count for bucket in buckets),
         first=parse_time(aggs["first"].get("value_as_string")),
         last=parse_time(aggs["last"].get("value_as_string")),
         buckets=buckets,

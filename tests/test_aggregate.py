@@ -211,3 +211,32 @@ def test_tweets_without_a_value_are_counted_with_and_without_a_query(cli, es, al
         missing = {"bool": {"filter": [matched], "must_not": [{"exists": {"field": index_field}}]}}
         assert result["without_value"] == es.count(index=alias, query=missing).body["count"]
         assert 0 < result["without_value"] < result["tweets"]
+
+
+def test_timeline_counts_tweets_without_a_time_or_a_campaign_exactly(es, alias):
+    """Tweets with no time are in no bucket and tweets with no campaign in no campaign: both are counted (as
+    what the buckets leave over) and said, in a series with and without the split by campaign."""
+    from common.mapping import ensure_index
+    from search.aggregate import NO_CAMPAIGN, timeline
+
+    bare = f"{alias}-bare"
+    index = ensure_index(es, bare)
+    documents = [
+        {"tweetid": "1", "campaign": "ira", "tweet_time": "2016-03-01T10:00:00Z"},
+        {"tweetid": "2", "campaign": "ira", "tweet_time": "2016-05-01T10:00:00Z"},
+        {"tweetid": "3", "campaign": "iran"},
+        {"tweetid": "4", "tweet_time": "2016-05-02T10:00:00Z"},
+        {"tweetid": "5"},
+    ]
+    for document in documents:
+        es.index(index=index, id=document["tweetid"], document=document)
+    es.indices.refresh(index=index)
+
+    for by in (None, "campaign"):
+        series = timeline(es, bare, interval="month", by=by)
+        assert (series.tweets, series.without_time) == (5, 2)
+        assert sum(bucket.count for bucket in series.buckets) == 3
+        assert series.campaigns == {"ira": 2, "iran": 1, NO_CAMPAIGN: 2}
+    split = timeline(es, bare, interval="month", by="campaign")
+    may = next(bucket for bucket in split.buckets if bucket.label == "2016-05")
+    assert may.campaigns == {"ira": 1, "iran": 0, NO_CAMPAIGN: 1}
