@@ -213,10 +213,11 @@ def account_names(es: Elasticsearch, alias: str, agg: dict[str, Any]) -> dict[st
 def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", *, limit: int = 10) -> TopResult:
     """The `limit` most frequent values of `field` (a name in `FIELDS`) among tweets matching `query_text`.
 
-    Two searches: the terms aggregation with the distinct count, and the count of tweets
-    without a value (a `must_not exists` count, which the server answers from its index structures in a few
-    milliseconds where a `missing` aggregation visits every tweet: ~200 ms at 10M). Raises `UnknownField` for
-    a field not in `FIELDS`, `QuerySyntaxError` for a malformed query.
+    The top accounts of the whole archive (no query) are read from the accounts index when its counts add up
+    to the tweets (`_archive_accounts`). Otherwise two searches: the terms aggregation with the distinct count,
+    and the count of tweets without a value (a `must_not exists` count, which the server answers from its index
+    structures in a few milliseconds where a `missing` aggregation visits every tweet: ~200 ms at 10M). Raises
+    `UnknownField` for a field not in `FIELDS`, `QuerySyntaxError` for a malformed query.
     """
     index_field = field_for(field)
     if not 1 <= limit <= MAX_TERMS:
@@ -225,6 +226,10 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
 
     name = next(key for key, value in FIELDS.items() if value == index_field)
     with_profiles = index_field == "userid" and profiles.available(es, alias)
+    if with_profiles and not query_text.strip():
+        whole = _archive_accounts(es, alias, name, limit)
+        if whole is not None:
+            return whole
     query = query_for(es, alias, query_text)
     aggs_body = {
         "top": terms_agg(index_field, limit, names_from_tweets=not with_profiles),
@@ -250,6 +255,45 @@ def top_values(es: Elasticsearch, alias: str, field: str, query_text: str = "", 
         counts_exact=error_bound == 0,
         took_ms=answer.get("took", 0) + missing.get("took", 0),
         partial_reason=partial_reason(answer) or partial_reason(missing),
+    )
+
+
+def _archive_accounts(es: Elasticsearch, alias: str, name: str, limit: int) -> TopResult | None:
+    """The top accounts of the whole archive from the accounts index (`profiles.account_totals`), or None when
+    its counts do not add up to the tweets index's: it was written from another number of tweets (a load
+    stopped before it), or some tweets have a userid but no campaign and so no account. The caller then
+    counts over the tweets, which always answers."""
+    without = {"bool": {"must_not": [{"exists": {"field": "userid"}}]}}
+    everything = es.search(index=alias, size=0, track_total_hits=True).body
+    missing = es.search(index=alias, query=without, size=0, track_total_hits=True).body
+    tweets, without_value = everything["hits"]["total"]["value"], missing["hits"]["total"]["value"]
+    totals = profiles.account_totals(es, alias, limit, ACCOUNTS_PRECISION)
+    if totals.derived_from != tweets or totals.tweets != tweets - without_value:
+        return None
+    names = profiles.screen_names(es, alias, (userid for userid, _ in totals.counts))
+    listed = sum(count for _, count in totals.counts)
+    return TopResult(
+        field=name,
+        index_field="userid",
+        query="",
+        tweets=tweets,
+        without_value=without_value,
+        distinct=totals.distinct,
+        distinct_exact=totals.distinct <= ACCOUNTS_PRECISION,
+        counts=[
+            Count(
+                value=userid,
+                count=count,
+                percent=round(100 * count / tweets, 2) if tweets else 0.0,
+                screen_name=names.get(userid),
+            )
+            for userid, count in totals.counts
+        ],
+        other=totals.tweets - listed,
+        error_bound=0,
+        counts_exact=True,
+        took_ms=everything.get("took", 0) + missing.get("took", 0) + totals.took_ms,
+        partial_reason=partial_reason(everything) or partial_reason(missing) or totals.partial_reason,
     )
 
 

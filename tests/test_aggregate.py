@@ -240,3 +240,48 @@ def test_timeline_counts_tweets_without_a_time_or_a_campaign_exactly(es, alias):
     split = timeline(es, bare, interval="month", by="campaign")
     may = next(bucket for bucket in split.buckets if bucket.label == "2016-05")
     assert may.campaigns == {"ira": 1, "iran": 0, NO_CAMPAIGN: 1}
+
+
+def _tweets_per_account(es, alias: str) -> dict[str, int]:
+    """Every userid's tweets, counted over the tweets index itself: what `top accounts` must say."""
+    answer = es.search(index=alias, size=0, aggs={"a": {"terms": {"field": "userid", "size": 65_000}}}).body
+    return {bucket["key"]: bucket["doc_count"] for bucket in answer["aggregations"]["a"]["buckets"]}
+
+
+def test_top_accounts_of_the_whole_archive_are_read_from_the_accounts_index(es, alias, truth, monkeypatch):
+    """No query: the accounts index's counts, which are the tweets index's own, in the same order (most tweets,
+    then userid), with the same totals; the tweets are not counted again."""
+    from search import profiles
+
+    asked = []
+    real = profiles.account_totals
+    monkeypatch.setattr(profiles, "account_totals", lambda *args: asked.append(args) or real(*args))
+    expected = _tweets_per_account(es, alias)
+    ordered = sorted(expected.items(), key=lambda item: (-item[1], item[0]))
+
+    for limit in (10, len(expected) + 5):
+        result = top_values(es, alias, "accounts", limit=limit)
+
+        assert [(count.value, count.count) for count in result.counts] == ordered[:limit]
+        assert all(count.screen_name for count in result.counts)
+        assert (result.tweets, result.distinct, result.error_bound) == (truth["total_tweets"], len(expected), 0)
+        assert result.other == sum(expected.values()) - sum(count.count for count in result.counts)
+        assert result.without_value == truth["total_tweets"] - sum(expected.values())
+    assert len(asked) == 2
+
+
+def test_top_accounts_count_the_tweets_when_the_accounts_index_does_not_add_up(cli, es, alias, generated_release):
+    """A tweet written after the accounts (a load stopped before them) is in no account: the top accounts of the
+    whole archive are then counted over the tweets, and the new tweet's account is among them."""
+    folder, truth = generated_release
+    stale = f"{alias}-stale"
+    loaded = cli("index", str(folder), env={"TWEETSEARCH_ALIAS": stale})
+    assert loaded.exit_code == 0, loaded.stderr
+    es.index(index=stale, id="999", document={"tweetid": "999", "userid": "latecomer", "campaign": "ira"})
+    es.indices.refresh(index=stale)
+
+    result = top_values(es, stale, "accounts", limit=10_000)
+
+    counts = {count.value: count.count for count in result.counts}
+    assert counts == _tweets_per_account(es, stale)
+    assert counts["latecomer"] == 1 and result.tweets == truth["total_tweets"] + 1
