@@ -22,6 +22,7 @@ import typer
 import typer.main
 from typer._click.core import Command as ClickCommand
 from typer._click.exceptions import UsageError
+from typer._types import TyperChoice
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 # Options of the `tweetsearch` group that may also be written after the command name.
@@ -123,7 +124,7 @@ def _option_metavar(option: TyperOption) -> str | None:
     """No metavar for a flag; `NAME` for a value, from its long name; the choices (`<a|b>`) where it has them."""
     if option.is_flag or option.count:
         return ""
-    if option.metavar is not None or option.type_descriptor.is_choice:
+    if option.metavar is not None or isinstance(option.type, TyperChoice):
         return option.metavar
     long_names = [name for name in option.opts if name.startswith("--")]
     return (long_names or option.opts)[0].lstrip("-").upper().replace("-", "_")
@@ -135,11 +136,11 @@ class _PlainArgument(TyperArgument):
     def display_type_rich(self, ctx: typer.Context) -> str | None:
         return None
 
-    def _usage_display_name(self) -> str:
-        name = self.display_name_raw
+    def make_metavar(self, ctx: typer.Context, *, usage: bool = False) -> str:
+        name = self.metavar or (self.name or "").upper()
         if self.nargs != 1:
             name += "..."
-        return name if self.required else f"[{name}]"
+        return name if self.required or not usage else f"[{name}]"
 
 
 class _PlainHelp:
