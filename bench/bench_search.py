@@ -59,6 +59,8 @@ NONSENSE = (
 EVERY_OPERATOR = (
     "police brutality lang:en since:2015-01-01 until:2017-01-01 -filter:retweets -filter:replies -filter:links"
 )
+BROAD = "lang:en"
+"""A query that matches about half the tweets: `top` and `timeline` with it count over them all."""
 EXPORT_CANDIDATES = (
     *(f"lang:{code}" for code in ("en", "ru", "de", "uk", "es", "fa", "ar", "fr")),
     *(f"since:{year}-{month:02d}-01 until:{year + month // 12}-{month % 12 + 1:02d}-01"
@@ -161,6 +163,11 @@ def cases(es, alias: str, truth: dict[str, Any], seen: dict[str, set[str]]) -> l
     aggregates += [
         Case(f"timeline {interval}", AGGREGATES, (lambda es, i=interval: timeline(es, alias, interval=i).took_ms,))
         for interval in ("day", "month")
+    ]
+    # The whole archive's top accounts are read from the accounts index; with a query they are counted.
+    aggregates += [
+        Case(f"top accounts {BROAD}", AGGREGATES, (lambda es: top_values(es, alias, "accounts", BROAD).took_ms,)),
+        Case(f"timeline day {BROAD}", AGGREGATES, (lambda es: timeline(es, alias, BROAD, interval="day").took_ms,)),
     ]
     checks = [
         Case("quote EXACT", QUOTES, tuple(verdict_of(alias, text, seen, "quote EXACT") for text in quotes)),

@@ -51,7 +51,8 @@ SEARCH_CLASSES = (
     "words -filter:replies", "words -filter:links", "all of them", "OR groups", "prefix word*", "#hashtag",
     "@mention", "from:", "url: host", "url: full URL", "min_retweets:", "top hashtags", "top domains", "top hosts",
     "top urls", "top accounts", "top clients", "top languages", "top campaigns", "top mentions", "timeline day",
-    "timeline month", "quote EXACT", "quote NEAR", "quote NOT FOUND", "url", "account",
+    "timeline month", "top accounts lang:en", "timeline day lang:en", "quote EXACT", "quote NEAR", "quote NOT FOUND",
+    "url", "account",
 )  # fmt: skip
 
 
