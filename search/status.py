@@ -31,6 +31,11 @@ class Status:
     older: list[OlderVersion] = field(default_factory=list)
     accounts: int | None = None
     """Accounts in the accounts index beside the tweets; None when the index has none (an older load)."""
+    segments: int = 0
+    """Segments of the indices behind the alias: a load ends by merging them into one, where searches run
+    fastest (`indexer.loader.merge_in_background`)."""
+    merging: bool = False
+    """Whether the server is merging them now."""
 
 
 def collect_status(es: Elasticsearch, settings: Settings) -> Status:
@@ -48,7 +53,10 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
     buckets = answer.body["aggregations"]["campaigns"]["buckets"]
     accounts = accounts_alias(settings.alias)
     has_accounts = es.indices.exists_alias(name=accounts)
+    stats = es.indices.stats(index=settings.alias, metric="segments,merge").body["_all"]["primaries"]
     return Status(
+        segments=stats["segments"]["count"],
+        merging=stats["merges"]["current"] > 0,
         accounts=es.count(index=accounts).body["count"] if has_accounts else None,
         server=server,
         alias=settings.alias,

@@ -12,6 +12,7 @@ stays healthy.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import threading
@@ -437,3 +438,34 @@ def test_a_server_that_keeps_refusing_stops_the_load_and_resume_finishes_it(stor
     summary = orjson.loads(resumed.stdout)
     assert summary["index_count"] == truth["total_tweets"]
     assert summary["reconciled"] and summary["count_matches"]
+
+
+def _segments(es, index: str) -> int:
+    return es.indices.stats(index=index, metric="segments").body["_all"]["primaries"]["segments"]["count"]
+
+
+def test_a_load_leaves_its_index_sorted_by_time_and_merges_it_into_one_segment(cli, es, alias, big_release, tmp_path):
+    """Newest first is the order of the index itself (a search stops comparing once the first page is full),
+    and the load ends by starting the merge into one segment, which `status` reports."""
+    folder, truth = big_release
+    own = f"{alias}-merged"
+    env = {"TWEETSEARCH_ALIAS": own}
+
+    loaded = cli("index", str(folder), "--rejects", str(tmp_path / "r.jsonl"), "--json", env=env)
+
+    assert loaded.exit_code == 0, loaded.stderr
+    summary = orjson.loads(loaded.stdout)
+    index = summary["index"]
+    sort = es.indices.get_settings(index=index).body[index]["settings"]["index"]["sort"]
+    assert sort == {"field": ["tweet_time", "tweetid"], "order": ["desc", "asc"], "missing": ["_last", "_last"]}
+    assert summary["merge_task"]
+    deadline = time.monotonic() + 120
+    while (segments := _segments(es, index)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert segments == 1 and es.count(index=own).body["count"] == truth["well_formed_tweets"]
+    status = cli("status", env=env)
+    assert re.search(r"^segments\s+1\s*$", status.stdout, flags=re.MULTILINE), status.stdout
+    assert orjson.loads(cli("status", "--json", env=env).stdout)["segments"] == 1
+
+    again = cli("index", str(folder), "--rejects", str(tmp_path / "r2.jsonl"), env=env)
+    assert again.exit_code == 0 and "merging     into one segment in the background" in again.stderr, again.stderr

@@ -46,6 +46,12 @@ def render_load_summary(summary: LoadSummary) -> Group:
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
         if summary.accounts is not None:
             table.add_row("accounts", f"{summary.accounts:,} accounts in {summary.accounts_index} (their profiles)")
+        if summary.merge_task is not None:
+            table.add_row(
+                "merging",
+                "into one segment in the background, where searches run fastest "
+                "(searches answer meanwhile; `tweetsearch status` says while it runs)",
+            )
         if summary.replaced:
             kept = "kept, `status` lists it; a rebuild with --drop-replaced deletes what it replaces"
             fate = "deleted" if summary.replaced_dropped else kept

@@ -28,6 +28,8 @@ def render_status(status: Status) -> Group:
         facts.add_row("accounts", Text(missing, style="yellow"))
     else:
         facts.add_row("accounts", f"{status.accounts:,} (with their profiles, for bio:, name:, location:)")
+    merging = ", merging into one (searches answer meanwhile, faster once it is done)" if status.merging else ""
+    facts.add_row("segments", f"{status.segments:,}{merging}")
     for older in status.older:
         facts.add_row(
             "not searched",
