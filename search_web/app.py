@@ -1,0 +1,190 @@
+"""The web application: pages rendered on the server from the library's results, and their JSON twins.
+
+One Elasticsearch client serves the whole process (`create_app` makes it, or takes one). Every route is a GET
+that reads: nothing here indexes, deletes or changes a setting, so read-only credentials are enough. Archived
+text reaches a page only through Jinja2's escaping, with its control characters made visible (`visible`), and
+every response carries a Content-Security-Policy that forbids inline scripts and anything from elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from common.errors import (
+    ConnectionFailed,
+    IndexNotFound,
+    NotFound,
+    PartialResults,
+    QuerySyntaxError,
+    TweetsearchError,
+    UsageError,
+)
+from search.safe_text import terminal_safe
+from search.serialise import to_json
+from search.tweets import is_hashed_id, search_tweets, text_pieces
+from search_web.paging import decode_after, encode_after
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from common.connection import Settings
+
+HERE = Path(__file__).parent
+SORTS = ("newest", "oldest", "relevance")
+PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+"""On every response: no inline script or style, nothing loaded from elsewhere (the tool runs offline), not
+framed, and no archive address leaked to the sites its links lead to."""
+
+
+def status_for(exc: TweetsearchError) -> int:
+    """The HTTP status of an error a user or the server's state causes: a query or an address the user can
+    correct is 400, what is not there 404, a server that cannot answer (down, no index, part of the shards) 503."""
+    if isinstance(exc, IndexNotFound | ConnectionFailed | PartialResults):
+        return 503
+    if isinstance(exc, NotFound):
+        return 404
+    if isinstance(exc, UsageError | QuerySyntaxError) or exc.exit_code == 2:
+        return 400
+    return 500
+
+
+def web_link(url: str) -> bool:
+    """Whether an archived URL may become a link: http and https only (never `javascript:` or `data:`)."""
+    return url.lower().startswith(("http://", "https://"))
+
+
+def account_name(screen_name: str | None, userid: str | None) -> str:
+    """`@name` for a real handle; a hashed or missing name is no handle, so the id is shown as it is."""
+    if screen_name and not is_hashed_id(screen_name):
+        return "@" + screen_name
+    return screen_name or userid or "?"
+
+
+def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette:
+    """The application over `settings.alias`, with `es` or a client made from `settings` (one per process)."""
+    from common.connection import connect, user_error
+
+    client = es if es is not None else connect(settings)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["visible"] = terminal_safe
+    templates.env.globals.update(pieces=text_pieces, web_link=web_link, account_name=account_name)
+
+    def wants_json(request: Request) -> bool:
+        return request.query_params.get("format") == "json"
+
+    def json_response(value: Any, status: int = 200) -> Response:
+        return Response(to_json(value), status_code=status, media_type="application/json")
+
+    def failure(request: Request, exc: TweetsearchError, context: dict[str, Any]) -> Response:
+        status = status_for(exc)
+        if wants_json(request):
+            return json_response({"error": str(exc), "status": status}, status)
+        return templates.TemplateResponse(
+            request, context.pop("template", "error.html"), {**context, "error": exc}, status_code=status
+        )
+
+    def page(handler: Callable[[Request, dict[str, Any]], Response]) -> Callable[[Request], Response]:
+        """A route: the handler fills `context` as it goes, so an error shows the page with what was asked
+        and the error in it. An error nobody foresaw is a 500 that says so, never a traceback."""
+
+        def endpoint(request: Request) -> Response:
+            context: dict[str, Any] = {"alias": settings.alias}
+            try:
+                response = handler(request, context)
+            except TweetsearchError as exc:
+                response = failure(request, exc, context)
+            except Exception as exc:  # the server's errors, translated; anything else is a bug
+                translated = user_error(exc, settings)
+                if translated is None:
+                    translated = TweetsearchError(
+                        f"internal error ({type(exc).__name__}); this is a bug in tweetsearch, please report it"
+                    )
+                response = failure(request, translated, context)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return endpoint
+
+    def search_page(request: Request, context: dict[str, Any]) -> Response:
+        params = request.query_params
+        query = params.get("q", "")
+        sort = params.get("sort", "newest")
+        context.update(template="search.html", query=query, sort=sort, sorts=SORTS)
+        if sort not in SORTS:
+            raise UsageError(f'unknown sort "{sort}"; choose one of: {", ".join(SORTS)}')
+        size = _number(params.get("n"), "n", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+        start = _number(params.get("start"), "start", 0, 0, None)
+        after = decode_after(params["after"]) if params.get("after") else None
+        try:
+            result = search_tweets(client, settings.alias, query, limit=size, sort=sort, after=after)  # type: ignore[arg-type]
+        except QuerySyntaxError as exc:
+            context["pointer"] = exc.pointer(query)
+            raise
+        more = result.next_after is not None and start + len(result.hits) < result.total
+        next_url = None
+        if more:
+            following = {"start": start + size, "after": encode_after(result.next_after)}
+            next_url = _address(request, **following, format=None)
+        if wants_json(request):
+            return json_response(
+                {
+                    "query": query,
+                    "sort": sort,
+                    "total": result.total,
+                    "total_is_exact": result.total_is_exact,
+                    "start": start,
+                    "rows": result.hits,
+                    "next": next_url and next_url + "&format=json",
+                    "took_ms": result.took_ms,
+                    "partial_reason": result.partial_reason,
+                }
+            )
+        first_url = _address(request, after=None, start=None, format=None) if start else None
+        context.update(result=result, start=start, size=size, next_url=next_url, first_url=first_url)
+        context["json_url"] = _address(request, format="json")
+        return templates.TemplateResponse(request, "search.html", context)
+
+    routes = [
+        Route("/", page(search_page), methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes)
+
+
+def _address(request: Request, **changes: object) -> str:
+    """This page's address, relative (it holds no host, so it works behind any proxy), with some parameters
+    changed (None removes one)."""
+    params = {**request.query_params, **{name: str(value) for name, value in changes.items() if value is not None}}
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+    return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
+
+
+def _number(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
+    """A whole-number parameter of the address, or `UsageError` saying which and why."""
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
+        bounds = f"between {low} and {high}" if high is not None else f"{low} or more"
+        raise UsageError(f"{name} must be a whole number {bounds}, not {value!r}")
+    return int(value)

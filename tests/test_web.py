@@ -1,0 +1,177 @@
+"""`tweetsearch serve`: the search page and its JSON twin through Starlette's test client, against the real server.
+
+The pages are the library's answers rendered: the same totals and rows as the CLI's `--json`, paging past the
+10,000 hits `from`/`size` reaches, errors as pages with the right status and never a traceback, archived text
+escaped, read-only routes, and nothing loaded from elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import orjson
+import pytest
+from starlette.testclient import TestClient
+
+from common.connection import Settings
+from common.errors import AddressUnavailable
+from search_web.app import create_app
+from search_web.listen import check_address, is_loopback
+from search_web.paging import decode_after, encode_after
+
+HOSTILE_TEXT = "<script>alert(1)</script> & <b>bold</b> vote \x1b[2J clear \u202eevil"
+
+
+@pytest.fixture(scope="module")
+def web(es_url, alias, indexed_release) -> TestClient:
+    return TestClient(create_app(Settings.from_env(url=es_url, alias=alias)))
+
+
+@pytest.fixture(scope="module")
+def hostile(es, es_url, alias) -> TestClient:
+    """An alias holding one tweet full of markup, control characters and a `javascript:` URL."""
+    from common.mapping import ensure_index
+
+    own = f"{alias}-hostile"
+    index = ensure_index(es, own)
+    document = {
+        "tweetid": "666",
+        "campaign": "ira",
+        "tweet_time": "2016-11-01T10:00:00Z",
+        "user_screen_name": "<img src=x onerror=alert(1)>",
+        "tweet_text": HOSTILE_TEXT,
+        "tweet_language": "en",
+        "urls": ["javascript:alert(1)", "https://example.org/?a=1&b=<x>"],
+    }
+    es.index(index=index, id="666", document=document, refresh=True)
+    return TestClient(create_app(Settings.from_env(url=es_url, alias=own)))
+
+
+def test_the_search_page_lists_the_matching_tweets_with_their_exact_total(web, cli):
+    expected = orjson.loads(cli("search", "vote", "--json", "-n", "20").stdout)
+
+    page = web.get("/", params={"q": "vote"})
+
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert f"<strong>{expected['total']:,}</strong> tweets" in page.text
+    assert page.text.count('<li class="hit">') == 20
+    for row in expected["rows"]:
+        assert row["tweetid"] in page.text
+    assert "<mark>" in page.text
+
+
+def test_the_json_twin_carries_the_rows_of_the_cli_json(web, cli):
+    expected = orjson.loads(cli("search", "vote lang:en", "--json", "-n", "20").stdout)
+
+    answer = web.get("/", params={"q": "vote lang:en", "format": "json"})
+
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    twin = answer.json()
+    assert (twin["total"], twin["rows"]) == (expected["total"], expected["rows"])
+    assert twin["next"].endswith("format=json") and twin["start"] == 0
+
+
+def test_every_response_forbids_inline_scripts_and_anything_from_elsewhere(web):
+    page = web.get("/", params={"q": "vote"})
+
+    policy = page.headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert page.headers["x-content-type-options"] == "nosniff"
+    loaded = re.findall(r"<(?:script|link|img|iframe|style)\b[^>]*>", page.text)
+    assert loaded and not [tag for tag in loaded if re.search(r"(src|href)=\"?(https?:)?//", tag)], loaded
+    links = re.findall(r"<a [^>]*href=\"https?:[^>]*>", page.text)
+    assert links and all('rel="noopener noreferrer nofollow"' in link for link in links)
+    assert web.get("/static/style.css").status_code == 200
+
+
+def test_archived_markup_and_controls_are_escaped_and_shown(hostile):
+    page = hostile.get("/", params={"q": "vote"})
+
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "<b>bold" not in page.text and "<img src=x" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page.text
+    assert "\x1b" not in page.text and "\u202e" not in page.text
+    assert "\u241b[2J" in page.text and "&lt;U+202E&gt;evil" in page.text
+    assert 'href="javascript:' not in page.text and "javascript:alert(1)" in page.text
+    assert '<a href="https://example.org/?a=1&amp;b=&lt;x&gt;" rel="noopener noreferrer nofollow">' in page.text
+
+
+def test_a_malformed_query_is_the_page_with_the_error_and_400(web):
+    page = web.get("/", params={"q": 'vote "unclosed'})
+    twin = web.get("/", params={"q": 'vote "unclosed', "format": "json"})
+
+    assert page.status_code == 400 and "column 6" in page.text and 'class="pointer"' in page.text
+    assert 'value="vote &#34;unclosed"' in page.text or 'value="vote &quot;unclosed"' in page.text
+    assert "Traceback" not in page.text
+    assert twin.status_code == 400 and "column 6" in twin.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"sort": "sideways"}, {"n": "0"}, {"n": "1000"}, {"start": "-1"}, {"after": "bm90IGEgbGlzdA"}, {"after": "%%%"}],
+)
+def test_a_bad_address_is_400_with_what_is_wrong(web, params):
+    page = web.get("/", params={"q": "vote", **params})
+
+    assert page.status_code == 400, page.text
+    assert 'class="error"' in page.text and "Traceback" not in page.text
+
+
+def test_an_unreachable_server_is_a_clear_page_and_503():
+    down = TestClient(create_app(Settings.from_env(url="http://127.0.0.1:9", alias="tweets")))
+
+    page = down.get("/", params={"q": "vote"})
+
+    assert page.status_code == 503
+    assert "cannot reach Elasticsearch at http://127.0.0.1:9" in page.text and "Traceback" not in page.text
+    assert down.get("/", params={"q": "vote", "format": "json"}).status_code == 503
+
+
+def test_routes_only_read(web):
+    assert web.post("/", data={"q": "vote"}).status_code == 405
+    assert web.delete("/").status_code == 405
+
+
+def test_paging_goes_past_ten_thousand_tweets_each_once_newest_first(es_url, alias, cli, tmp_path):
+    from generator.release import generate_release
+
+    own = f"{alias}-paged"
+    summary = generate_release(tmp_path / "release", tweets=10_400, seed=3, malformed=0)
+    loaded = cli(
+        "index", str(tmp_path / "release"), "--rejects", str(tmp_path / "r.jsonl"), env={"TWEETSEARCH_ALIAS": own}
+    )
+    assert loaded.exit_code == 0, loaded.stderr
+    total = orjson.loads(summary.ground_truth.read_bytes())["well_formed_tweets"]
+    web = TestClient(create_app(Settings.from_env(url=es_url, alias=own)))
+
+    seen, times, address, pages = [], [], "/?n=100&format=json", 0
+    while address:
+        answer = web.get(address).json()
+        assert answer["total"] == total and answer["start"] == len(seen)
+        seen += [row["tweetid"] for row in answer["rows"]]
+        times += [row["time"] or "" for row in answer["rows"]]
+        address, pages = answer["next"], pages + 1
+    assert len(seen) == len(set(seen)) == total > 10_000 and pages == -(-total // 100)
+    assert times == sorted(times, reverse=True)
+
+
+def test_a_page_address_token_round_trips_and_refuses_anything_else():
+    assert decode_after(encode_after([1478563200000, "796123"])) == [1478563200000, "796123"]
+    for token in ("", "bnVsbA", encode_after([True]), encode_after([[1]]), encode_after([1, 2, 3, 4, 5])):
+        with pytest.raises(Exception, match="damaged"):
+            decode_after(token)
+
+
+def test_serving_elsewhere_than_loopback_is_known_and_a_taken_port_is_one_line(cli):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(AddressUnavailable, match=f"127.0.0.1:{port}"):
+            check_address("127.0.0.1", port)
+        result = cli("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
