@@ -12,6 +12,8 @@ import orjson
 
 from common.errors import UsageError
 
+DAMAGED = "the page address is damaged (its `after` is not one this site wrote); start again from the first page"
+
 
 def encode_after(values: list[Any]) -> str:
     """The token for a page that starts after `values`."""
@@ -26,11 +28,7 @@ def decode_after(token: str) -> list[Any]:
     except (binascii.Error, ValueError):
         values = None
     if not isinstance(values, list) or not 0 < len(values) <= 4:
-        raise UsageError(
-            "the page address is damaged (its `after` is not one this site wrote); start again from the first page"
-        )
+        raise UsageError(DAMAGED)
     if not all(isinstance(value, int | float | str) and not isinstance(value, bool) for value in values):
-        raise UsageError(
-            "the page address is damaged (its `after` is not one this site wrote); start again from the first page"
-        )
+        raise UsageError(DAMAGED)
     return values
