@@ -11,16 +11,18 @@ BENCH_CPUS ?= both
 BENCH_ROUNDS ?= 1
 FIELDS_TWEETS ?= 200000
 PYTEST_ARGS ?=
+SERVE_PORT ?= 8000
 
 # Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
 # that `es-start` starts (scripts/elasticsearch, or Docker Compose where a Docker engine answers).
 ES_URL = $(or $(ELASTICSEARCH_URL),http://localhost:9200)
 
-.PHONY: help install es-start es-stop es-status demo test lint bench bench-fields clean
+.PHONY: help install es-start es-stop es-status demo serve test lint bench bench-fields clean
 
 help:
 	@echo "make demo      install, start Elasticsearch, generate a sample archive, index it, search it"
 	@echo "make test      install, start Elasticsearch, run the whole suite against it"
+	@echo "make serve     the web interface on http://127.0.0.1:8000/ (SERVE_PORT=N)"
 	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
 	@echo "make lint      ruff"
 	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
@@ -63,6 +65,10 @@ demo: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch index $(DEMO_DIR)/archive --rejects $(DEMO_DIR)/rejects.jsonl
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch status
 	ELASTICSEARCH_URL=$(ES_URL) scripts/demo-searches $(DEMO_DIR)/archive/ground_truth.json
+	@echo "The same archive in a browser: make serve, then open http://127.0.0.1:$(SERVE_PORT)/"
+
+serve: install es-start
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch serve --port $(SERVE_PORT)
 
 test: install
 	@if command -v cargo >/dev/null; then cargo test -q --manifest-path native/Cargo.toml; fi
