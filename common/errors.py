@@ -177,6 +177,12 @@ class PlotUnavailable(TweetsearchError):
     exit_code = 1
 
 
+class AddressUnavailable(TweetsearchError):
+    """Raised when `serve` cannot listen where asked: the port is taken, or the address is not this machine's."""
+
+    exit_code = 1
+
+
 class BulkFailed(TweetsearchError):
     """Raised when the server keeps refusing a request (429/5xx/unreachable) past the retry deadline."""
 

@@ -58,7 +58,7 @@ _MARKERS = re.compile(f"([{HIGHLIGHT_START}{HIGHLIGHT_END}])")
 SORTS: dict[str, list[dict[str, Any]]] = {
     "newest": [{"tweet_time": {"order": "desc", "missing": "_last"}}, {"tweetid": "asc"}],
     "oldest": [{"tweet_time": {"order": "asc", "missing": "_last"}}, {"tweetid": "asc"}],
-    "relevance": [{"_score": "desc"}, {"tweet_time": {"order": "asc", "missing": "_last"}}],
+    "relevance": [{"_score": "desc"}, {"tweet_time": {"order": "asc", "missing": "_last"}}, {"tweetid": "asc"}],
 }
 
 
@@ -106,18 +106,31 @@ class SearchResult:
     took_ms: int
     hits: list[Hit]
     partial_reason: str | None = None
+    next_after: list[Any] | None = None
+    """Where the next page starts (`search_tweets(after=...)`): the last hit's sort values, None when this page
+    was not full (nothing comes after it)."""
 
 
 def search_tweets(
-    es: Elasticsearch, alias: str, query_text: str, *, limit: int = 20, sort: Sort = "newest"
+    es: Elasticsearch,
+    alias: str,
+    query_text: str,
+    *,
+    limit: int = 20,
+    sort: Sort = "newest",
+    after: list[Any] | None = None,
 ) -> SearchResult:
-    """The first `limit` matching tweets in the order asked, with the exact total."""
+    """The first `limit` matching tweets in the order asked, with the exact total; with `after` (a page's
+    `next_after`), the `limit` that follow it. Pages are read with `search_after`, so paging goes on past the
+    10,000 hits `from`/`size` could reach: every sort ends with the tweetid, which makes each position unique."""
     query = query_for(es, alias, query_text)
+    paging = {"search_after": after} if after is not None else {}
     answer = es.search(
         index=alias,
         query=query,
         size=limit,
         sort=SORTS[sort],
+        **paging,
         track_total_hits=True,
         source_includes=DISPLAY_FIELDS,
         highlight={
@@ -134,6 +147,7 @@ def search_tweets(
         took_ms=answer.get("took", 0),
         hits=[hit_from(raw) for raw in answer["hits"]["hits"]],
         partial_reason=partial_reason(answer),
+        next_after=answer["hits"]["hits"][-1]["sort"] if len(answer["hits"]["hits"]) == limit else None,
     )
 
 
@@ -161,6 +175,18 @@ def partial_reason(answer: dict[str, Any]) -> str | None:
     if shards.get("failed"):
         return f"{shards['failed']} of {shards.get('total', '?')} shards failed; the results are incomplete"
     return None
+
+
+def text_pieces(hit: Hit) -> list[tuple[str, bool]]:
+    """The tweet's text cut at its highlight spans: (piece, matched) in order, together exactly the text. Each
+    front end marks the matched pieces its own way (bold in a terminal, `<mark>` in a page)."""
+    pieces: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in hit.highlights:
+        pieces += [(hit.text[position:start], False), (hit.text[start:end], True)]
+        position = end
+    pieces.append((hit.text[position:], False))
+    return [(piece, matched) for piece, matched in pieces if piece]
 
 
 def hit_from(raw: dict[str, Any]) -> Hit:

@@ -28,7 +28,19 @@ class Tweetsearch(Group):
 
     command_modules: ClassVar[dict[str, str]] = {
         name: f"search_cli.commands.{name}"
-        for name in ("index", "generate", "export", "search", "status", "quote", "top", "timeline", "url", "account")
+        for name in (
+            "index",
+            "generate",
+            "export",
+            "search",
+            "status",
+            "quote",
+            "top",
+            "timeline",
+            "url",
+            "account",
+            "serve",
+        )
     }
 
 

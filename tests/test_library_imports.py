@@ -144,3 +144,15 @@ def test_the_drawing_check_sees_a_renderer(tmp_path):
         "sample.py:5 builds a Panel",
         "sample.py:1 imports rich.table",
     ]
+
+
+def test_the_web_front_end_stands_on_the_library_alone():
+    """`search_web` is the second front end: it calls the library, never the command line or its drawing."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in _python_files("search_web")
+        for line, name in _imported(ast.parse(path.read_text(encoding="utf-8")))
+        if name.partition(".")[0] in (*FORBIDDEN, "search_cli")
+    ]
+
+    assert _python_files("search_web") and offenders == []

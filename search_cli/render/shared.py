@@ -43,14 +43,12 @@ def highlighted_text(hit: Hit, *, single_line: bool = True) -> Text:
     Archived text becomes `Text` piece by piece, never markup, so `[bold]` in a tweet prints as written.
     `single_line` shows newlines as `⏎` (for table cells); otherwise the tweet keeps its lines.
     """
+    from search.tweets import text_pieces
+
     safe = one_line if single_line else terminal_safe
     text = Text()
-    position = 0
-    for start, end in hit.highlights:
-        text.append(safe(hit.text[position:start]))
-        text.append(safe(hit.text[start:end]), style="bold yellow")
-        position = end
-    text.append(safe(hit.text[position:]))
+    for piece, matched in text_pieces(hit):
+        text.append(safe(piece), style="bold yellow" if matched else "")
     return text
 
 
