@@ -298,6 +298,83 @@ def _archive_accounts(es: Elasticsearch, alias: str, name: str, limit: int) -> T
 
 
 # --------------------------------------------------------------------------------------------------------------
+# facets
+
+
+FACETS: dict[str, str] = {
+    "campaigns": "campaign",
+    "languages": "lang",
+    "clients": "client",
+    "hashtags": "hashtag",
+    "domains": "url",
+    "mentions": "mention",
+    "accounts": "userid",
+}
+"""The counts shown beside a search (a `FIELDS` name → the operator that selects one of its values)."""
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One field's most frequent values among the matching tweets, each with the query text that selects it
+    (`refinements[i]` for `counts[i]`; None when the value cannot be written as an operator)."""
+
+    field: str
+    counts: list[Count]
+    refinements: list[str | None]
+    other: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    """The facets of the tweets matching `query`, from one request."""
+
+    query: str
+    tweets: int
+    facets: list[Facet]
+    took_ms: int = 0
+    partial_reason: str | None = None
+
+
+def facet_counts(es: Elasticsearch, alias: str, query_text: str = "", *, limit: int = 5) -> Facets:
+    """The `limit` most frequent values of every field in `FACETS` among the tweets matching `query_text`, in one
+    search: only the counts (no distinct count, no tweets without a value, which `top` gives), so a page can
+    show them all beside its results. Accounts carry their screen names from the accounts index; the whole
+    archive's come from it too (`top_values` says why)."""
+    from search.query import operator_text
+
+    if not 1 <= limit <= MAX_TERMS:
+        raise UsageError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
+    with_profiles = profiles.available(es, alias)
+    whole_accounts = (
+        _archive_accounts(es, alias, "accounts", limit) if with_profiles and not query_text.strip() else None
+    )
+    fields = {name: FIELDS[name] for name in FACETS if not (name == "accounts" and whole_accounts is not None)}
+    named = {name: terms_agg(field, limit, names_from_tweets=not with_profiles) for name, field in fields.items()}
+    answer = es.search(
+        index=alias, query=query_for(es, alias, query_text), size=0, track_total_hits=True, aggs=request_aggs(named)
+    ).body
+    tweets = answer["hits"]["total"]["value"]
+    found: dict[str, tuple[list[Count], int]] = {}
+    for name in fields:
+        agg = answer["aggregations"][name]
+        names = account_names(es, alias, agg) if name == "accounts" and with_profiles else None
+        found[name] = (counts_from(agg, tweets, names), agg.get("sum_other_doc_count", 0))
+    if whole_accounts is not None:
+        found["accounts"] = (whole_accounts.counts, whole_accounts.other)
+    facets = [
+        Facet(
+            field=name,
+            counts=found[name][0],
+            refinements=[operator_text(FACETS[name], count.value) for count in found[name][0]],
+            other=found[name][1],
+        )
+        for name in FACETS
+    ]
+    took = answer.get("took", 0) + (whole_accounts.took_ms if whole_accounts is not None else 0)
+    return Facets(query=query_text, tweets=tweets, facets=facets, took_ms=took, partial_reason=partial_reason(answer))
+
+
+# --------------------------------------------------------------------------------------------------------------
 # timeline
 
 

@@ -970,6 +970,18 @@ def describe(node: Node) -> str:
     return " ".join(f"({describe(c)})" if isinstance(c, Or) else describe(c) for c in node.children)
 
 
+def operator_text(name: str, value: str) -> str | None:
+    """The query text that selects exactly `value` with the operator `name` (`campaign:ira`,
+    `client:"Twitter for iPhone"`, `#maga`), as a facet's link adds it to a query; None when no query text reads
+    back as that value (a quote inside a value with spaces), so a front end shows it without a link."""
+    node = Operator(name=name, value=value, prefix=False)
+    text = describe(node)
+    try:
+        return text if parse_query(text) == node else None
+    except QuerySyntaxError:
+        return None
+
+
 def highlight_body() -> dict[str, Any]:
     """The search request's `highlight` section: whole tweet text (tweets are short), matched words marked."""
     return {"fields": {field: {"number_of_fragments": 0} for field in HIGHLIGHT_FIELDS}}

@@ -29,6 +29,7 @@ from common.errors import (
     TweetsearchError,
     UsageError,
 )
+from search.aggregate import facet_counts
 from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import is_hashed_id, search_tweets, text_pieces
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 HERE = Path(__file__).parent
 SORTS = ("newest", "oldest", "relevance")
 PAGE_SIZE = 20
+FACET_SIZE = 5
 MAX_PAGE_SIZE = 100
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -139,6 +141,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         except QuerySyntaxError as exc:
             context["pointer"] = exc.pointer(query)
             raise
+        facets = facet_counts(client, settings.alias, query, limit=FACET_SIZE)
         more = result.next_after is not None and start + len(result.hits) < result.total
         next_url = None
         if more:
@@ -155,11 +158,23 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
                     "rows": result.hits,
                     "next": next_url and next_url + "&format=json",
                     "took_ms": result.took_ms,
-                    "partial_reason": result.partial_reason,
+                    "partial_reason": result.partial_reason or facets.partial_reason,
+                    "facets": {facet.field: facet for facet in facets.facets},
                 }
             )
         first_url = _address(request, after=None, start=None, format=None) if start else None
         context.update(result=result, start=start, size=size, next_url=next_url, first_url=first_url)
+        context["facets"] = [
+            (
+                facet,
+                [
+                    (count, _refine_address(query, sort, text))
+                    for count, text in zip(facet.counts, facet.refinements, strict=True)
+                ],
+            )
+            for facet in facets.facets
+            if facet.counts
+        ]
         context["json_url"] = _address(request, format="json")
         return templates.TemplateResponse(request, "search.html", context)
 
@@ -168,6 +183,13 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)
+
+
+def _refine_address(query: str, sort: str, operator: str | None) -> str | None:
+    """The search page for `query` narrowed by `operator` (a facet's link), or None when there is none."""
+    if operator is None:
+        return None
+    return "/?" + urlencode({"q": f"{query} {operator}".strip(), "sort": sort})
 
 
 def _address(request: Request, **changes: object) -> str:

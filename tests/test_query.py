@@ -768,3 +768,13 @@ def test_an_error_quoting_typed_control_characters_stays_one_line() -> None:
     with pytest.raises(QuerySyntaxError) as caught:
         parse_query('lang:"r\nu\x1b[2J"')
     assert str(caught.value) == 'lang: expects a language code such as "ru", got "r\u23ce u\u241b[2j" (column 7)'
+
+
+def test_operator_text_selects_exactly_the_value_or_says_it_cannot():
+    from search.query import operator_text
+
+    assert operator_text("campaign", "ira") == "campaign:ira"
+    assert operator_text("client", "Twitter for iPhone") == 'client:"Twitter for iPhone"'
+    assert operator_text("hashtag", "maga") == "#maga"
+    assert operator_text("mention", "jack") == "@jack"
+    assert operator_text("client", 'the "best" app') is None

@@ -29,6 +29,11 @@ def web(es_url, alias, indexed_release) -> TestClient:
 
 
 @pytest.fixture(scope="module")
+def truth_total(indexed_release) -> int:
+    return indexed_release["truth"]["total_tweets"]
+
+
+@pytest.fixture(scope="module")
 def hostile(es, es_url, alias) -> TestClient:
     """An alias holding one tweet full of markup, control characters and a `javascript:` URL."""
     from common.mapping import ensure_index
@@ -175,3 +180,31 @@ def test_serving_elsewhere_than_loopback_is_known_and_a_taken_port_is_one_line(c
         result = cli("serve", "--port", str(port))
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_facets_beside_the_results_count_the_matches_and_each_link_narrows_to_its_count(web, cli):
+    twin = web.get("/", params={"q": "vote", "format": "json"}).json()
+    top = orjson.loads(cli("top", "campaigns", "vote", "--json", "-n", "5").stdout)
+
+    campaigns = twin["facets"]["campaigns"]
+    assert [(row["value"], row["count"]) for row in campaigns["counts"]] == [
+        (row["value"], row["count"]) for row in top["counts"]
+    ]
+    assert campaigns["refinements"][0] == f"campaign:{campaigns['counts'][0]['value']}"
+    assert set(twin["facets"]) == {"campaigns", "languages", "clients", "hashtags", "domains", "mentions", "accounts"}
+
+    page = web.get("/", params={"q": "vote"})
+    first = campaigns["counts"][0]
+    link = re.search(r'<a href="(/\?q=vote\+campaign%3A' + first["value"] + r'[^"]*)">', page.text)
+    assert link, page.text
+    narrowed = web.get(link.group(1).replace("&amp;", "&") + "&format=json").json()
+    assert narrowed["total"] == first["count"]
+
+
+def test_the_whole_archive_has_facets_too_and_accounts_carry_their_names(web, truth_total):
+    twin = web.get("/", params={"format": "json"}).json()
+
+    assert twin["total"] == truth_total
+    accounts = twin["facets"]["accounts"]["counts"]
+    assert accounts and all(row["screen_name"] for row in accounts)
+    assert all(text and text.startswith("userid:") for text in twin["facets"]["accounts"]["refinements"])
