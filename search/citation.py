@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 # the `quote` command imports this module for its options, and `tweetsearch --help` should not pay for it.
 
 CiteFormat = Literal["text", "markdown"]
+CITE_LIMIT = 20
+"""How many copies a citation lists unless asked otherwise (`quote --cite`, the quote page)."""
 CITE_LIMIT_MAX = 10_000
 """The most copies one citation lists; more are for `tweetsearch export`."""
 EXPORT_FILE = "copies.csv"

@@ -340,3 +340,28 @@ def _profile(source: dict[str, Any], userid: str) -> Profile:
         created=date.fromisoformat(created[:10]) if created else None,
         account_language=source.get("account_language"),
     )
+
+
+@dataclass(frozen=True)
+class TweetRecord:
+    """One archived tweet whole: as listings show it (`tweet`), every field the index keeps (`fields`, the
+    per-language copy of the text left out) and the row as the release published it (`raw`), with the index it
+    was found in."""
+
+    tweet: Hit
+    fields: dict[str, Any]
+    raw: dict[str, Any]
+    index: str
+
+
+def tweet_record(es: Elasticsearch, alias: str, tweetid: str) -> TweetRecord:
+    """The tweet `tweetid` in the indices behind `alias`, or `NotFound`."""
+    if not tweetid.isdigit():
+        raise UsageError(f"a tweet id is digits, not {tweetid!r}")
+    answer = es.search(index=alias, query={"ids": {"values": [tweetid]}}, size=1, source_excludes=["lang"]).body
+    hits = answer["hits"]["hits"]
+    if not hits:
+        raise NotFound(f"no tweet {tweetid} in {alias}")
+    source = dict(hits[0]["_source"])
+    raw = source.pop("raw", {}) or {}
+    return TweetRecord(tweet=hit_from(hits[0]), fields=source, raw=raw, index=hits[0]["_index"])

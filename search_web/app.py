@@ -30,6 +30,9 @@ from common.errors import (
     UsageError,
 )
 from search.aggregate import facet_counts
+from search.citation import CITE_LIMIT, format_citation, verdict_line
+from search.lookup import tweet_record
+from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import is_hashed_id, search_tweets, text_pieces
@@ -178,8 +181,34 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         context["json_url"] = _address(request, format="json")
         return templates.TemplateResponse(request, "search.html", context)
 
+    def tweet_page(request: Request, context: dict[str, Any]) -> Response:
+        record = tweet_record(client, settings.alias, request.path_params["tweetid"])
+        if wants_json(request):
+            return json_response(record)
+        context.update(record=record, json_url=_address(request, format="json"))
+        return templates.TemplateResponse(request, "tweet.html", context)
+
+    def quote_page(request: Request, context: dict[str, Any]) -> Response:
+        text = request.query_params.get("text")
+        context.update(template="quote.html", text=text or "")
+        if text is None:
+            return templates.TemplateResponse(request, "quote.html", context)
+        verdict = check_quote(client, settings.alias, text, cite=CITE_LIMIT)
+        if wants_json(request):
+            return json_response(verdict)
+        context.update(
+            verdict=verdict,
+            line=verdict_line(verdict),
+            differences=difference_notation(verdict.differences),
+            citation=format_citation(verdict) if verdict.citation is not None else None,
+            json_url=_address(request, format="json"),
+        )
+        return templates.TemplateResponse(request, "quote.html", context)
+
     routes = [
         Route("/", page(search_page), methods=["GET"]),
+        Route("/tweet/{tweetid}", page(tweet_page), methods=["GET"]),
+        Route("/quote", page(quote_page), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)

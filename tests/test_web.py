@@ -208,3 +208,38 @@ def test_the_whole_archive_has_facets_too_and_accounts_carry_their_names(web, tr
     accounts = twin["facets"]["accounts"]["counts"]
     assert accounts and all(row["screen_name"] for row in accounts)
     assert all(text and text.startswith("userid:") for text in twin["facets"]["accounts"]["refinements"])
+
+
+def test_the_tweet_page_has_every_archived_field_and_the_row_as_published(web, cli):
+    row = orjson.loads(cli("search", "vote", "--json", "-n", "1").stdout)["rows"][0]
+
+    page = web.get(f"/tweet/{row['tweetid']}")
+    twin = web.get(f"/tweet/{row['tweetid']}", params={"format": "json"}).json()
+
+    assert page.status_code == 200 and "The row as published" in page.text
+    assert twin["tweet"] == row and twin["fields"]["tweetid"] == row["tweetid"]
+    assert twin["raw"]["tweetid"] == row["tweetid"] and "lang" not in twin["fields"]
+    for name in twin["raw"]:
+        assert f'<th scope="row">{name}</th>' in page.text
+    assert web.get("/tweet/1").status_code == 404
+    assert web.get("/tweet/12ab").status_code == 400
+
+
+def test_the_quote_page_gives_the_verdict_and_a_citation_to_copy(web, cli, indexed_release):
+    planted = indexed_release["truth"]["quotes"][0]["text"]
+    expected = orjson.loads(cli("quote", planted, "--json").stdout)
+
+    page = web.get("/quote", params={"text": planted})
+    twin = web.get("/quote", params={"text": planted, "format": "json"}).json()
+
+    assert page.status_code == 200 and f"<h2>{expected['verdict']}" in page.text
+    assert (twin["verdict"], twin["tweets"], twin["accounts"]) == (
+        expected["verdict"],
+        expected["tweets"],
+        expected["accounts"],
+    )
+    assert twin["citation"]["copies"] and '<pre id="citation" class="citation">' in page.text
+    assert '<script src="/static/copy.js" defer></script>' in page.text and "<script>" not in page.text
+    assert web.get("/static/copy.js").status_code == 200
+    assert web.get("/quote").status_code == 200 and "<textarea" in web.get("/quote").text
+    assert web.get("/quote", params={"text": "   "}).status_code == 400

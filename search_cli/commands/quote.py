@@ -9,7 +9,7 @@ import typer
 
 from common.errors import EXACT_EXIT, NEAR_EXIT, NOT_FOUND_EXIT
 from search.choices import CiteFormat
-from search.citation import CITE_LIMIT_MAX
+from search.citation import CITE_LIMIT, CITE_LIMIT_MAX
 from search_cli.output import cli_errors, out
 
 EXIT_CODES = {"EXACT": EXACT_EXIT, "NEAR": NEAR_EXIT, "NOT FOUND": NOT_FOUND_EXIT}
@@ -40,7 +40,7 @@ def quote(
     ] = "text",
     cite_limit: Annotated[
         int, typer.Option("--cite-limit", min=1, max=CITE_LIMIT_MAX, help="How many copies the citation lists.")
-    ] = 20,
+    ] = CITE_LIMIT,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole verdict as JSON.")] = False,
 ) -> None:
     """Did the archived accounts post this quote? Exits 0 for EXACT, 10 for NEAR, 11 for NOT FOUND.
