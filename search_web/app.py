@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -29,13 +29,14 @@ from common.errors import (
     TweetsearchError,
     UsageError,
 )
-from search.aggregate import facet_counts
+from search.aggregate import Count, Timeline, facet_counts, timeline
 from search.citation import CITE_LIMIT, format_citation, verdict_line
-from search.lookup import tweet_record
+from search.lookup import account_report, tweet_record, url_report
+from search.query import operator_text
 from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
 from search.serialise import to_json
-from search.tweets import is_hashed_id, search_tweets, text_pieces
+from search.tweets import Hit, is_hashed_id, search_tweets, text_pieces
 from search_web.paging import decode_after, encode_after
 
 if TYPE_CHECKING:
@@ -91,7 +92,14 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
     client = es if es is not None else connect(settings)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["visible"] = terminal_safe
-    templates.env.globals.update(pieces=text_pieces, web_link=web_link, account_name=account_name)
+    templates.env.globals.update(
+        pieces=text_pieces,
+        web_link=web_link,
+        account_name=account_name,
+        account_link=account_link,
+        url_link=url_link,
+        account_href=account_href,
+    )
 
     def wants_json(request: Request) -> bool:
         return request.query_params.get("format") == "json"
@@ -205,13 +213,71 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         )
         return templates.TemplateResponse(request, "quote.html", context)
 
+    def url_page(request: Request, context: dict[str, Any]) -> Response:
+        asked = request.query_params.get("u")
+        context.update(template="url.html", asked=asked or "")
+        if asked is None:
+            return templates.TemplateResponse(request, "url.html", context)
+        report = url_report(client, settings.alias, asked)
+        query = operator_text("url", report.target.value) if report.tweets else None
+        series = _series(query, report.first, report.last)
+        if wants_json(request):
+            return json_response({"report": report, "timeline": series})
+        context.update(report=report, series=series, search_url=query and _search_address(query))
+        context["json_url"] = _address(request, format="json")
+        return templates.TemplateResponse(request, "url.html", context)
+
+    def account_page(request: Request, context: dict[str, Any]) -> Response:
+        report = account_report(client, settings.alias, request.path_params["name"])
+        query = operator_text("userid", report.profile.userid)
+        series = _series(query, report.first, report.last)
+        if wants_json(request):
+            return json_response({"report": report, "timeline": series})
+        context.update(report=report, series=series, search_url=query and _search_address(query))
+        context["json_url"] = _address(request, format="json")
+        return templates.TemplateResponse(request, "account.html", context)
+
+    def _series(query: str | None, first: Hit | None, last: Hit | None) -> Timeline | None:
+        """The tweets of a URL or an account over time, by an interval that suits their span."""
+        if query is None or first is None or last is None or first.time is None or last.time is None:
+            return None
+        return timeline(client, settings.alias, query, interval=interval_for((last.time - first.time).days))
+
     routes = [
         Route("/", page(search_page), methods=["GET"]),
+        Route("/url", page(url_page), methods=["GET"]),
+        Route("/account/{name:path}", page(account_page), methods=["GET"]),
         Route("/tweet/{tweetid}", page(tweet_page), methods=["GET"]),
         Route("/quote", page(quote_page), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)
+
+
+def interval_for(days: int) -> str:
+    """A timeline interval that draws `days` of tweets in tens to a few hundred bars."""
+    if days <= 120:
+        return "day"
+    if days <= 4 * 365:
+        return "week"
+    return "month"
+
+
+def account_href(userid: str) -> str:
+    """The account page's address; hashed ids hold `/`, `+` and `=`, so everything is escaped."""
+    return "/account/" + quote(userid, safe="")
+
+
+def account_link(count: Count) -> str:
+    return account_href(count.value)
+
+
+def url_link(count: Count) -> str:
+    return "/url?" + urlencode({"u": count.value})
+
+
+def _search_address(query: str) -> str:
+    return "/?" + urlencode({"q": query})
 
 
 def _refine_address(query: str, sort: str, operator: str | None) -> str | None:

@@ -243,3 +243,40 @@ def test_the_quote_page_gives_the_verdict_and_a_citation_to_copy(web, cli, index
     assert web.get("/static/copy.js").status_code == 200
     assert web.get("/quote").status_code == 200 and "<textarea" in web.get("/quote").text
     assert web.get("/quote", params={"text": "   "}).status_code == 400
+
+
+def test_the_url_page_says_who_shared_it_first_and_how_often_over_time(web, cli, indexed_release):
+    planted = indexed_release["truth"]["urls"][0]["url"]
+    expected = orjson.loads(cli("url", planted, "--json").stdout)
+
+    page = web.get("/url", params={"u": planted})
+    twin = web.get("/url", params={"u": planted, "format": "json"}).json()
+
+    assert page.status_code == 200
+    assert (twin["report"]["tweets"], twin["report"]["first"]) == (expected["tweets"], expected["first"])
+    assert sum(bucket["count"] for bucket in twin["timeline"]["buckets"]) == expected["tweets"]
+    assert f"<strong>{expected['tweets']:,}</strong> tweets shared" in page.text and "<svg" in page.text
+    assert expected["first"]["tweetid"] in page.text
+    assert web.get("/url", params={"u": "not a url at all"}).status_code == 400
+    assert web.get("/url").status_code == 200
+
+
+def test_the_account_page_has_the_profile_and_activity_and_takes_any_id(web, cli):
+    row = orjson.loads(cli("search", "vote", "--json", "-n", "1").stdout)["rows"][0]
+    expected = orjson.loads(cli("account", row["userid"], "--json").stdout)
+
+    page = web.get(f"/account/{row['userid']}")
+    twin = web.get(f"/account/{row['userid']}", params={"format": "json"}).json()
+
+    assert page.status_code == 200 and twin["report"]["tweets"] == expected["tweets"]
+    assert sum(bucket["count"] for bucket in twin["timeline"]["buckets"]) == expected["tweets"]
+    assert f"<strong>{expected['tweets']:,}</strong> tweets" in page.text
+    assert web.get("/account/nobody-has-this-name").status_code == 404
+
+
+def test_hashed_ids_with_slashes_and_plus_signs_reach_their_account_page(es, hostile):
+    from search_web.app import account_href
+
+    assert account_href("ab/c+d=") == "/account/ab%2Fc%2Bd%3D"
+    answer = hostile.get(account_href("ab/c+d="))
+    assert answer.status_code == 404 and "no account" in answer.text.lower()  # the account page said it, not the router
