@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -36,7 +36,8 @@ from search.query import operator_text
 from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
 from search.serialise import to_json
-from search.tweets import Hit, is_hashed_id, search_tweets, text_pieces
+from search.tweets import Hit, count_tweets, is_hashed_id, search_tweets, text_pieces
+from search_web.downloads import stream_export
 from search_web.paging import decode_after, encode_after
 
 if TYPE_CHECKING:
@@ -187,6 +188,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             if facet.counts
         ]
         context["json_url"] = _address(request, format="json")
+        context["downloads"] = {fmt: f"/download.{fmt}?{urlencode({'q': query})}" for fmt in ("csv", "jsonl")}
         return templates.TemplateResponse(request, "search.html", context)
 
     def tweet_page(request: Request, context: dict[str, Any]) -> Response:
@@ -237,6 +239,26 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         context["json_url"] = _address(request, format="json")
         return templates.TemplateResponse(request, "account.html", context)
 
+    def download(request: Request, context: dict[str, Any]) -> Response:
+        fmt = request.path_params["fmt"]
+        query = request.query_params.get("q", "")
+        if fmt not in ("csv", "jsonl"):
+            raise NotFound(f"no download as .{fmt}: .csv (the archive's columns) or .jsonl")
+        context.update(template="search.html", query=query, sort="newest", sorts=SORTS)
+        try:
+            total = count_tweets(client, settings.alias, query)  # a malformed query is a page, not a broken file
+        except QuerySyntaxError as exc:
+            context["pointer"] = exc.pointer(query)
+            raise
+        return StreamingResponse(
+            stream_export(client, settings.alias, query, fmt),
+            media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
+            headers={
+                "content-disposition": f'attachment; filename="tweets.{fmt}"',
+                "x-tweets": str(total),
+            },
+        )
+
     def _series(query: str | None, first: Hit | None, last: Hit | None) -> Timeline | None:
         """The tweets of a URL or an account over time, by an interval that suits their span."""
         if query is None or first is None or last is None or first.time is None or last.time is None:
@@ -248,6 +270,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         Route("/url", page(url_page), methods=["GET"]),
         Route("/account/{name:path}", page(account_page), methods=["GET"]),
         Route("/tweet/{tweetid}", page(tweet_page), methods=["GET"]),
+        Route("/download.{fmt:str}", page(download), methods=["GET"]),
         Route("/quote", page(quote_page), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]

@@ -280,3 +280,48 @@ def test_hashed_ids_with_slashes_and_plus_signs_reach_their_account_page(es, hos
     assert account_href("ab/c+d=") == "/account/ab%2Fc%2Bd%3D"
     answer = hostile.get(account_href("ab/c+d="))
     assert answer.status_code == 404 and "no account" in answer.text.lower()  # the account page said it, not the router
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_download_has_every_matching_tweet_as_many_as_the_page_counts(web, fmt):
+    import csv
+    import io
+
+    shown = web.get("/", params={"q": "vote", "format": "json"}).json()["total"]
+    page = web.get("/", params={"q": "vote"})
+    link = re.search(rf'<a href="(/download\.{fmt}\?[^"]+)" download>', page.text)
+    assert link, page.text
+
+    answer = web.get(link.group(1).replace("&amp;", "&"))
+
+    assert answer.status_code == 200 and answer.headers["x-tweets"] == str(shown)
+    assert f'filename="tweets.{fmt}"' in answer.headers["content-disposition"]
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"))))
+        assert "tweetid" in rows[0]
+    else:
+        rows = [orjson.loads(line) for line in answer.content.splitlines()]
+    assert len(rows) == shown > 20 and len({row["tweetid"] for row in rows}) == shown
+
+
+def test_a_download_of_a_malformed_query_is_the_error_page_and_an_unknown_format_404(web):
+    assert web.get("/download.csv", params={"q": 'vote "unclosed'}).status_code == 400
+    assert web.get("/download.xml", params={"q": "vote"}).status_code == 404
+
+
+def test_an_export_that_fails_ends_the_stream_with_its_error_and_a_reader_who_leaves_stops_it(es, alias, web):
+    import threading
+    import time
+
+    from search_web.downloads import stream_export
+
+    with pytest.raises(Exception, match="no-such-alias"):
+        list(stream_export(es, "no-such-alias", "", "csv"))
+
+    stream = stream_export(es, alias, "", "jsonl", page_size=50)  # 60 pages: far more than the queue holds
+    assert next(stream)
+    stream.close()
+    deadline = time.monotonic() + 10
+    while any(thread.name == "export" for thread in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(thread.name == "export" for thread in threading.enumerate())

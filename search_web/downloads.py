@@ -1,0 +1,84 @@
+"""Downloads of a search, streamed as the library's export writes them: any size, one point in time.
+
+`search.export.export_tweets` writes to a file; here it runs in a thread whose file is a bounded queue, and the
+response sends what it takes from the queue, so memory stays bounded whatever the size. An export that fails
+half-way (a lost point in time, a count that does not add up) ends the response without its last chunk, so the
+browser reports the download as failed: a short file is never handed over as a whole one. A reader who goes
+away stops the export, which closes its point in time.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from search.export import export_tweets
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from search.export import ExportFormat
+
+QUEUED_CHUNKS = 8
+"""Export pages held between the export and the response (each a page of up to 5,000 rows)."""
+
+
+class ReaderGone(Exception):
+    """Raised inside the export's thread when the response was abandoned, to stop it."""
+
+
+class _QueueFile:
+    """The binary file the export writes to: each write is a chunk for the response."""
+
+    def __init__(self, chunks: queue.Queue[bytes | None], stopped: threading.Event) -> None:
+        self.chunks, self.stopped = chunks, stopped
+
+    def write(self, data: bytes) -> int:
+        while not self.stopped.is_set():
+            try:
+                self.chunks.put(bytes(data), timeout=0.5)
+                return len(data)
+            except queue.Full:
+                continue
+        raise ReaderGone
+
+    def flush(self) -> None:
+        pass
+
+
+def stream_export(
+    es: Elasticsearch, alias: str, query_text: str, fmt: ExportFormat, *, page_size: int = 5000
+) -> Iterator[bytes]:
+    """The export of `query_text` as chunks (a page of `page_size` rows each); raises the export's error after
+    the last chunk it wrote."""
+    chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUED_CHUNKS)
+    stopped = threading.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            export_tweets(es, alias, query_text, _QueueFile(chunks, stopped), fmt=fmt, page_size=page_size)  # type: ignore[arg-type]
+        except ReaderGone:
+            pass
+        except BaseException as exc:  # handed to the response, which ends short
+            failed.append(exc)
+        finally:
+            while True:
+                try:
+                    chunks.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    if stopped.is_set():
+                        break
+
+    worker = threading.Thread(target=run, name="export", daemon=True)
+    worker.start()
+    try:
+        while (chunk := chunks.get()) is not None:
+            yield chunk
+    finally:
+        stopped.set()
+    if failed:
+        raise failed[0]
