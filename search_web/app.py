@@ -29,7 +29,7 @@ from common.errors import (
     TweetsearchError,
     UsageError,
 )
-from search.aggregate import Count, Timeline, facet_counts, timeline
+from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
 from search.citation import CITE_LIMIT, format_citation, verdict_line
 from search.lookup import account_report, tweet_record, url_report
 from search.query import operator_text
@@ -154,6 +154,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             context["pointer"] = exc.pointer(query)
             raise
         facets = facet_counts(client, settings.alias, query, limit=FACET_SIZE)
+        interval = params.get("interval", "month")
+        by = params.get("by") or None
+        series = timeline(client, settings.alias, query, interval=interval, by=by)
         more = result.next_after is not None and start + len(result.hits) < result.total
         next_url = None
         if more:
@@ -172,6 +175,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
                     "took_ms": result.took_ms,
                     "partial_reason": result.partial_reason or facets.partial_reason,
                     "facets": {facet.field: facet for facet in facets.facets},
+                    "timeline": series,
                 }
             )
         first_url = _address(request, after=None, start=None, format=None) if start else None
@@ -188,6 +192,11 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             if facet.counts
         ]
         context["json_url"] = _address(request, format="json")
+        context.update(series=series, interval=interval, by=by, intervals=INTERVALS)
+        context["split_url"] = _address(request, by=None if by else "campaign", after=None, start=None)
+        context["interval_urls"] = {
+            name: _address(request, interval=name, after=None, start=None) for name in INTERVALS
+        }
         context["downloads"] = {fmt: f"/download.{fmt}?{urlencode({'q': query})}" for fmt in ("csv", "jsonl")}
         return templates.TemplateResponse(request, "search.html", context)
 

@@ -325,3 +325,15 @@ def test_an_export_that_fails_ends_the_stream_with_its_error_and_a_reader_who_le
     while any(thread.name == "export" for thread in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(thread.name == "export" for thread in threading.enumerate())
+
+
+def test_the_search_page_draws_its_tweets_over_time_and_splits_them_by_campaign(web, truth_total):
+    twin = web.get("/", params={"interval": "year", "format": "json"}).json()
+    split = web.get("/", params={"interval": "year", "by": "campaign"})
+
+    assert sum(bucket["count"] for bucket in twin["timeline"]["buckets"]) == twin["total"] == truth_total
+    assert split.status_code == 200 and 'class="legend"' in split.text
+    for name in twin["timeline"]["campaigns"]:
+        assert f"{name} {twin['timeline']['campaigns'][name]:,}</li>" in split.text
+    assert web.get("/", params={"interval": "fortnight"}).status_code == 400
+    assert web.get("/", params={"by": "colour"}).status_code == 400
