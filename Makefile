@@ -71,6 +71,7 @@ serve: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/tweetsearch serve --port $(SERVE_PORT)
 
 test: install
+	@scripts/chromium
 	@if command -v cargo >/dev/null; then cargo test -q --manifest-path native/Cargo.toml; fi
 	@if [ -z "$${ELASTICSEARCH_URL:-}" ] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
 	  echo "Docker answers: the suite starts Elasticsearch with testcontainers"; \
