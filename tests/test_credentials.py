@@ -37,9 +37,14 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length",
 
 
 def _reads(method: str, path: str) -> bool:
-    """What a read-only key may do: look things up and search."""
+    """What a read-only key may do: look things up and search, as Elasticsearch's `read` privilege allows (points
+    in time, which an export pages through, and field capabilities included)."""
     route = path.split("?")[0]
-    return method in ("GET", "HEAD") or route.endswith(("/_search", "/_count", "/_msearch"))
+    return (
+        method in ("GET", "HEAD")
+        or route.endswith(("/_search", "/_count", "/_msearch", "/_field_caps", "/_pit"))
+        or (method == "DELETE" and route == "/_pit")
+    )
 
 
 @contextmanager
@@ -203,3 +208,30 @@ def test_https_with_a_private_ca_needs_its_certificate(cli, tls_gateway_url, pri
     assert "certificate verify failed" in lines[0] and API_KEY not in unknown.stderr
     assert trusted.exit_code == 0, trusted.stderr
     assert '"alias"' in trusted.stdout and API_KEY not in trusted.stdout + trusted.stderr
+
+
+def test_the_web_interface_answers_with_credentials_that_may_only_read(cli, gateway_url, alias, tmp_path, monkeypatch):
+    """Every page and download of `tweetsearch serve` works with a key that may not write."""
+    from starlette.testclient import TestClient
+
+    from common.connection import Settings
+    from search_web.app import create_app
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(470 + n)) for n in range(3)]))
+    own = f"{alias}-web"
+    env = {"ELASTICSEARCH_URL": gateway_url, "TWEETSEARCH_ALIAS": own, "ELASTICSEARCH_API_KEY": API_KEY}
+    assert cli("index", str(folder), "--rejects", str(tmp_path / "r.jsonl"), env=env).exit_code == 0
+    monkeypatch.setenv("ELASTICSEARCH_API_KEY", READER_KEY)
+    web = TestClient(create_app(Settings.from_env(url=gateway_url, alias=own)))
+
+    searched = web.get("/", params={"q": "#MAGA", "format": "json"})
+    downloaded = web.get("/download.csv", params={"q": "#MAGA"})
+    quoted = web.get("/quote", params={"text": "nothing like this was ever archived, surely", "format": "json"})
+
+    assert searched.status_code == 200 and searched.json()["total"] == 3, searched.text
+    assert downloaded.status_code == 200 and len(downloaded.text.strip().splitlines()) == 4, downloaded.text
+    assert quoted.status_code == 200 and quoted.json()["verdict"] == "NOT FOUND", quoted.text
+    assert web.get("/tweet/470").status_code == 200
+    assert READER_KEY not in searched.text + downloaded.text
