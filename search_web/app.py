@@ -8,6 +8,7 @@ every response carries a Content-Security-Policy that forbids inline scripts and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,7 +60,9 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
 }
 """On every response: no inline script or style, nothing loaded from elsewhere (the tool runs offline), not
-framed, and no archive address leaked to the sites its links lead to."""
+framed, and no archive address leaked to the sites its links lead to. Each response also says in
+`Server-Timing` what the server's searches took (their `took`) and the application in all (`app`), which the
+web benchmark reads."""
 
 
 def status_for(exc: TweetsearchError) -> int:
@@ -121,7 +124,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         and the error in it. An error nobody foresaw is a 500 that says so, never a traceback."""
 
         def endpoint(request: Request) -> Response:
-            context: dict[str, Any] = {"alias": settings.alias}
+            context: dict[str, Any] = {"alias": settings.alias, "took": {}}
+            started = time.perf_counter()
             try:
                 response = handler(request, context)
             except TweetsearchError as exc:
@@ -134,6 +138,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
                     )
                 response = failure(request, translated, context)
             response.headers.update(SECURITY_HEADERS)
+            took = {**context["took"], "app": round((time.perf_counter() - started) * 1000)}
+            response.headers["server-timing"] = ", ".join(f"{name};dur={ms}" for name, ms in took.items())
             return response
 
         return endpoint
@@ -157,6 +163,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         interval = params.get("interval", "month")
         by = params.get("by") or None
         series = timeline(client, settings.alias, query, interval=interval, by=by)
+        context["took"].update(search=result.took_ms, facets=facets.took_ms, timeline=series.took_ms)
         more = result.next_after is not None and start + len(result.hits) < result.total
         next_url = None
         if more:
@@ -213,6 +220,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         if text is None:
             return templates.TemplateResponse(request, "quote.html", context)
         verdict = check_quote(client, settings.alias, text, cite=CITE_LIMIT)
+        context["took"]["quote"] = verdict.took_ms
         if wants_json(request):
             return json_response(verdict)
         context.update(
@@ -232,6 +240,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         report = url_report(client, settings.alias, asked)
         query = operator_text("url", report.target.value) if report.tweets else None
         series = _series(query, report.first, report.last)
+        context["took"].update(url=report.took_ms, timeline=series.took_ms if series else 0)
         if wants_json(request):
             return json_response({"report": report, "timeline": series})
         context.update(report=report, series=series, search_url=query and _search_address(query))
@@ -242,6 +251,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         report = account_report(client, settings.alias, request.path_params["name"])
         query = operator_text("userid", report.profile.userid)
         series = _series(query, report.first, report.last)
+        context["took"].update(account=report.took_ms, timeline=series.took_ms if series else 0)
         if wants_json(request):
             return json_response({"report": report, "timeline": series})
         context.update(report=report, series=series, search_url=query and _search_address(query))

@@ -114,3 +114,24 @@ def test_the_field_benchmark_prices_each_variant_against_the_current_template(es
     )  # fmt: skip
     assert unknown.returncode != 0 and "unknown variant no-such; known: current, profile-indexed" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_the_web_benchmark_times_each_page_and_its_parts_with_several_clients(es_url, alias, tmp_path):
+    from common.connection import Settings, connect
+    from generator.release import generate_release
+    from indexer.loader import LoadOptions, load_archive
+
+    own = f"{alias}-web"
+    generate_release(tmp_path / "release", tweets=2000, seed=2, malformed=0)
+    load_archive(
+        connect(Settings.from_env(url=es_url)), own, [tmp_path / "release"], LoadOptions(rejects_path=tmp_path / "r")
+    )
+
+    printed = _run("bench_web.py", "--alias", own, "--clients", "2", "--requests", "22", url=es_url)
+
+    assert re.search(r"^22 pages of .+ by 2 clients in [\d.]+ s", printed, flags=re.MULTILINE), printed
+    rows = re.findall(r"^(search|quote|url) page\s+(\w+)\s+[\d.]+\s+[\d.]+\s+(\d+)", printed, flags=re.MULTILINE)
+    parts = {(page, part) for page, part, _ in rows}
+    assert {("search", "app"), ("search", "search"), ("search", "facets"), ("search", "timeline")} <= parts, printed
+    assert {("quote", "app"), ("quote", "quote"), ("url", "app"), ("url", "url"), ("url", "wall")} <= parts, printed
+    assert sum(int(count) for page, part, count in rows if part == "wall") == 22
