@@ -337,3 +337,35 @@ def test_the_search_page_draws_its_tweets_over_time_and_splits_them_by_campaign(
         assert f"{name} {twin['timeline']['campaigns'][name]:,}</li>" in split.text
     assert web.get("/", params={"interval": "fortnight"}).status_code == 400
     assert web.get("/", params={"by": "colour"}).status_code == 400
+
+
+def test_tweetsearch_serve_answers_over_http_and_says_when_it_listens_beyond_this_machine(es_url, alias, web):
+    """The command itself: uvicorn serving the pages, and a warning on start for any address but loopback."""
+    import subprocess
+    import time
+    import urllib.request
+
+    from servers import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(ROOT / ".venv" / "bin" / "tweetsearch"), "--url", es_url, "--alias", alias, "serve"]
+    server = subprocess.Popen([*command, "--host", "0.0.0.0", "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        said = [server.stderr.readline(), server.stderr.readline()]
+        deadline, answer = time.monotonic() + 20, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/?q=vote&format=json", timeout=5)
+            except OSError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status == 200
+        assert (
+            orjson.loads(answer.read())["total"] == web.get("/", params={"q": "vote", "format": "json"}).json()["total"]
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert said[0].startswith("warning: listening on 0.0.0.0, not only on this machine"), said
+    assert f"at http://0.0.0.0:{port}/" in said[1], said
