@@ -88,7 +88,7 @@ bench: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_index.py --tweets $(BENCH_TWEETS) --cpus $(BENCH_CPUS) --rounds $(BENCH_ROUNDS) --keep
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_search.py --tweets $(BENCH_TWEETS) --prefix bench
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_cli.py --alias bench-e2e
-	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_web.py --alias bench-e2e
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_web.py --alias bench-e2e --tweets $(BENCH_TWEETS)
 	$(BIN)/python bench/bench_generate.py --tweets $(BENCH_TWEETS)
 
 bench-fields: install es-start

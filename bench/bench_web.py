@@ -5,10 +5,12 @@ loaded release, and has `--clients` threads ask for `--requests` pages in turn: 
 and timeline), quote pages and URL pages. Each response's `Server-Timing` header says what the application
 took in all (`app`) and what each of its searches took on the server (`search`, `facets`, `timeline`,
 `quote`, `url`); the table prints p50 and p95 of each, and of the client's wall time, beside the issue's
-targets at 10M tweets (p50: search, quote and URL pages <= 100 ms; facets and timeline <= 300 ms). Figures
-only, nothing asserted. Values to ask for (a tweet's text, a shared host) are read from the index first.
+targets at 10M tweets (p50: search, quote and URL pages <= 100 ms; facets and timeline <= 300 ms). The shard
+request cache is off while it runs, as in bench_search.py. Figures only, nothing asserted. The quotes and URLs
+asked for are the release's planted ones (its ground truth, as bench_search.py uses them), with the busiest
+host read from the index.
 
-    python bench/bench_web.py --alias bench-e2e [--clients 4] [--requests 200]
+    python bench/bench_web.py --alias bench-e2e --tweets 1000000 [--clients 4] [--requests 200]
     (make bench runs it on the index bench_index.py --keep leaves)
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import math
 import socket
 import sys
@@ -25,15 +28,16 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import uvicorn  # noqa: E402
+from bench_index import CACHE, release_for  # noqa: E402
+from bench_search import NONSENSE, discover, near_miss, no_request_cache  # noqa: E402
 
 from common.connection import Settings, connect  # noqa: E402
-from search.aggregate import top_values  # noqa: E402
-from search.tweets import search_tweets  # noqa: E402
 from search_web.app import create_app  # noqa: E402
 
 TARGETS = {"search page": "≤ 100 ms", "quote page": "≤ 100 ms", "url page": "≤ 100 ms"}
@@ -56,12 +60,14 @@ def serve(settings: Settings) -> tuple[str, uvicorn.Server]:
     return f"http://127.0.0.1:{port}", server
 
 
-def pages(es, alias: str) -> list[tuple[str, str]]:
-    """(kind, address) of every page asked for, taken in turn."""
+def pages(es, alias: str, truth: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, address) of every page asked for, taken in turn: the searches of bench_search.py's mix, the
+    release's planted quotes (EXACT), each with a word changed (NEAR) and a nonsense text (NOT FOUND), its
+    planted URLs and the busiest host (the heaviest URL page there is)."""
     searches = ["vote", "election lang:en", '"voter fraud"', "#maga", "police brutality -filter:retweets", ""]
-    sample = search_tweets(es, alias, "vote", limit=5).hits
-    quotes = [*[hit.text for hit in sample if hit.text][:2], "Quantum marmalade zeppelins harmonise the spreadsheet."]
-    hosts = [count.value for count in top_values(es, alias, "hosts", limit=3).counts] or ["example.com"]
+    planted = [quote["text"] for quote in truth["quotes"][:2]]
+    quotes = [*planted, *(near_miss(text) for text in planted), NONSENSE[0]]
+    hosts = [*(url["url"] for url in truth["urls"][:2]), discover(es, alias)["host"]]
     found = [("search page", "/?" + urllib.parse.urlencode({"q": query})) for query in searches]
     found += [("quote page", "/quote?" + urllib.parse.urlencode({"text": text})) for text in quotes]
     found += [("url page", "/url?" + urllib.parse.urlencode({"u": host})) for host in hosts]
@@ -75,7 +81,10 @@ def timings(header: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--alias", default="bench-e2e")
+    parser.add_argument("--alias", default="bench-e2e", help="an alias holding the release of --tweets")
+    parser.add_argument("--tweets", type=int, default=1_000_000, help="the release's size (its ground truth)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=CACHE, help="where generated releases are kept")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=1, help="untimed rounds over every page first")
@@ -83,8 +92,14 @@ def main() -> None:
 
     settings = Settings.from_env(alias=args.alias)
     es = connect(settings)
+    with no_request_cache(es, args.alias):
+        run(settings, es, args)
+
+
+def run(settings: Settings, es, args) -> None:
     site, server = serve(settings)
-    asked = pages(es, args.alias)
+    truth = json.loads((release_for(args.tweets, args.seed, args.cache) / "ground_truth.json").read_text())
+    asked = pages(es, args.alias, truth)
     for _ in range(args.warmup):
         for _, address in asked:
             urllib.request.urlopen(site + address).read()

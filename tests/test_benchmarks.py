@@ -121,13 +121,12 @@ def test_the_web_benchmark_times_each_page_and_its_parts_with_several_clients(es
     from generator.release import generate_release
     from indexer.loader import LoadOptions, load_archive
 
-    own = f"{alias}-web"
-    generate_release(tmp_path / "release", tweets=2000, seed=2, malformed=0)
-    load_archive(
-        connect(Settings.from_env(url=es_url)), own, [tmp_path / "release"], LoadOptions(rejects_path=tmp_path / "r")
-    )
+    own, release = f"{alias}-web", tmp_path / "release-2000-2"  # where bench_web.py looks for its ground truth
+    generate_release(release, tweets=2000, seed=2)
+    load_archive(connect(Settings.from_env(url=es_url)), own, [release], LoadOptions(rejects_path=tmp_path / "r"))
 
-    printed = _run("bench_web.py", "--alias", own, "--clients", "2", "--requests", "22", url=es_url)
+    options = ("--alias", own, "--tweets", "2000", "--seed", "2", "--cache", str(tmp_path))
+    printed = _run("bench_web.py", *options, "--clients", "2", "--requests", "22", url=es_url)
 
     assert re.search(r"^22 pages of .+ by 2 clients in [\d.]+ s", printed, flags=re.MULTILINE), printed
     rows = re.findall(r"^(search|quote|url) page\s+(\w+)\s+[\d.]+\s+[\d.]+\s+(\d+)", printed, flags=re.MULTILINE)
