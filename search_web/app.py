@@ -33,7 +33,7 @@ from common.errors import (
 )
 from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
 from search.citation import CITE_LIMIT, format_citation, verdict_line
-from search.lookup import account_report, tweet_record, url_report
+from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
 from search.query import operator_text
 from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
@@ -246,24 +246,23 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             return templates.TemplateResponse(request, "url.html", context)
         report = url_report(client, settings.alias, asked)
         query = operator_text("url", report.target.value) if report.tweets else None
-        series = _series(query, report.first, report.last)
-        context["took"].update(url=report.took_ms, timeline=series.took_ms if series else 0)
-        if wants_json(request):
-            return json_response({"report": report, "timeline": series})
-        context.update(report=report, series=series, search_url=query and _search_address(query))
-        context["json_url"] = _address(request, format="json")
-        return templates.TemplateResponse(request, "url.html", context)
+        return report_page(request, context, "url", report, query)
 
     def account_page(request: Request, context: dict[str, Any]) -> Response:
         report = account_report(client, settings.alias, request.path_params["name"])
-        query = operator_text("userid", report.profile.userid)
+        return report_page(request, context, "account", report, operator_text("userid", report.profile.userid))
+
+    def report_page(
+        request: Request, context: dict[str, Any], kind: str, report: UrlReport | AccountReport, query: str | None
+    ) -> Response:
+        """A URL's or an account's page: the report, its tweets over time, a link to them in a search."""
         series = _series(query, report.first, report.last)
-        context["took"].update(account=report.took_ms, timeline=series.took_ms if series else 0)
+        context["took"].update({kind: report.took_ms, "timeline": series.took_ms if series else 0})
         if wants_json(request):
             return json_response({"report": report, "timeline": series})
         context.update(report=report, series=series, search_url=query and _search_address(query))
         context["json_url"] = _address(request, format="json")
-        return templates.TemplateResponse(request, "account.html", context)
+        return templates.TemplateResponse(request, f"{kind}.html", context)
 
     def download(request: Request, context: dict[str, Any]) -> Response:
         fmt = request.path_params["fmt"]
