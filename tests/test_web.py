@@ -369,3 +369,15 @@ def test_tweetsearch_serve_answers_over_http_and_says_when_it_listens_beyond_thi
         server.wait(timeout=10)
     assert said[0].startswith("warning: listening on 0.0.0.0, not only on this machine"), said
     assert f"at http://0.0.0.0:{port}/" in said[1], said
+
+
+@pytest.mark.parametrize("query", ["выборы", "انتخابات", "انتخابات lang:fa", "<script>alert(1)</script>", "-vote"])
+def test_queries_in_any_script_or_holding_markup_are_answered_and_echoed_escaped(web, query):
+    page = web.get("/", params={"q": query})
+
+    assert page.status_code == 200, page.text
+    assert "<script>alert(1)</script>" not in page.text
+    escaped = query.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert f'value="{escaped}"' in page.text
+    twin = web.get("/", params={"q": query, "format": "json"}).json()
+    assert twin["query"] == query and twin["total"] >= 0
