@@ -59,6 +59,15 @@ def newest_profile(es: Elasticsearch, alias: str, userid: str) -> dict[str, Any]
     return hits[0]["_source"] if hits else None
 
 
+def derived_from(es: Elasticsearch, alias: str) -> int | None:
+    """How many tweets the accounts behind `alias` were written from (each accounts index's `_meta.tweets`,
+    summed), or None when one does not record it (an index written before it did): what tells accounts that
+    match the tweets from accounts a stopped load left behind."""
+    mappings = es.indices.get_mapping(index=accounts_alias(alias)).body.values()
+    derived = [mapping["mappings"].get("_meta", {}).get("tweets") for mapping in mappings]
+    return None if None in derived else sum(derived)
+
+
 @dataclass(frozen=True)
 class AccountTotals:
     """Tweets per account over the whole archive, as the accounts index counts them.
@@ -97,14 +106,12 @@ def account_totals(es: Elasticsearch, alias: str, limit: int, precision: int) ->
             "tweets": {"sum": {"field": "tweets"}},
         },
     ).body
-    mappings = es.indices.get_mapping(index=accounts).body.values()
-    derived = [mapping["mappings"].get("_meta", {}).get("tweets") for mapping in mappings]
     aggs = answer["aggregations"]
     return AccountTotals(
         counts=[(str(bucket["key"]), int(bucket["tweets"]["value"])) for bucket in aggs["top"]["buckets"]],
         distinct=aggs["distinct"]["value"],
         tweets=int(aggs["tweets"]["value"]),
-        derived_from=None if None in derived else sum(derived),
+        derived_from=derived_from(es, alias),
         took_ms=answer.get("took", 0),
         partial_reason=partial_reason(answer),
     )

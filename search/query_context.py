@@ -69,12 +69,11 @@ def _flags_present(es: Elasticsearch, alias: str) -> frozenset[str]:
 def _check_accounts_current(es: Elasticsearch, alias: str, operator: Operator) -> None:
     """Refuses a profile operator when the accounts were derived from another number of tweets than the index
     holds: a load stopped before it wrote them (or still running) would leave its new accounts unmatched."""
-    mappings = es.indices.get_mapping(index=accounts_alias(alias)).body.values()
-    derived = [mapping["mappings"].get("_meta", {}).get("tweets") for mapping in mappings]
+    derived = profiles.derived_from(es, alias)
     tweets = es.count(index=alias).body["count"]
-    if None not in derived and sum(derived) != tweets:
+    if derived is not None and derived != tweets:
         raise PartialResults(
-            f"{describe(operator)}: the accounts index was written from {sum(derived):,} tweets, but the index "
+            f"{describe(operator)}: the accounts index was written from {derived:,} tweets, but the index "
             f"now holds {tweets:,} (a load was stopped, or is running): finish the load (`tweetsearch index ... "
             "--resume`), then search again"
         )
