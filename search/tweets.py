@@ -253,3 +253,11 @@ def highlight_spans(fragment: str, text: str) -> tuple[tuple[int, int], ...]:
 def is_hashed_id(value: str | None) -> bool:
     """Whether `value` is one of the hashes the archives put in place of a small account's id and screen name."""
     return value is not None and _HASHED_ID.fullmatch(value) is not None
+
+
+def account_name(screen_name: str | None, userid: str | None) -> str:
+    """How an account is named wherever it is listed: `@name` for a real handle; a hashed or missing name is no
+    handle, so the hash or the id stands as it is (front ends shorten or escape it their own way)."""
+    if screen_name and not is_hashed_id(screen_name):
+        return "@" + screen_name
+    return screen_name or userid or "?"

@@ -38,7 +38,7 @@ from search.query import operator_text
 from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
 from search.serialise import to_json
-from search.tweets import Hit, count_tweets, is_hashed_id, search_tweets, text_pieces
+from search.tweets import Hit, account_name, count_tweets, search_tweets, text_pieces
 from search_web.downloads import stream_export
 from search_web.paging import decode_after, encode_after
 
@@ -83,13 +83,6 @@ def status_for(exc: TweetsearchError) -> int:
 def web_link(url: str) -> bool:
     """Whether an archived URL may become a link: http and https only (never `javascript:` or `data:`)."""
     return url.lower().startswith(("http://", "https://"))
-
-
-def account_name(screen_name: str | None, userid: str | None) -> str:
-    """`@name` for a real handle; a hashed or missing name is no handle, so the id is shown as it is."""
-    if screen_name and not is_hashed_id(screen_name):
-        return "@" + screen_name
-    return screen_name or userid or "?"
 
 
 def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette:

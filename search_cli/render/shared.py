@@ -25,16 +25,12 @@ def account_label(screen_name: str | None, userid: str | None, *, cut: bool = Tr
     names) is not a handle, so it has no `@`; with `cut` it is shortened in the middle (`3f2a…9c1d`), so
     both ends stay comparable with the full id that `--json` gives. A numeric id alone is shown as it is.
     """
-    from search.tweets import is_hashed_id
+    from search.tweets import account_name, is_hashed_id
 
-    if screen_name and not is_hashed_id(screen_name):
-        return "@" + one_line(screen_name)
-    value = screen_name or userid
-    if not value:
-        return "?"
-    if is_hashed_id(value) and cut:
-        return f"{value[:4]}…{value[-4:]}"
-    return one_line(value)
+    name = account_name(screen_name, userid)
+    if cut and is_hashed_id(name):
+        return f"{name[:4]}…{name[-4:]}"
+    return one_line(name)
 
 
 def highlighted_text(hit: Hit, *, single_line: bool = True) -> Text:
