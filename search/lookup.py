@@ -356,7 +356,7 @@ class TweetRecord:
 
 def tweet_record(es: Elasticsearch, alias: str, tweetid: str) -> TweetRecord:
     """The tweet `tweetid` in the indices behind `alias`, or `NotFound`."""
-    if not tweetid.isdigit():
+    if not (tweetid.isascii() and tweetid.isdigit()):
         raise UsageError(f"a tweet id is digits, not {tweetid!r}")
     answer = es.search(index=alias, query={"ids": {"values": [tweetid]}}, size=1, source_excludes=["lang"]).body
     hits = answer["hits"]["hits"]

@@ -32,6 +32,7 @@ from common.errors import (
     UsageError,
 )
 from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
+from search.choices import EXPORT_FORMATS, SORT_ORDERS
 from search.citation import CITE_LIMIT, format_citation, verdict_line
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
 from search.query import operator_text
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from common.connection import Settings
 
 HERE = Path(__file__).parent
-SORTS = ("newest", "oldest", "relevance")
 PAGE_SIZE = 20
 FACET_SIZE = 5
 PARALLEL_QUESTIONS = 12
@@ -75,7 +75,7 @@ def status_for(exc: TweetsearchError) -> int:
         return 503
     if isinstance(exc, NotFound):
         return 404
-    if isinstance(exc, UsageError | QuerySyntaxError) or exc.exit_code == 2:
+    if exc.exit_code == 2:  # usage: a malformed query, an unknown option, a damaged address
         return 400
     return 500
 
@@ -145,9 +145,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         params = request.query_params
         query = params.get("q", "")
         sort = params.get("sort", "newest")
-        context.update(template="search.html", query=query, sort=sort, sorts=SORTS)
-        if sort not in SORTS:
-            raise UsageError(f'unknown sort "{sort}"; choose one of: {", ".join(SORTS)}')
+        context.update(template="search.html", query=query, sort=sort, sorts=SORT_ORDERS)
+        if sort not in SORT_ORDERS:
+            raise UsageError(f'unknown sort "{sort}"; choose one of: {", ".join(SORT_ORDERS)}')
         size = _number(params.get("n"), "n", PAGE_SIZE, 1, MAX_PAGE_SIZE)
         start = _number(params.get("start"), "start", 0, 0, None)
         after = decode_after(params["after"]) if params.get("after") else None
@@ -204,7 +204,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         context["interval_urls"] = {
             name: _address(request, interval=name, after=None, start=None) for name in INTERVALS
         }
-        context["downloads"] = {fmt: f"/download.{fmt}?{urlencode({'q': query})}" for fmt in ("csv", "jsonl")}
+        context["downloads"] = {fmt: f"/download.{fmt}?{urlencode({'q': query})}" for fmt in EXPORT_FORMATS}
         return templates.TemplateResponse(request, "search.html", context)
 
     def tweet_page(request: Request, context: dict[str, Any]) -> Response:
@@ -260,9 +260,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
     def download(request: Request, context: dict[str, Any]) -> Response:
         fmt = request.path_params["fmt"]
         query = request.query_params.get("q", "")
-        if fmt not in ("csv", "jsonl"):
+        if fmt not in EXPORT_FORMATS:
             raise NotFound(f"no download as .{fmt}: .csv (the archive's columns) or .jsonl")
-        context.update(template="search.html", query=query, sort="newest", sorts=SORTS)
+        context.update(template="search.html", query=query, sort="newest", sorts=SORT_ORDERS)
         try:
             total = count_tweets(client, settings.alias, query)  # a malformed query is a page, not a broken file
         except QuerySyntaxError as exc:
@@ -342,7 +342,7 @@ def _number(value: str | None, name: str, default: int, low: int, high: int | No
     """A whole-number parameter of the address, or `UsageError` saying which and why."""
     if value is None or value == "":
         return default
-    if not value.isdigit() or int(value) < low or (high is not None and int(value) > high):
+    if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
         bounds = f"between {low} and {high}" if high is not None else f"{low} or more"
         raise UsageError(f"{name} must be a whole number {bounds}, not {value!r}")
     return int(value)

@@ -114,7 +114,16 @@ def test_a_malformed_query_is_the_page_with_the_error_and_400(web):
 
 @pytest.mark.parametrize(
     "params",
-    [{"sort": "sideways"}, {"n": "0"}, {"n": "1000"}, {"start": "-1"}, {"after": "bm90IGEgbGlzdA"}, {"after": "%%%"}],
+    [
+        {"sort": "sideways"},
+        {"n": "0"},
+        {"n": "1000"},
+        {"n": "²"},
+        {"start": "-1"},
+        {"start": "٣"},
+        {"after": "bm90IGEgbGlzdA"},
+        {"after": "%%%"},
+    ],
 )
 def test_a_bad_address_is_400_with_what_is_wrong(web, params):
     page = web.get("/", params={"q": "vote", **params})
@@ -223,6 +232,7 @@ def test_the_tweet_page_has_every_archived_field_and_the_row_as_published(web, c
         assert f'<th scope="row">{name}</th>' in page.text
     assert web.get("/tweet/1").status_code == 404
     assert web.get("/tweet/12ab").status_code == 400
+    assert web.get("/tweet/١٢٣").status_code == 400  # digits, but not a tweet id as published
 
 
 def test_the_quote_page_gives_the_verdict_and_a_citation_to_copy(web, cli, indexed_release):
