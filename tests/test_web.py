@@ -391,3 +391,17 @@ def test_queries_in_any_script_or_holding_markup_are_answered_and_echoed_escaped
     assert f'value="{escaped}"' in page.text
     twin = web.get("/", params={"q": query, "format": "json"}).json()
     assert twin["query"] == query and twin["total"] >= 0
+
+
+@pytest.mark.parametrize("query", ["vote OR election", "-vote", "(vote OR election) -filter:retweets"])
+def test_a_facet_link_narrows_any_query_to_exactly_the_count_it_shows(web, query):
+    """`a OR b` narrowed by `campaign:x` must read `(a OR b) campaign:x`, never `a OR (b campaign:x)`."""
+    twin = web.get("/", params={"q": query, "format": "json"}).json()
+    page = web.get("/", params={"q": query})
+
+    for field in ("campaigns", "languages", "hashtags"):
+        first = twin["facets"][field]["counts"][0]
+        shown = re.search(r'<a href="([^"]+)">' + re.escape(first["value"]) + r'</a> <span class="count">', page.text)
+        assert shown, (field, page.text)
+        narrowed = web.get(shown.group(1).replace("&amp;", "&") + "&format=json").json()
+        assert narrowed["total"] == first["count"], (field, narrowed["query"])
