@@ -35,11 +35,13 @@ with open(path, "w", encoding="utf-8") as out:
     json.dump({"code": code or 0, "modules": sorted(sys.modules)}, out)
 """
 
-COMMANDS = ("index", "generate", "export", "search", "status", "quote", "top", "timeline", "url", "account")
+COMMANDS = ("index", "generate", "export", "search", "status", "quote", "top", "timeline", "url", "account", "serve")
 CLIENT = ("elasticsearch", "elastic_transport")
 """The Elasticsearch client: ~0.2 s to import, needed only once a command talks to the server."""
 LIBRARY = ("search.tweets", "search.query", "search.quote", "search.aggregate", "search.export", "search.lookup")
 INDEXER = ("indexer", "generator", "matplotlib")
+WEB = ("search_web", "starlette", "uvicorn", "jinja2")
+"""The web interface: only `serve` runs it."""
 
 
 def loaded(tmp_path, *args: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
@@ -72,7 +74,7 @@ def test_importing_the_command_line_imports_no_command(tmp_path):
     assert code == 0
     assert "search_cli.app" in modules  # the probe sees what it imports
     assert under(modules, *commands(*COMMANDS)) == []
-    assert under(modules, *CLIENT, *LIBRARY, *INDEXER) == []
+    assert under(modules, *CLIENT, *LIBRARY, *INDEXER, *WEB) == []
 
 
 def test_a_commands_help_imports_that_command_only(tmp_path):
@@ -82,7 +84,7 @@ def test_a_commands_help_imports_that_command_only(tmp_path):
     assert "search_cli.commands.search" in modules
     assert under(modules, *commands(*(name for name in COMMANDS if name != "search"))) == []
     assert under(modules, "search_cli.render") == []
-    assert under(modules, *CLIENT, *LIBRARY, *INDEXER) == []
+    assert under(modules, *CLIENT, *LIBRARY, *INDEXER, *WEB) == []
 
 
 def test_the_tools_help_lists_every_command_without_the_client(tmp_path):
@@ -90,7 +92,7 @@ def test_the_tools_help_lists_every_command_without_the_client(tmp_path):
 
     assert code == 0
     assert set(commands(*COMMANDS)) <= modules
-    assert under(modules, *CLIENT, *LIBRARY, *INDEXER) == []
+    assert under(modules, *CLIENT, *LIBRARY, *INDEXER, *WEB) == []
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,7 @@ def test_a_search_imports_the_search_and_nothing_of_the_other_commands(tmp_path,
     assert {"elasticsearch", "search.tweets", "search_cli.render.hits"} <= modules  # it did search and show hits
     assert under(modules, *commands(*(name for name in COMMANDS if name != "search"))) == []
     # The libraries of quote, top/timeline and export; the indexer's `normalise` is shared, its loader is not.
-    assert under(modules, "search.quote", "search.aggregate", "search.export", "indexer.loader", *INDEXER[1:]) == []
+    unused = ("search.quote", "search.aggregate", "search.export", "indexer.loader", *INDEXER[1:], *WEB)
+    assert under(modules, *unused) == []
     others = ("quote", "counts", "charts", "lookup", "load", "progress", "status", "written")
     assert under(modules, *(f"search_cli.render.{name}" for name in others)) == []
