@@ -191,7 +191,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             (
                 facet,
                 [
-                    (count, _refine_address(query, sort, text))
+                    (count, _search_address(f"{query} {text}".strip(), sort) if text else None)
                     for count, text in zip(facet.counts, facet.refinements, strict=True)
                 ],
             )
@@ -317,15 +317,10 @@ def url_link(count: Count) -> str:
     return "/url?" + urlencode({"u": count.value})
 
 
-def _search_address(query: str) -> str:
-    return "/?" + urlencode({"q": query})
-
-
-def _refine_address(query: str, sort: str, operator: str | None) -> str | None:
-    """The search page for `query` narrowed by `operator` (a facet's link), or None when there is none."""
-    if operator is None:
-        return None
-    return "/?" + urlencode({"q": f"{query} {operator}".strip(), "sort": sort})
+def _search_address(query: str, sort: str | None = None) -> str:
+    """The search page of `query`. A facet's link adds its operator to the query as text: AND (a space) binds
+    least in the query language, so `a OR b` narrowed stays `(a OR b) campaign:x`."""
+    return "/?" + urlencode({"q": query, **({"sort": sort} if sort else {})})
 
 
 def _address(request: Request, **changes: object) -> str:
