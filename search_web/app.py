@@ -164,6 +164,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             raise
         facets, series = counting.result(), drawing.result()
         context["took"].update(search=result.took_ms, facets=facets.took_ms, timeline=series.took_ms)
+        # Any of the three answers incomplete makes the page say so: counts short by a shard are not counts.
+        partial = result.partial_reason or facets.partial_reason or series.partial_reason
         more = result.next_after is not None and start + len(result.hits) < result.total
         next_url = None
         if more:
@@ -180,13 +182,13 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
                     "rows": result.hits,
                     "next": next_url and next_url + "&format=json",
                     "took_ms": result.took_ms,
-                    "partial_reason": result.partial_reason or facets.partial_reason,
+                    "partial_reason": partial,
                     "facets": {facet.field: facet for facet in facets.facets},
                     "timeline": series,
                 }
             )
         first_url = _address(request, after=None, start=None, format=None) if start else None
-        context.update(result=result, start=start, size=size, next_url=next_url, first_url=first_url)
+        context.update(result=result, start=start, size=size, next_url=next_url, first_url=first_url, partial=partial)
         context["facets"] = [
             (
                 facet,
@@ -251,9 +253,10 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         """A URL's or an account's page: the report, its tweets over time, a link to them in a search."""
         series = _series(query, report.first, report.last)
         context["took"].update({kind: report.took_ms, "timeline": series.took_ms if series else 0})
+        partial = report.partial_reason or (series.partial_reason if series else None)
         if wants_json(request):
-            return json_response({"report": report, "timeline": series})
-        context.update(report=report, series=series, search_url=query and _search_address(query))
+            return json_response({"report": report, "timeline": series, "partial_reason": partial})
+        context.update(report=report, series=series, search_url=query and _search_address(query), partial=partial)
         context["json_url"] = _address(request, format="json")
         return templates.TemplateResponse(request, f"{kind}.html", context)
 

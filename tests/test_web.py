@@ -405,3 +405,22 @@ def test_a_facet_link_narrows_any_query_to_exactly_the_count_it_shows(web, query
         assert shown, (field, page.text)
         narrowed = web.get(shown.group(1).replace("&amp;", "&") + "&format=json").json()
         assert narrowed["total"] == first["count"], (field, narrowed["query"])
+
+
+def test_a_page_whose_facets_or_timeline_lost_a_shard_says_its_counts_are_incomplete(es, es_url, alias):
+    """Two indices behind one alias, `campaign` a keyword in one and text in the other: the tweets are found
+    on both shards, but counting campaigns fails on one. The page must not show short counts as whole."""
+    name = f"{alias}-halfcounted"
+    base = {"tweetid": {"type": "keyword"}, "tweet_time": {"type": "date"}, "tweet_text": {"type": "text"}}
+    for suffix, campaign in (("good", {"type": "keyword"}), ("odd", {"type": "text"})):
+        es.indices.create(index=f"{name}-{suffix}", mappings={"properties": {**base, "campaign": campaign}})
+        document = {"tweetid": suffix, "tweet_time": "2016-11-01T10:00:00Z", "tweet_text": "vote", "campaign": "ira"}
+        es.index(index=f"{name}-{suffix}", id=suffix, document=document, refresh=True)
+    es.indices.put_alias(index=f"{name}-good,{name}-odd", name=name)
+    web = TestClient(create_app(Settings.from_env(url=es_url, alias=name)))
+
+    page = web.get("/", params={"q": "vote"})
+    twin = web.get("/", params={"q": "vote", "format": "json"}).json()
+
+    assert twin["total"] == 2 and twin["partial_reason"] == "1 of 2 shards failed; the results are incomplete"
+    assert page.status_code == 200 and '<p class="warning" role="alert">1 of 2 shards failed' in page.text
