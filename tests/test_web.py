@@ -424,3 +424,24 @@ def test_a_page_whose_facets_or_timeline_lost_a_shard_says_its_counts_are_incomp
 
     assert twin["total"] == 2 and twin["partial_reason"] == "1 of 2 shards failed; the results are incomplete"
     assert page.status_code == 200 and '<p class="warning" role="alert">1 of 2 shards failed' in page.text
+
+
+def test_facets_counted_over_several_shards_show_how_short_they_may_be(cli, es_url, alias, generated_release, tmp_path):
+    """A terms count over several shards may be short (the server's error bound): the page shows the range,
+    never the lower end alone as if it were exact."""
+    folder, _ = generated_release
+    own = f"{alias}-sharded"
+    loaded = cli(
+        "index", str(folder), "--rejects", str(tmp_path / "r"), "--shards", "4", env={"TWEETSEARCH_ALIAS": own}
+    )
+    assert loaded.exit_code == 0, loaded.stderr
+    web = TestClient(create_app(Settings.from_env(url=es_url, alias=own)))
+
+    twin = web.get("/", params={"q": "vote", "format": "json"}).json()
+    page = web.get("/", params={"q": "vote"})
+
+    bounded = [row for facet in twin["facets"].values() for row in facet["counts"] if row["error"]]
+    assert bounded, twin["facets"]
+    for row in bounded:
+        assert f'{row["count"]:,}<span class="bound"' in page.text
+        assert f" to {row['count'] + row['error']:,}</span>" in page.text
