@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from common.errors import UnknownField, UsageError
 from search import profiles
-from search.query import And, Operator, date_bound, parse_query
+from search.query import And, Operator, date_bound, operator_text, parse_query
 from search.query_context import query_for
 from search.quote import ACCOUNTS_PRECISION
 from search.tweets import SORTS, partial_reason
@@ -340,8 +340,6 @@ def facet_counts(es: Elasticsearch, alias: str, query_text: str = "", *, limit: 
     search: only the counts (no distinct count, no tweets without a value, which `top` gives), so a page can
     show them all beside its results. Accounts carry their screen names from the accounts index; the whole
     archive's come from it too (`top_values` says why)."""
-    from search.query import operator_text
-
     if not 1 <= limit <= MAX_TERMS:
         raise UsageError(f"the limit must be between 1 and {MAX_TERMS:,}, not {limit}")
     with_profiles = profiles.available(es, alias)
