@@ -445,3 +445,13 @@ def test_facets_counted_over_several_shards_show_how_short_they_may_be(cli, es_u
     for row in bounded:
         assert f'{row["count"]:,}<span class="bound"' in page.text
         assert f" to {row['count'] + row['error']:,}</span>" in page.text
+
+
+@pytest.mark.parametrize("sort", ["oldest", "relevance"])
+def test_paging_in_any_order_gives_every_match_once(web, sort):
+    seen, address = [], f"/?q=vote&sort={sort}&n=50&format=json"
+    while address:
+        answer = web.get(address).json()
+        seen += [row["tweetid"] for row in answer["rows"]]
+        address = answer["next"]
+    assert len(seen) == len(set(seen)) == answer["total"] > 50
