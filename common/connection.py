@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-from common.errors import ConnectionFailed, IndexNotFound, QueryRejected, TweetsearchError
+from common.errors import ConnectionFailed, IndexNotFound, PartialResults, QueryRejected, TweetsearchError, UsageError
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -61,13 +61,49 @@ class Settings:
 
     @property
     def display_url(self) -> str:
-        """The URL without any user:password part, safe to print."""
-        return redact_url(self.url)
+        """The URL (or the nodes' URLs, comma-separated) without any user:password part, safe to print."""
+        return ",".join(redact_url(part.strip()) for part in self.url.split(","))
+
+    @property
+    def hosts(self) -> list[str]:
+        """The nodes to send requests to (`parse_hosts`)."""
+        return parse_hosts(self.url)
+
+
+def parse_hosts(text: str) -> list[str]:
+    """The nodes of ELASTICSEARCH_URL (or --url): one URL, or several separated by commas.
+
+    Given several nodes of a cluster, the client spreads requests over them, and a request that fails on one
+    (refused, reset, timed out) is sent again to another; a node that failed is left out for a while (up to
+    30 s) before it is tried again. Every URL needs its scheme and host: the client would otherwise fail
+    with a message about parsing rather than about the setting."""
+    hosts = [part.strip() for part in text.split(",")]
+    if not any(hosts):
+        raise UsageError("ELASTICSEARCH_URL (or --url) is empty: give a node's URL, e.g. http://localhost:9200")
+    for host in hosts:
+        if not host:
+            raise UsageError(f"ELASTICSEARCH_URL (or --url) has an empty entry between its commas: {text!r}")
+        try:
+            parts = urlsplit(host)
+            parts.port  # noqa: B018 (raises ValueError for a port that is not a number from 0 to 65535)
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(
+                f"{redact_url(host)!r} in ELASTICSEARCH_URL (or --url) is not a node's address: "
+                "write http:// or https://, the host and its port, e.g. http://localhost:9200"
+            )
+    return hosts
 
 
 def redact_url(url: str) -> str:
     """Drops credentials embedded in a URL (`https://user:secret@host`) so it can be shown."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018
+    except ValueError:
+        scheme, separator, rest = url.rpartition("://")
+        return scheme + separator + rest.rsplit("@", 1)[-1]
     if parts.username is None and parts.password is None:
         return url
     host = parts.hostname or ""
@@ -101,7 +137,7 @@ def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
         options["basic_auth"] = (settings.username, settings.password or "")
     if settings.ca_certs:
         options["ca_certs"] = settings.ca_certs
-    return Elasticsearch(settings.url, **options)
+    return Elasticsearch(settings.hosts, **options)
 
 
 @dataclass(frozen=True)
@@ -171,6 +207,11 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         )
     if isinstance(exc, ApiError) and exc.meta.status == 400:
         return _refused(exc)
+    if isinstance(exc, ApiError) and _missing_shards(exc):
+        return PartialResults(
+            f"some shards of the index are not available at {url} (a node holding their only copy is down?): "
+            "the answer would be incomplete, so none is given; `tweetsearch status` shows which"
+        )
     if isinstance(exc, ApiError):
         return ConnectionFailed(f"Elasticsearch at {url} answered {exc.meta.status}: {_reason(exc)}")
     return None
@@ -197,6 +238,15 @@ def _refused(exc: BaseException) -> QueryRejected:
     if len(detail) > 200:
         detail = detail[:200] + "…"
     return QueryRejected(f"Elasticsearch refused the request as malformed: {detail}")
+
+
+def _missing_shards(exc: BaseException) -> bool:
+    """Whether the server refused because shards have no copy to read (a point in time, for exports and
+    paging, is refused rather than opened over part of the index)."""
+    causes = _causes(exc)
+    return any(cause.get("type") == "no_shard_available_action_exception" for cause in causes) or any(
+        "missing shards" in str(cause.get("reason") or "") for cause in causes
+    )
 
 
 def _causes(exc: BaseException) -> list[dict]:

@@ -57,9 +57,11 @@ def accounts_index_for(index: str) -> str:
 
 
 def create_accounts_index(es: Elasticsearch, name: str, *, replicas: int | None = None) -> None:
-    """A new, empty accounts index shaped by `mappings/accounts-index.json`."""
+    """A new, empty accounts index shaped by `mappings/accounts-index.json`: one shard (a few thousand accounts
+    per release), with as many replicas as its tweets index, so that it survives what they survive."""
     body = orjson.loads(ACCOUNTS_FILE.read_bytes())
-    settings = {**body["settings"], **_shape(None, replicas)}
+    replicas_only = {k: v for k, v in _shape(es, 1, replicas).items() if k == "number_of_replicas"}
+    settings = {**body["settings"], **replicas_only}
     es.indices.create(index=name, settings=settings, mappings={**body["mappings"], "_meta": body["_meta"]})
 
 
@@ -94,7 +96,7 @@ def create_version(es: Elasticsearch, alias: str, *, shards: int | None = None, 
     ensure_template(es, alias)
     versions = existing_versions(es, alias)
     name = versioned_name(alias, (versions[-1] + 1) if versions else 1)
-    es.indices.create(index=name, settings=_shape(shards, replicas) or None)
+    es.indices.create(index=name, settings=_shape(es, shards, replicas) or None)
     return name
 
 
@@ -106,11 +108,42 @@ def create_named(
     The template only matches `<alias>-vN` names, so its settings and mappings are given explicitly here.
     """
     template = index_template(alias)["template"]
-    settings = {**template["settings"], **_shape(shards, replicas)}
+    settings = {**template["settings"], **_shape(es, shards, replicas)}
     es.indices.create(index=name, settings=settings, mappings=template["mappings"])
 
 
-def _shape(shards: int | None, replicas: int | None) -> dict[str, int]:
+def cluster_layout(data_nodes: int) -> tuple[int, int]:
+    """The primary shards and replicas a new index gets on a cluster of `data_nodes` data nodes, unless the load
+    gives `--shards` or `--replicas`.
+
+    One primary per data node, so that a search or an aggregation works on every node at once and each node holds
+    an even share; one replica once there is a second node to hold it, so that losing any one node loses no
+    shard and searches stay complete. A single node gets 1 and 0: a replica can never share its primary's node.
+    An index's primary count is fixed once made; a cluster that grows gets its new layout from the next
+    `index --rebuild` (README, "Running on a cluster")."""
+    nodes = max(1, data_nodes)
+    return nodes, 1 if nodes >= 2 else 0
+
+
+def data_nodes(es: Elasticsearch) -> int | None:
+    """How many data nodes the cluster has; None when the credentials may not ask (the cluster `monitor`
+    privilege), and the template's layout (1 shard, no replica) then stands."""
+    from elasticsearch import AuthorizationException
+
+    try:
+        return es.cluster.health(filter_path="number_of_data_nodes").body.get("number_of_data_nodes")
+    except AuthorizationException:
+        return None
+
+
+def _shape(es: Elasticsearch, shards: int | None, replicas: int | None) -> dict[str, int]:
+    """The layout of a new index: what was asked, and for what was not, `cluster_layout`'s choice."""
+    if shards is None or replicas is None:
+        nodes = data_nodes(es)
+        if nodes is not None:
+            default_shards, default_replicas = cluster_layout(nodes)
+            shards = default_shards if shards is None else shards
+            replicas = default_replicas if replicas is None else replicas
     shape = {}
     if shards is not None:
         shape["number_of_shards"] = shards

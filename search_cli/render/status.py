@@ -1,4 +1,5 @@
-"""`status`: the server, the alias, the index behind it and the tweets per campaign."""
+"""`status`: the server and its nodes, the alias, the index behind it, where its shards are, its health in words
+and the tweets per campaign."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from search_cli.render.shared import plural
+
 if TYPE_CHECKING:
-    from search.status import Status
+    from search.status import Health, Node, ShardCopy, Status
+
+HEALTH_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
 
 def render_status(status: Status) -> Group:
@@ -17,12 +22,21 @@ def render_status(status: Status) -> Group:
     facts = Table.grid(padding=(0, 2))
     facts.add_row("server", server.url)
     facts.add_row("version", f"Elasticsearch {server.version} (cluster {server.cluster_name}, {server.health})")
+    if status.health is not None:
+        facts.add_row("nodes", _node_count(status.health))
     facts.add_row("alias", status.alias)
+    parts: list[object] = [facts]
     if not status.indices:
         facts.add_row("index", Text("none yet: load an archive with `tweetsearch index FILE.csv`", style="yellow"))
-        return Group(facts)
+        return Group(*parts, *_nodes_table(status.nodes))
     facts.add_row("index", ", ".join(status.indices))
-    facts.add_row("tweets", f"{status.documents:,}")
+    for name, (shards, replicas) in status.layout.items():
+        label = f"{name}: " if len(status.layout) > 1 else ""
+        facts.add_row("layout", f"{label}{plural(shards, 'primary shard')}, {plural(replicas, 'replica')} of each")
+    if status.health is not None:
+        facts.add_row("health", Text(status.health.meaning, style=HEALTH_STYLE.get(status.health.index, "")))
+    short = " (partial: some shards have no copy, see health)" if status.partial_reason else ""
+    facts.add_row("tweets", f"{status.documents:,}{short}")
     if status.accounts is None:
         missing = "no accounts index (an older load): `index --rebuild` makes one"
         facts.add_row("accounts", Text(missing, style="yellow"))
@@ -36,9 +50,80 @@ def render_status(status: Status) -> Group:
             f"{older.name}: {older.documents:,} tweets, {older.size_bytes / 1e6:,.1f} MB "
             "(an index the alias left; `index --rebuild --drop-replaced` deletes what a rebuild replaces)",
         )
-    campaigns = Table(title="tweets per campaign", title_justify="left")
+    campaigns = Table(title=f"tweets per campaign{short}", title_justify="left")
     campaigns.add_column("campaign")
     campaigns.add_column("tweets", justify="right")
     for name, count in status.campaigns:
         campaigns.add_row(name, f"{count:,}")
-    return Group(facts, campaigns)
+    return Group(*parts, *_nodes_table(status.nodes), *_shards_table(status.shards), campaigns)
+
+
+def _node_count(health: Health) -> str:
+    data = "" if health.data_nodes == health.nodes else f", {plural(health.data_nodes, 'data node')}"
+    return f"{health.nodes:,}{data}"
+
+
+def _nodes_table(nodes: list[Node]) -> list[Table]:
+    """The nodes, when there is more than one (a single node's facts are the server's)."""
+    if len(nodes) < 2:
+        return []
+    table = Table(title="nodes", title_justify="left")
+    table.add_column("node", no_wrap=True)
+    table.add_column("address", no_wrap=True)
+    table.add_column("roles", overflow="fold")
+    for header in ("heap used", "disk used", "disk free", "shard copies"):
+        table.add_column(header, justify="right")
+    for node in nodes:
+        roles = _roles(node.roles) + (", elected master" if node.master else "")
+        table.add_row(
+            node.name,
+            node.address,
+            roles,
+            f"{_size(node.heap_used_bytes)} of {_size(node.heap_max_bytes)}",
+            _size(node.disk_used_bytes),
+            _size(node.disk_available_bytes),
+            f"{node.copies:,}",
+        )
+    return [table]
+
+
+def _roles(letters: str) -> str:
+    """Elasticsearch's role letters in words, for the two roles that matter here: whether the node holds data
+    (any data tier) and whether it may be elected master."""
+    words = []
+    if set(letters) & set("dhwcfs"):
+        words.append("data")
+    if "m" in letters:
+        words.append("master-eligible")
+    return ", ".join(words) or letters or "coordinating only"
+
+
+def _shards_table(shards: list[ShardCopy]) -> list[Table]:
+    """Where each copy of each shard is, when there is more than one copy in all."""
+    if len(shards) < 2:
+        return []
+    table = Table(title="shards", title_justify="left")
+    for header in ("index", "shard", "copy", "node", "state", "tweets", "size"):
+        table.add_column(
+            header, justify="right" if header in ("shard", "tweets", "size") else "left", no_wrap=header == "node"
+        )
+    for copy in shards:
+        state = copy.state if copy.state != "UNASSIGNED" else f"UNASSIGNED ({copy.unassigned_reason or '?'})"
+        table.add_row(
+            copy.index,
+            str(copy.shard),
+            "primary" if copy.primary else "replica",
+            copy.node or "(none)",
+            Text(state, style="" if copy.state == "STARTED" else "yellow"),
+            "" if copy.documents is None else f"{copy.documents:,}",
+            "" if copy.size_bytes is None else _size(copy.size_bytes),
+        )
+    return [table]
+
+
+def _size(size: int) -> str:
+    """Bytes in the largest unit that keeps the number above 1 (`1.2 GB`, `640.0 MB`)."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size / 1e3:,.1f} kB"
