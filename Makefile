@@ -11,22 +11,27 @@ BENCH_CPUS ?= both
 BENCH_ROUNDS ?= 1
 FIELDS_TWEETS ?= 200000
 PYTEST_ARGS ?=
+ES_NODES ?= 1
+# The cluster tests' own three nodes (instance, ports, heap), beside the suite's server: tests/cluster/cluster.env.
+CLUSTER_ENV = env $$(cat tests/cluster/cluster.env)
 SERVE_PORT ?= 8000
 
 # Where the suite and the demo find Elasticsearch: ELASTICSEARCH_URL when set, else the local server
 # that `es-start` starts (scripts/elasticsearch, or Docker Compose where a Docker engine answers).
-ES_URL = $(or $(ELASTICSEARCH_URL),http://localhost:9200)
+ES_URL = $(or $(ELASTICSEARCH_URL),$(shell scripts/elasticsearch url --nodes $(ES_NODES)))
 
-.PHONY: help install es-start es-stop es-status demo serve test lint bench bench-fields clean
+.PHONY: help install es-start es-stop es-status demo serve test test-cluster lint bench bench-fields clean
 
 help:
 	@echo "make demo      install, start Elasticsearch, generate a sample archive, index it, search it"
-	@echo "make test      install, start Elasticsearch, run the whole suite against it"
+	@echo "make test      install, start Elasticsearch, run the whole suite against it, then the cluster tests"
+	@echo "make test-cluster   the tests that take a three-node cluster apart (starts and stops its own nodes)"
 	@echo "make serve     the web interface on http://127.0.0.1:8000/ (SERVE_PORT=N)"
-	@echo "make es-start / es-stop / es-status   the local Elasticsearch"
+	@echo "make es-start / es-stop / es-status   the local Elasticsearch (ES_NODES=3: a three-node cluster)"
 	@echo "make lint      ruff"
 	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
 	@echo "make bench-fields   what each group of indexed fields costs (FIELDS_TWEETS=$(FIELDS_TWEETS), BENCH_ROUNDS=N)"
+	@echo "make bench-cluster  one node against three on this machine: load, size, heap, shards, searches (BENCH_TWEETS=$(BENCH_TWEETS))"
 
 install: $(VENV)/.installed
 
@@ -50,7 +55,7 @@ es-start:
 	elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
 	  docker compose up -d --wait; \
 	else \
-	  scripts/elasticsearch start; \
+	  scripts/elasticsearch start --nodes $(ES_NODES); \
 	fi
 
 es-stop:
@@ -75,11 +80,18 @@ test: install
 	@if command -v cargo >/dev/null; then cargo test -q --manifest-path native/Cargo.toml; fi
 	@if [ -z "$${ELASTICSEARCH_URL:-}" ] && command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
 	  echo "Docker answers: the suite starts Elasticsearch with testcontainers"; \
-	  $(BIN)/pytest $(PYTEST_ARGS); \
+	  $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS); \
 	else \
 	  $(MAKE) --no-print-directory es-start; \
-	  ELASTICSEARCH_URL=$(ES_URL) $(BIN)/pytest $(PYTEST_ARGS); \
+	  ELASTICSEARCH_URL=$(ES_URL) $(BIN)/pytest --ignore=tests/cluster $(PYTEST_ARGS); \
 	fi
+	@$(MAKE) --no-print-directory test-cluster
+
+# Starts the cluster tests' three nodes, runs tests/cluster against them and stops them, passed or failed.
+test-cluster: install
+	$(CLUSTER_ENV) scripts/elasticsearch start --nodes 3
+	@status=0; $(BIN)/pytest tests/cluster $(PYTEST_ARGS) || status=$$?; \
+	  $(CLUSTER_ENV) scripts/elasticsearch stop; exit $$status
 
 lint: install
 	$(BIN)/ruff check .
@@ -93,6 +105,12 @@ bench: install es-start
 
 bench-fields: install es-start
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_fields.py --tweets $(FIELDS_TWEETS) --rounds $(BENCH_ROUNDS)
+
+# One node against three on this machine, same documents (bench/bench_cluster.py). It starts and stops its own
+# servers (scripts/elasticsearch instances bench-one on 9230, bench-three on 9240-9242), one layout at a time.
+.PHONY: bench-cluster
+bench-cluster: install
+	$(BIN)/python bench/bench_cluster.py --tweets $(BENCH_TWEETS)
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache

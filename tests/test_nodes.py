@@ -1,0 +1,145 @@
+"""Several nodes: ELASTICSEARCH_URL as a list, the layout a new index gets from the cluster's size, the health
+said in words, and the local cluster script's arguments. (A real cluster that loses nodes: tests/cluster/.)"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from common.connection import parse_hosts
+from common.errors import UsageError
+from common.mapping import cluster_layout
+from search.status import Health, health_meaning
+from search_cli.app import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_several_nodes_are_read_from_one_setting_with_spaces_around_commas():
+    assert parse_hosts("http://a:9200, http://b:9201 ,https://c:443") == [
+        "http://a:9200",
+        "http://b:9201",
+        "https://c:443",
+    ]
+    assert parse_hosts("http://localhost:9200") == ["http://localhost:9200"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", "is empty"),
+        (" , ", "is empty"),
+        ("http://a:9200,,http://b:9200", "empty entry"),
+        ("localhost:9200", "'localhost:9200'"),
+        ("ftp://a:21", "'ftp://a:21'"),
+        ("http://a:99999", "'http://a:99999'"),
+        ("http://", "'http://'"),
+    ],
+)
+def test_a_bad_node_address_is_a_usage_error_naming_it(text, said):
+    with pytest.raises(UsageError, match="ELASTICSEARCH_URL") as raised:
+        parse_hosts(text)
+    assert said in str(raised.value)
+
+
+def test_a_bad_address_never_shows_its_password():
+    with pytest.raises(UsageError) as raised:
+        parse_hosts("http://a:9200,http://alice:s3cret@b:notaport")
+    assert "s3cret" not in str(raised.value) and "b:notaport" in str(raised.value)
+
+
+@pytest.mark.parametrize("url", ["not a url", "http://127.0.0.1:9200,,", "http://127.0.0.1:9200, ftp://x"])
+def test_the_cli_says_a_bad_url_in_one_line_and_exits_2(url):
+    result = CliRunner().invoke(app, ["status"], env={"ELASTICSEARCH_URL": url})
+
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "ELASTICSEARCH_URL (or --url)" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_a_node_that_does_not_answer_is_passed_over_for_one_that_does(cli, es_url):
+    """The first node of the list refuses every connection: the request goes to the next, and nothing is said."""
+    dead_then_live = f"http://127.0.0.1:9,{es_url}"
+
+    results = [cli("--url", dead_then_live, "status", "--json") for _ in range(3)]
+
+    for result in results:
+        assert result.exit_code == 0, result.stderr
+        assert orjson.loads(result.stdout)["server"]["url"] == f"http://127.0.0.1:9,{es_url}"
+
+
+@pytest.mark.parametrize(("data_nodes", "layout"), [(0, (1, 0)), (1, (1, 0)), (2, (2, 1)), (3, (3, 1)), (5, (5, 1))])
+def test_a_new_index_gets_a_primary_per_data_node_and_a_replica_once_a_second_node_can_hold_it(data_nodes, layout):
+    assert cluster_layout(data_nodes) == layout
+
+
+def test_on_one_node_a_new_index_has_one_shard_and_no_replica_and_status_says_green_in_words(cli, es, alias, tmp_path):
+    from archive_samples import ira_row, quoted_csv, write
+
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(500 + n)) for n in range(4)]))
+    assert cli("index", str(folder), "--rejects", str(tmp_path / "r.jsonl")).exit_code == 0
+
+    data = orjson.loads(cli("status", "--json").stdout)
+    shown = cli("status").stdout
+
+    (index,) = data["indices"]
+    assert data["layout"] == {index: [1, 0]}
+    assert data["health"]["index"] == "green"
+    assert data["health"]["meaning"] == health_meaning(Health(**{**data["health"], "meaning": ""}))
+    assert [copy["primary"] for copy in data["shards"]] == [True]
+    assert data["shards"][0]["documents"] == 4
+    assert "1 primary shard, 0 replicas of each" in shown
+    assert "searches are complete" in shown
+
+
+def _health(index: str, **counts: int) -> Health:
+    values = {"cluster": index, "nodes": 3, "data_nodes": 3, "unassigned_primaries": 0, "unassigned_replicas": 0}
+    values.update({"initializing": 0, "relocating": 0, **counts})
+    return Health(index=index, **values)
+
+
+def test_health_in_words_says_what_each_colour_means_for_a_search():
+    green = health_meaning(_health("green"))
+    yellow = health_meaning(_health("yellow", unassigned_replicas=2))
+    alone = health_meaning(_health("yellow", data_nodes=1, nodes=1, unassigned_replicas=1))
+    red = health_meaning(_health("red", unassigned_primaries=1, unassigned_replicas=1))
+    other = health_meaning(_health("green", cluster="red"))
+
+    assert green.startswith("green:") and "searches are complete" in green
+    assert yellow.startswith("yellow:") and "searches are complete" in yellow and "2 replicas" in yellow
+    assert "losing the node" in yellow
+    assert "one data node" in alone and "--replicas 0" in alone
+    assert red.startswith("red:") and "1 shard of the index" in red and "partial" in red and "exits 4" in red
+    assert "another index makes the cluster red" in other
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["start", "--nodes", "x"], "--nodes takes a number"),
+        (["start", "--nodes", "0"], "--nodes takes a number"),
+        (["stop", "--node", "two"], "--node takes a node's number"),
+        (["frobnicate"], "usage: scripts/elasticsearch"),
+    ],
+)
+def test_the_cluster_script_refuses_bad_arguments_before_doing_anything(args, said):
+    done = subprocess.run([str(ROOT / "scripts" / "elasticsearch"), *args], capture_output=True, text=True)
+
+    assert done.returncode != 0
+    assert said in done.stderr
+
+
+def test_the_cluster_script_prints_every_node_of_a_cluster_for_elasticsearch_url():
+    env = {"PATH": "/usr/bin:/bin", "TWEETSEARCH_ES_PORT": "9400", "TWEETSEARCH_ES_NAME": "never-started"}
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "elasticsearch"), "url", "--nodes", "3"], capture_output=True, text=True, env=env
+    )
+
+    assert done.stdout.strip() == "http://127.0.0.1:9400,http://127.0.0.1:9401,http://127.0.0.1:9402"
