@@ -62,7 +62,21 @@ def create_accounts_index(es: Elasticsearch, name: str, *, replicas: int | None 
     body = orjson.loads(ACCOUNTS_FILE.read_bytes())
     replicas_only = {k: v for k, v in _shape(es, 1, replicas).items() if k == "number_of_replicas"}
     settings = {**body["settings"], **replicas_only}
-    es.indices.create(index=name, settings=settings, mappings={**body["mappings"], "_meta": body["_meta"]})
+    _create(es, name, settings, {**body["mappings"], "_meta": body["_meta"]})
+
+
+def _create(es: Elasticsearch, name: str, settings: dict[str, Any], mappings: dict[str, Any]) -> bool:
+    """Creates an index; False when it exists already. Loads on several machines into one index (`--concurrent`)
+    may each find it missing and ask for it at once: the server makes it once, and the others use it."""
+    from elasticsearch import BadRequestError
+
+    try:
+        es.indices.create(index=name, settings=settings, mappings=mappings)
+    except BadRequestError as exc:
+        if exc.error == "resource_already_exists_exception":
+            return False
+        raise
+    return True
 
 
 def ensure_template(es: Elasticsearch, alias: str) -> None:
@@ -102,14 +116,14 @@ def create_version(es: Elasticsearch, alias: str, *, shards: int | None = None, 
 
 def create_named(
     es: Elasticsearch, name: str, alias: str, *, shards: int | None = None, replicas: int | None = None
-) -> None:
-    """Creates an index with a name of the user's choosing, shaped by the template all the same.
+) -> bool:
+    """Creates an index with a name of the user's choosing, shaped by the template all the same; False when it
+    already exists (another load, on another machine, made it first).
 
     The template only matches `<alias>-vN` names, so its settings and mappings are given explicitly here.
     """
     template = index_template(alias)["template"]
-    settings = {**template["settings"], **_shape(es, shards, replicas)}
-    es.indices.create(index=name, settings=settings, mappings=template["mappings"])
+    return _create(es, name, {**template["settings"], **_shape(es, shards, replicas)}, template["mappings"])
 
 
 def cluster_layout(data_nodes: int) -> tuple[int, int]:

@@ -52,11 +52,20 @@ class LoadOptions:
     shards: int | None = None
     replicas: int | None = None
     drop_replaced: bool = False
+    concurrent: bool = False
+    """Other loads (one per machine) write into the same named index at the same time (README, "Loading on
+    several machines at once"): their tweets make this load's check of the index's count meaningless, so it is
+    not made; the rebuild that switches the alias once all are done checks the whole."""
     bulk: BulkOptions = field(default_factory=BulkOptions)
 
     def __post_init__(self) -> None:
         if self.drop_replaced and not self.rebuild:
             raise UsageError("--drop-replaced goes with --rebuild: only a rebuild replaces the index behind the alias")
+        if self.concurrent and (self.rebuild or not self.index_name):
+            raise UsageError(
+                "--concurrent loads share one index named with --index-name, and none of them may switch the alias "
+                "(no --rebuild): once all are done, one more load with --rebuild --index-name switches it"
+            )
 
     @property
     def checkpoint(self) -> Path:
@@ -120,6 +129,8 @@ class LoadSummary:
     accounts_index: str | None = None
     merge_task: str | None = None
     """The server's task merging the index into one segment after the load (`merge_in_background`)."""
+    concurrent: bool = False
+    """Other loads wrote into the index at the same time, so its count says nothing of this load alone."""
 
     @property
     def duplicates(self) -> int:
@@ -144,12 +155,15 @@ class LoadSummary:
         }
 
     @property
-    def count_matches(self) -> bool:
-        """The index's own count agrees: it grew by at least the documents created and at most those stored.
+    def count_matches(self) -> bool | None:
+        """The index's own count agrees: it grew by at least the documents created and at most those stored;
+        None when it cannot say (other loads wrote at the same time, `LoadOptions.concurrent`).
 
         (A resumed load stores again the few documents the interrupted run sent after its last checkpoint;
         the server reports those as updates, so `created` alone can undercount the growth.)
         """
+        if self.concurrent:
+            return None
         if self.dry_run or self.index_count is None:
             return True
         return self.created <= self.index_count - self.count_before <= self.indexed
@@ -280,6 +294,7 @@ def load_archive(
         accounts=accounts.accounts,
         accounts_index=accounts.index,
         merge_task=merge_task,
+        concurrent=options.concurrent,
     )
 
 
@@ -309,9 +324,11 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
             )
         return state
     if options.index_name:
-        index, fresh = options.index_name, not es.indices.exists(index=options.index_name)
-        if fresh:
-            create_named(es, index, alias, shards=options.shards, replicas=options.replicas)
+        index = options.index_name
+        # Loads on several machines may each find the index missing: the one whose request makes it is fresh.
+        fresh = not es.indices.exists(index=index) and create_named(
+            es, index, alias, shards=options.shards, replicas=options.replicas
+        )
     elif options.rebuild:
         index, fresh = create_version(es, alias, shards=options.shards, replicas=options.replicas), True
     else:

@@ -143,3 +143,27 @@ def test_the_cluster_script_prints_every_node_of_a_cluster_for_elasticsearch_url
     )
 
     assert done.stdout.strip() == "http://127.0.0.1:9400,http://127.0.0.1:9401,http://127.0.0.1:9402"
+
+
+def test_a_named_index_made_by_another_load_first_is_used_not_an_error(es, alias):
+    from common.mapping import create_named
+
+    name = f"{alias}-named"
+
+    assert create_named(es, name, alias) is True
+    assert create_named(es, name, alias) is False
+    assert es.indices.exists(index=name)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--concurrent"], ["--concurrent", "--rebuild"], ["--concurrent", "--rebuild", "--index-name", "shared"]],
+)
+def test_concurrent_loads_need_a_named_index_and_leave_the_alias_alone(args, tmp_path):
+    from indexer.loader import LoadOptions
+
+    result = CliRunner().invoke(app, ["index", str(tmp_path), *args], env={"ELASTICSEARCH_URL": "http://127.0.0.1:9"})
+
+    assert result.exit_code == 2
+    assert "--concurrent loads share one index named with --index-name" in result.stderr
+    assert LoadOptions(index_name="shared", concurrent=True).concurrent

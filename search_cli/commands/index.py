@@ -29,8 +29,21 @@ def index(
     index_name: Annotated[
         str | None, typer.Option("--index-name", help="Load into this index instead of the alias's own versions.")
     ] = None,
-    shards: Annotated[int | None, typer.Option("--shards", min=1, help="Primary shards of a new index.")] = None,
-    replicas: Annotated[int | None, typer.Option("--replicas", min=0, help="Replicas of a new index.")] = None,
+    concurrent: Annotated[
+        bool,
+        typer.Option(
+            "--concurrent",
+            help="With --index-name: other loads (on other machines) write into the same index at the same time.",
+        ),
+    ] = False,
+    shards: Annotated[
+        int | None,
+        typer.Option("--shards", min=1, help="Primary shards of a new index (default: one per data node)."),
+    ] = None,
+    replicas: Annotated[
+        int | None,
+        typer.Option("--replicas", min=0, help="Replicas of a new index (default: 1 on a cluster, 0 on one node)."),
+    ] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Documents per bulk request.")] = 2000,
     in_flight: Annotated[int, typer.Option("--in-flight", min=1, help="Bulk requests sent at once.")] = 2,
     retry_seconds: Annotated[
@@ -59,6 +72,7 @@ def index(
                 drop_replaced=drop_replaced,
                 resume=resume,
                 index_name=index_name,
+                concurrent=concurrent,
                 shards=shards,
                 replicas=replicas,
                 bulk=BulkOptions(chunk_docs=batch_size, in_flight=in_flight, retry_seconds=retry_seconds),
@@ -78,7 +92,7 @@ def index(
             "the counts do not reconcile (rows read != indexed + rejected); this is a bug, please report it",
             INTERNAL_EXIT,
         )
-    if not summary.count_matches:
+    if summary.count_matches is False:
         raise fail(
             f"the index holds {summary.index_count:,} tweets, which does not match this load "
             f"({summary.count_before:,} before, {summary.created:,} created); was another load writing to it?",

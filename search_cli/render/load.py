@@ -44,6 +44,12 @@ def render_load_summary(summary: LoadSummary) -> Group:
     if summary.index is not None:
         where = f"{summary.index} (alias {summary.alias})"
         table.add_row("index", f"{where} now holds {summary.index_count:,} tweets")
+        if summary.concurrent:
+            table.add_row(
+                "shared",
+                "other loads wrote into it at the same time: once all are done, their `new` counts add up to "
+                "its count, and a load with --rebuild --index-name switches the alias to it",
+            )
         if summary.accounts is not None:
             table.add_row("accounts", f"{summary.accounts:,} accounts in {summary.accounts_index} (their profiles)")
         if summary.merge_task is not None:

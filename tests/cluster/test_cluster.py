@@ -289,3 +289,44 @@ def test_a_rebuild_switches_the_alias_atomically_while_searches_run(
     assert set(totals[:switch]) == {first_truth["total_tweets"]}
     assert set(totals[switch:]) == {second_truth["total_tweets"]}
     assert rebuilt["index"].endswith("-v2")
+
+
+def test_loads_on_several_machines_at_once_fill_one_index_that_a_rebuild_then_switches_to(
+    whole_cluster, es_cluster, cluster_alias, small_releases, tmp_path
+):
+    """README's way to load on several machines: one `index --index-name NAME --concurrent` per machine with its
+    own files (here, per campaign), at the same time; then one of them again with --rebuild."""
+    folder, truth = small_releases[1]
+    files = sorted(folder.glob("*.csv"))
+    parts = [[f for f in files if f.name.startswith("ira_")], [f for f in files if not f.name.startswith("ira_")]]
+    name = f"{cluster_alias}-shared"
+
+    def machine(k: int, part: list[Path]) -> subprocess.Popen[str]:
+        command = [
+            TWEETSEARCH, "--url", whole_cluster.url, "--alias", cluster_alias, "index", *map(str, part),
+            "--index-name", name, "--concurrent", "--rejects", str(tmp_path / f"machine-{k}.jsonl"), "--json",
+            "--batch-size", "250",
+        ]  # fmt: skip
+        return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    machines = [machine(k, part) for k, part in enumerate(parts)]
+    answers = [machine.communicate(timeout=600) for machine in machines]
+    for process, (_, stderr) in zip(machines, answers, strict=True):
+        assert process.returncode == 0, stderr[-2000:]
+    summaries = [orjson.loads(stdout) for stdout, _ in answers]
+
+    again = [str(file) for file in parts[0][1:]]  # the first machine's own part, once more
+    switched = load(whole_cluster, cluster_alias, parts[0][0], tmp_path, *again, "--index-name", name, "--rebuild")
+
+    assert all(summary["concurrent"] and summary["count_matches"] is None for summary in summaries)
+    assert sum(summary["created"] for summary in summaries) == truth["total_tweets"]
+    assert switched["index_count"] == truth["total_tweets"] and switched["count_matches"] is True
+    status = orjson.loads(tweetsearch(whole_cluster, cluster_alias, "status", "--json").stdout)
+    assert status["indices"] == [name] and status["documents"] == truth["total_tweets"]
+    per_campaign = es_cluster.search(
+        index=name,
+        size=0,
+        aggs={"c": {"terms": {"field": "campaign"}, "aggs": {"u": {"cardinality": {"field": "userid"}}}}},
+    ).body["aggregations"]["c"]["buckets"]
+    assert status["accounts"] == switched["accounts"] == sum(bucket["u"]["value"] for bucket in per_campaign)
+    assert dict(status["campaigns"]) == {c: n["tweets"] for c, n in truth["campaigns"].items()}
