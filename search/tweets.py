@@ -173,6 +173,13 @@ def partial_reason(answer: dict[str, Any]) -> str | None:
     if answer.get("timed_out"):
         return "the search timed out; the results are incomplete"
     if shards.get("failed"):
+        failures = shards.get("failures") or []
+        reasons = {(failure.get("reason") or {}).get("type") for failure in failures if isinstance(failure, dict)}
+        if reasons == {"no_shard_available_action_exception"}:
+            return (
+                f"{shards['failed']} of {shards.get('total', '?')} shards have no copy on a running node (a node is "
+                "down and no replica covers it); the results are incomplete"
+            )
         return f"{shards['failed']} of {shards.get('total', '?')} shards failed; the results are incomplete"
     return None
 

@@ -30,7 +30,7 @@ def _reachable(url: str) -> str | None:
     from elasticsearch import Elasticsearch
 
     try:
-        client = Elasticsearch(url, request_timeout=5, max_retries=0)
+        client = Elasticsearch(url.split(","), request_timeout=5, max_retries=0)
         client.cluster.health(wait_for_status="yellow", timeout="10s")
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -60,7 +60,7 @@ def es_url() -> Iterator[str]:
 def es(es_url: str):
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(es_url, request_timeout=60)
+    return Elasticsearch(es_url.split(","), request_timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,7 @@ def _reads(method: str, path: str) -> bool:
 def serve_gateway(es_url: str, tls: ssl.SSLContext | None = None) -> Iterator[str]:
     """The gateway on a free loopback port, over HTTPS with `tls`; yields its URL."""
     upstream = urllib3.PoolManager()
+    node = es_url.split(",")[0]  # the suite's server, or the first node of a cluster given as a list
 
     class Gateway(BaseHTTPRequestHandler):
         def _handle(self) -> None:
@@ -63,7 +64,7 @@ def serve_gateway(es_url: str, tls: ssl.SSLContext | None = None) -> Iterator[st
                 self._refuse(401, b"<html><body>401 Authorization Required</body></html>")
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP | {"authorization"}}
-            reply = upstream.request(self.command, es_url + self.path, body=body or None, headers=headers)
+            reply = upstream.request(self.command, node + self.path, body=body or None, headers=headers)
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 if key.lower() not in HOP_BY_HOP:

@@ -167,3 +167,21 @@ def test_concurrent_loads_need_a_named_index_and_leave_the_alias_alone(args, tmp
     assert result.exit_code == 2
     assert "--concurrent loads share one index named with --index-name" in result.stderr
     assert LoadOptions(index_name="shared", concurrent=True).concurrent
+
+
+def test_a_shard_without_a_copy_is_said_as_such_and_any_other_failure_as_a_failure():
+    from search.tweets import partial_reason
+
+    lost = {"type": "no_shard_available_action_exception", "reason": None}
+    other = {"type": "query_shard_exception", "reason": "boom"}
+
+    def answer(*reasons):
+        failures = [{"shard": n, "reason": reason} for n, reason in enumerate(reasons)]
+        return {"_shards": {"total": 3, "successful": 3 - len(reasons), "failed": len(reasons), "failures": failures}}
+
+    assert partial_reason(answer(lost)) == (
+        "1 of 3 shards have no copy on a running node (a node is down and no replica covers it); "
+        "the results are incomplete"
+    )
+    assert partial_reason(answer(lost, other)) == "2 of 3 shards failed; the results are incomplete"
+    assert partial_reason({"_shards": {"total": 3, "successful": 3, "failed": 0}}) is None

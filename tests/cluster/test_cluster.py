@@ -253,6 +253,7 @@ def test_without_replicas_a_lost_node_makes_every_answer_say_partial_until_it_re
         last = answer.stderr.strip().splitlines()[-1]
         assert "incomplete" in last or "partial" in last, (name, last)
     assert "red:" in answers["status"].stdout and "partial" in answers["status"].stdout
+    assert "no copy on a running node" in answers["search"].stderr
 
     whole_cluster.restart()
 
