@@ -183,14 +183,18 @@ def fresh_index(es, alias: str) -> str:
 
 
 def poster(url: str, index: str, in_flight: int) -> Callable[[bytes], int]:
-    """Posts one bulk body to `index` (again after a 429) and returns how many documents the server indexed."""
+    """Posts one bulk body to `index` (again after a 429) and returns how many documents the server indexed.
+
+    Given several nodes (a cluster's comma-separated list), it takes them in turn, as tweetsearch's client
+    spreads its requests."""
     pool = urllib3.PoolManager(maxsize=in_flight)
-    endpoint = f"{url.rstrip('/')}/{index}/_bulk?filter_path=errors,items.*.status,items.*.error.reason"
+    query = "_bulk?filter_path=errors,items.*.status,items.*.error.reason"
+    endpoints = itertools.cycle(f"{node.strip().rstrip('/')}/{index}/{query}" for node in url.split(","))
     headers = {"Content-Type": "application/x-ndjson"}
 
     def post(body: bytes) -> int:
         while True:
-            answer = pool.request("POST", endpoint, body=body, headers=headers)
+            answer = pool.request("POST", next(endpoints), body=body, headers=headers)
             data = orjson.loads(answer.data)
             statuses = [next(iter(item.values()))["status"] for item in data.get("items", [])]
             if answer.status == 429 or 429 in statuses:

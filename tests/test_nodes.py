@@ -78,24 +78,30 @@ def test_a_new_index_gets_a_primary_per_data_node_and_a_replica_once_a_second_no
     assert cluster_layout(data_nodes) == layout
 
 
-def test_on_one_node_a_new_index_has_one_shard_and_no_replica_and_status_says_green_in_words(cli, es, alias, tmp_path):
+def test_a_new_index_gets_the_layout_of_the_cluster_it_is_made_on_and_status_says_its_health_in_words(
+    cli, es, alias, tmp_path
+):
+    """On the suite's single node: one shard, no replica (on a cluster, a shard per data node and a replica)."""
     from archive_samples import ira_row, quoted_csv, write
 
     folder = tmp_path / "release"
     folder.mkdir()
     write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid=str(500 + n)) for n in range(4)]))
     assert cli("index", str(folder), "--rejects", str(tmp_path / "r.jsonl")).exit_code == 0
+    data_nodes = es.cluster.health().body["number_of_data_nodes"]
+    shards, replicas = cluster_layout(data_nodes)
+    es.cluster.health(index=f"{alias}*", wait_for_status="green", timeout="60s")
 
     data = orjson.loads(cli("status", "--json").stdout)
     shown = cli("status").stdout
 
     (index,) = data["indices"]
-    assert data["layout"] == {index: [1, 0]}
+    assert data["layout"] == {index: [shards, replicas]}
     assert data["health"]["index"] == "green"
     assert data["health"]["meaning"] == health_meaning(Health(**{**data["health"], "meaning": ""}))
-    assert [copy["primary"] for copy in data["shards"]] == [True]
-    assert data["shards"][0]["documents"] == 4
-    assert "1 primary shard, 0 replicas of each" in shown
+    assert sorted(copy["primary"] for copy in data["shards"]) == [False] * (shards * replicas) + [True] * shards
+    assert sum(copy["documents"] for copy in data["shards"] if copy["primary"]) == 4
+    assert f"{shards} primary shard{'s' if shards > 1 else ''}, {replicas} replica" in shown
     assert "searches are complete" in shown
 
 

@@ -43,7 +43,9 @@ def render_status(status: Status) -> Group:
     else:
         facts.add_row("accounts", f"{status.accounts:,} (with their profiles, for bio:, name:, location:)")
     merging = ", merging into one (searches answer meanwhile, faster once it is done)" if status.merging else ""
-    facts.add_row("segments", f"{status.segments:,}{merging}")
+    primaries = sum(shards for shards, _ in status.layout.values())
+    across = f" across {primaries:,} primary shards" if primaries > 1 else ""
+    facts.add_row("segments", f"{status.segments:,}{across}{merging}")
     for older in status.older:
         facts.add_row(
             "not searched",
