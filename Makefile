@@ -52,14 +52,16 @@ $(VENV)/.installed: pyproject.toml native/Cargo.toml native/Cargo.lock $(wildcar
 es-start:
 	@if [ -n "$${ELASTICSEARCH_URL:-}" ]; then \
 	  echo "using ELASTICSEARCH_URL (not starting a local server)"; \
-	elif command -v docker >/dev/null && docker info >/dev/null 2>&1; then \
+	elif command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ "$(ES_NODES)" = 1 ]; then \
 	  docker compose up -d --wait; \
+	elif command -v docker >/dev/null && docker info >/dev/null 2>&1 && [ "$(ES_NODES)" = 3 ]; then \
+	  docker compose stop elasticsearch; docker compose --profile cluster up -d --wait es01 es02 es03; \
 	else \
 	  scripts/elasticsearch start --nodes $(ES_NODES); \
 	fi
 
 es-stop:
-	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker compose stop; fi
+	@if command -v docker >/dev/null && docker info >/dev/null 2>&1; then docker compose --profile cluster stop; fi
 	scripts/elasticsearch stop
 
 es-status:
