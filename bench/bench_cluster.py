@@ -132,6 +132,9 @@ class Row:
         return ratio(self.one, self.three)
 
 
+WARMUP_TWEETS = 200_000
+
+
 def _scalar(value: float | list[float] | None) -> float | None:
     if isinstance(value, list):
         return max(value) if value else None
@@ -426,7 +429,10 @@ def measure(args: argparse.Namespace, layout: str, url: str, release: Path, trut
     remove(es, args.alias)
     pids = local_pids(es, settings.hosts)
     if args.warmup_batches:
-        warm_every_node(es, settings.hosts, f"{args.alias}-warmup", bodies_for(release, args.batch_size), args)
+        # The warm-up's bodies come from a release of at most WARMUP_TWEETS: at 10M the release's own would be
+        # 20 GB written to disk for the few batches a warm-up sends.
+        warmup = release_for(min(args.tweets, WARMUP_TWEETS), args.seed, args.cache)
+        warm_every_node(es, settings.hosts, f"{args.alias}-warmup", bodies_for(warmup, args.batch_size), args)
     wait_until_quiet(es, None)
     print(f"-- {LABELS[layout]}: loading {release.name} into {args.alias} at {settings.display_url}", flush=True)
     before = cluster_cpu(pids)
