@@ -207,7 +207,7 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         )
     if isinstance(exc, ApiError) and exc.meta.status == 400:
         return _refused(exc)
-    if isinstance(exc, ApiError) and _missing_shards(exc):
+    if isinstance(exc, ApiError) and missing_shards(exc):
         return PartialResults(
             f"some shards of the index are not available at {url} (a node holding their only copy is down?): "
             "the answer would be incomplete, so none is given; `tweetsearch status` shows which"
@@ -240,7 +240,7 @@ def _refused(exc: BaseException) -> QueryRejected:
     return QueryRejected(f"Elasticsearch refused the request as malformed: {detail}")
 
 
-def _missing_shards(exc: BaseException) -> bool:
+def missing_shards(exc: BaseException) -> bool:
     """Whether the server refused because shards have no copy to read (a point in time, for exports and
     paging, is refused rather than opened over part of the index)."""
     causes = _causes(exc)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from common.connection import ServerInfo, Settings, server_info
+from common.connection import ServerInfo, Settings, missing_shards, server_info
 from common.mapping import accounts_alias, existing_versions, indices_behind, versioned_name
 from search.tweets import partial_reason
 
@@ -58,7 +58,8 @@ class ShardCopy:
 
 @dataclass(frozen=True)
 class Health:
-    """The health of the indices behind the alias (what searches depend on) and of the whole cluster."""
+    """The health of the indices searches read (the tweets behind the alias and their accounts index) and of the
+    whole cluster."""
 
     index: str
     cluster: str
@@ -112,6 +113,8 @@ class Status:
     older: list[OlderVersion] = field(default_factory=list)
     accounts: int | None = None
     """Accounts in the accounts index beside the tweets; None when the index has none (an older load)."""
+    accounts_unavailable: bool = False
+    """The accounts index exists but could not be counted: its shard has no copy on a running node."""
     segments: int = 0
     """Segments of the indices behind the alias: a load ends by merging them into one, where searches run
     fastest (`indexer.loader.merge_in_background`)."""
@@ -143,26 +146,42 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         aggs={"campaigns": {"terms": {"field": "campaign", "size": 500}}},
     ).body
     buckets = answer["aggregations"]["campaigns"]["buckets"]
-    accounts = accounts_alias(settings.alias)
-    has_accounts = es.indices.exists_alias(name=accounts)
+    accounts, accounts_partial = _count_accounts(es, accounts_alias(settings.alias))
     stats = es.indices.stats(index=settings.alias, metric="segments,merge").body["_all"]["primaries"]
     shards = _shards(es, indices)
     return Status(
         segments=stats.get("segments", {}).get("count", 0),
         merging=stats.get("merges", {}).get("current", 0) > 0,
-        accounts=es.count(index=accounts).body["count"] if has_accounts else None,
+        accounts=accounts,
+        accounts_unavailable=accounts_partial is not None and accounts is None,
         server=server,
         alias=settings.alias,
         indices=indices,
         documents=counted["count"],
         campaigns=[(bucket["key"], bucket["doc_count"]) for bucket in buckets],
         older=_older_versions(es, settings.alias, indices),
-        health=_health(es, indices),
+        health=_health(es, indices + indices_behind(es, accounts_alias(settings.alias))),
         nodes=_nodes(es, shards),
         shards=shards,
         layout=_layout(es, indices),
-        partial_reason=partial_reason(counted) or partial_reason(answer),
+        partial_reason=partial_reason(counted) or partial_reason(answer) or accounts_partial,
     )
+
+
+def _count_accounts(es: Elasticsearch, alias: str) -> tuple[int | None, str | None]:
+    """The accounts behind the accounts alias (None without one: an older load) and why that count is short, if it
+    is. Its index has one shard: with no copy of it running, the server refuses to count at all."""
+    from elasticsearch import ApiError
+
+    if not es.indices.exists_alias(name=alias):
+        return None, None
+    try:
+        answer = es.count(index=alias).body
+    except ApiError as exc:
+        if not missing_shards(exc):
+            raise
+        return None, "the accounts index has no copy on a running node; the account count is unknown"
+    return answer["count"], partial_reason(answer)
 
 
 def _health(es: Elasticsearch, indices: list[str] | None) -> Health:

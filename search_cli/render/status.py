@@ -37,7 +37,9 @@ def render_status(status: Status) -> Group:
         facts.add_row("health", Text(status.health.meaning, style=HEALTH_STYLE.get(status.health.index, "")))
     short = " (partial: some shards have no copy, see health)" if status.partial_reason else ""
     facts.add_row("tweets", f"{status.documents:,}{short}")
-    if status.accounts is None:
+    if status.accounts_unavailable:
+        facts.add_row("accounts", Text("unknown: the accounts index has no copy on a running node", style="red"))
+    elif status.accounts is None:
         missing = "no accounts index (an older load): `index --rebuild` makes one"
         facts.add_row("accounts", Text(missing, style="yellow"))
     else:

@@ -331,3 +331,32 @@ def test_loads_on_several_machines_at_once_fill_one_index_that_a_rebuild_then_sw
     ).body["aggregations"]["c"]["buckets"]
     assert status["accounts"] == switched["accounts"] == sum(bucket["u"]["value"] for bucket in per_campaign)
     assert dict(status["campaigns"]) == {c: n["tweets"] for c, n in truth["campaigns"].items()}
+
+
+def test_a_lost_accounts_shard_makes_status_and_profile_searches_say_partial_though_the_tweets_are_whole(
+    whole_cluster, es_cluster, cluster_alias, small_releases, tmp_path
+):
+    """The tweets have a replica, the accounts index (given none here) loses its only shard: the tweets' counts
+    are whole, but the account count and every profile operator's answer are not, and they say so."""
+    folder, truth = small_releases[0]
+    summary = load(whole_cluster, cluster_alias, folder, tmp_path, "--replicas", "1")
+    accounts = summary["accounts_index"]
+    es_cluster.indices.put_settings(index=accounts, settings={"index": {"number_of_replicas": 0}})
+    wait_for(lambda: len(es_cluster.cat.shards(index=accounts, format="json").body) == 1, "the replica to go")
+    (holder,) = nodes_holding(es_cluster, accounts, primary=True)
+
+    whole_cluster.kill(whole_cluster.node_number(holder))
+    wait_for(lambda: es_cluster.cluster.health(index=accounts).body["status"] == "red", "the accounts to turn red")
+    status = tweetsearch(whole_cluster, cluster_alias, "status", "--json")
+    tweets = tweetsearch(whole_cluster, cluster_alias, "search", "", "--count")
+    profile = tweetsearch(whole_cluster, cluster_alias, "search", "bio:news", "--count")
+
+    data = orjson.loads(status.stdout)
+    assert data["documents"] == truth["total_tweets"] and data["health"]["index"] == "red"
+    assert data["accounts"] is None and data["accounts_unavailable"]
+    assert status.returncode == 4 and "no copy on a running node" in status.stderr
+    assert tweets.returncode == 0, tweets.stderr
+    assert profile.returncode == 4, (profile.returncode, profile.stdout, profile.stderr)
+    assert "Traceback" not in status.stderr + profile.stderr
+
+    whole_cluster.restart()
