@@ -20,6 +20,8 @@ HEALTH_STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 def render_status(status: Status) -> Group:
     server = status.server
     facts = Table.grid(padding=(0, 2))
+    facts.add_column(no_wrap=True)
+    facts.add_column(overflow="fold")  # a cluster's list of URLs is cut nowhere
     facts.add_row("server", server.url)
     facts.add_row("version", f"Elasticsearch {server.version} (cluster {server.cluster_name}, {server.health})")
     if status.health is not None:
@@ -72,11 +74,11 @@ def _nodes_table(nodes: list[Node]) -> list[Table]:
     if len(nodes) < 2:
         return []
     table = Table(title="nodes", title_justify="left")
-    table.add_column("node", no_wrap=True)
-    table.add_column("address", no_wrap=True)
+    table.add_column("node", overflow="fold")
+    table.add_column("address", overflow="fold")
     table.add_column("roles", overflow="fold")
     for header in ("heap used", "disk used", "disk free", "shard copies"):
-        table.add_column(header, justify="right")
+        table.add_column(header, justify="right", overflow="fold")
     for node in nodes:
         roles = _roles(node.roles) + (", elected master" if node.master else "")
         table.add_row(
@@ -108,9 +110,7 @@ def _shards_table(shards: list[ShardCopy]) -> list[Table]:
         return []
     table = Table(title="shards", title_justify="left")
     for header in ("index", "shard", "copy", "node", "state", "tweets", "size"):
-        table.add_column(
-            header, justify="right" if header in ("shard", "tweets", "size") else "left", no_wrap=header == "node"
-        )
+        table.add_column(header, justify="right" if header in ("shard", "tweets", "size") else "left", overflow="fold")
     for copy in shards:
         state = copy.state if copy.state != "UNASSIGNED" else f"UNASSIGNED ({copy.unassigned_reason or '?'})"
         table.add_row(
