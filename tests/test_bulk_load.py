@@ -175,6 +175,7 @@ def test_a_load_stopped_mid_file_resumes_to_the_exact_count(es, es_url, alias, b
         process.send_signal(stop)
     finally:
         _, stderr = process.communicate()
+    assert checkpoint.exists(), f"no checkpoint after {stop.name}, exit {process.returncode}: {stderr.decode()[-2000:]}"
     killed_at = orjson.loads(checkpoint.read_bytes())
     assert 0 < killed_at["indexed"] < truth["total_tweets"]
     index = killed_at["index"]
