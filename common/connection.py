@@ -130,6 +130,10 @@ def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
         "request_timeout": settings.request_timeout,
         "max_retries": max_retries,
         "retry_on_timeout": True,
+        # Not 503: the server says so when shards have no copy (a point in time over them is refused). Sent again
+        # to each node in turn, every one marks the node dead, and the retries end on a node that is down: the
+        # user was told "cannot reach" instead of "incomplete". The loader retries a 503 itself (indexer/bulk.py).
+        "retry_on_status": (429, 502, 504),
     }
     if settings.api_key:
         options["api_key"] = settings.api_key

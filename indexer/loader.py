@@ -329,6 +329,8 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
         fresh = not es.indices.exists(index=index) and create_named(
             es, index, alias, shards=options.shards, replicas=options.replicas
         )
+        # Made by another machine's load a moment ago, its shards may not be open yet: wait until each has a copy.
+        es.cluster.health(index=index, wait_for_status="yellow", timeout="60s")
     elif options.rebuild:
         index, fresh = create_version(es, alias, shards=options.shards, replicas=options.replicas), True
     else:
