@@ -90,3 +90,35 @@ def test_status_lists_the_version_a_rebuild_kept_and_drop_replaced_deletes_it(cl
     es.indices.update_aliases(actions=[{"remove": {"index": "*", "alias": f"{alias}-versions-accounts"}}])
     older_load = cli("status", env=env)
     assert "no accounts index (an older load)" in older_load.stdout
+
+
+def test_names_in_the_status_are_shown_as_they_are_never_as_markup_or_terminal_controls():
+    """An alias or index may hold `[` (a closing tag alone made rich raise), and a campaign name comes from the
+    archive's files: each is shown as typed, its control characters visible."""
+    from rich.console import Console
+
+    from common.connection import ServerInfo
+    from search.status import Node, ShardCopy, Status
+    from search_cli.render.status import render_status
+
+    node = Node("n[/]1", "127.0.0.1:9200", "dm", True, 1, 2, 3, 4, copies=1)
+    status = Status(
+        server=ServerInfo("http://127.0.0.1:9200", "c", "9.2.8", "green"),
+        alias="t[/]",
+        indices=["t[bold]x-v1"],
+        documents=3,
+        campaigns=[("[red]evil\x1b[2J", 3)],
+        layout={"t[bold]x-v1": (1, 1)},
+        nodes=[node, Node("n2", "127.0.0.1:9201", "dm", False, 1, 2, 3, 4)],
+        shards=[
+            ShardCopy("t[bold]x-v1", 0, True, "STARTED", "n[/]1"),
+            ShardCopy("t[bold]x-v1", 0, False, "STARTED", "n2"),
+        ],
+    )
+    console = Console(width=200, record=True, force_terminal=False)
+
+    console.print(render_status(status))
+
+    shown = console.export_text()
+    assert "t[/]" in shown and "t[bold]x-v1" in shown and "n[/]1" in shown
+    assert "[red]evil␛[2J" in shown and "\x1b" not in shown

@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from search.safe_text import one_line
 from search_cli.render.shared import plural
 
 if TYPE_CHECKING:
@@ -22,19 +23,21 @@ def render_status(status: Status) -> Group:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(no_wrap=True)
     facts.add_column(overflow="fold")  # a cluster's list of URLs is cut nowhere
-    facts.add_row("server", server.url)
-    facts.add_row("version", f"Elasticsearch {server.version} (cluster {server.cluster_name}, {server.health})")
+    facts.add_row("server", _plain(server.url))
+    facts.add_row("version", _plain(f"Elasticsearch {server.version} (cluster {server.cluster_name}, {server.health})"))
     if status.health is not None:
         facts.add_row("nodes", _node_count(status.health))
-    facts.add_row("alias", status.alias)
+    facts.add_row("alias", _plain(status.alias))
     parts: list[object] = [facts]
     if not status.indices:
         facts.add_row("index", Text("none yet: load an archive with `tweetsearch index FILE.csv`", style="yellow"))
         return Group(*parts, *_nodes_table(status.nodes))
-    facts.add_row("index", ", ".join(status.indices))
+    facts.add_row("index", _plain(", ".join(status.indices)))
     for name, (shards, replicas) in status.layout.items():
         label = f"{name}: " if len(status.layout) > 1 else ""
-        facts.add_row("layout", f"{label}{plural(shards, 'primary shard')}, {plural(replicas, 'replica')} of each")
+        facts.add_row(
+            "layout", _plain(f"{label}{plural(shards, 'primary shard')}, {plural(replicas, 'replica')} of each")
+        )
     if status.health is not None:
         facts.add_row("health", Text(status.health.meaning, style=HEALTH_STYLE.get(status.health.index, "")))
     short = " (partial: some shards have no copy, see health)" if status.partial_reason else ""
@@ -53,14 +56,16 @@ def render_status(status: Status) -> Group:
     for older in status.older:
         facts.add_row(
             "not searched",
-            f"{older.name}: {older.documents:,} tweets, {older.size_bytes / 1e6:,.1f} MB "
-            "(an index the alias left; `index --rebuild --drop-replaced` deletes what a rebuild replaces)",
+            _plain(
+                f"{older.name}: {older.documents:,} tweets, {older.size_bytes / 1e6:,.1f} MB "
+                "(an index the alias left; `index --rebuild --drop-replaced` deletes what a rebuild replaces)"
+            ),
         )
     campaigns = Table(title=f"tweets per campaign{short}", title_justify="left")
     campaigns.add_column("campaign")
     campaigns.add_column("tweets", justify="right")
     for name, count in status.campaigns:
-        campaigns.add_row(name, f"{count:,}")
+        campaigns.add_row(_plain(name), f"{count:,}")
     return Group(*parts, *_nodes_table(status.nodes), *_shards_table(status.shards), campaigns)
 
 
@@ -82,9 +87,9 @@ def _nodes_table(nodes: list[Node]) -> list[Table]:
     for node in nodes:
         roles = _roles(node.roles) + (", elected master" if node.master else "")
         table.add_row(
-            node.name,
-            node.address,
-            roles,
+            _plain(node.name),
+            _plain(node.address),
+            _plain(roles),
             f"{_size(node.heap_used_bytes)} of {_size(node.heap_max_bytes)}",
             _size(node.disk_used_bytes),
             _size(node.disk_available_bytes),
@@ -114,15 +119,20 @@ def _shards_table(shards: list[ShardCopy]) -> list[Table]:
     for copy in shards:
         state = copy.state if copy.state != "UNASSIGNED" else f"UNASSIGNED ({copy.unassigned_reason or '?'})"
         table.add_row(
-            copy.index,
+            _plain(copy.index),
             str(copy.shard),
             "primary" if copy.primary else "replica",
-            copy.node or "(none)",
-            Text(state, style="" if copy.state == "STARTED" else "yellow"),
+            _plain(copy.node or "(none)"),
+            Text(one_line(state), style="" if copy.state == "STARTED" else "yellow"),
             "" if copy.documents is None else f"{copy.documents:,}",
             "" if copy.size_bytes is None else _size(copy.size_bytes),
         )
     return [table]
+
+
+def _plain(value: str) -> Text:
+    """A name as it is: never read as markup (an alias or index may hold `[`), control characters shown."""
+    return Text(one_line(value))
 
 
 def _size(size: int) -> str:
