@@ -60,8 +60,7 @@ def create_accounts_index(es: Elasticsearch, name: str, *, replicas: int | None 
     """A new, empty accounts index shaped by `mappings/accounts-index.json`: one shard (a few thousand accounts
     per release), with as many replicas as its tweets index, so that it survives what they survive."""
     body = orjson.loads(ACCOUNTS_FILE.read_bytes())
-    replicas_only = {k: v for k, v in _shape(es, 1, replicas).items() if k == "number_of_replicas"}
-    settings = {**body["settings"], **replicas_only}
+    settings = {**body["settings"], **_shape(es, 1, replicas)}
     _create(es, name, settings, {**body["mappings"], "_meta": body["_meta"]})
 
 

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from common.errors import CheckpointError, LoadInterrupted, UsageError
+from common.errors import CheckpointError, ConnectionFailed, LoadInterrupted, UsageError
 from common.mapping import (
     accounts_index_for,
     attach_accounts,
@@ -329,8 +329,8 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
         fresh = not es.indices.exists(index=index) and create_named(
             es, index, alias, shards=options.shards, replicas=options.replicas
         )
-        # Made by another machine's load a moment ago, its shards may not be open yet: wait until each has a copy.
-        es.cluster.health(index=index, wait_for_status="yellow", timeout="60s")
+        if options.concurrent and not fresh:
+            _wait_for_copies(es, index)
     elif options.rebuild:
         index, fresh = create_version(es, alias, shards=options.shards, replicas=options.replicas), True
     else:
@@ -338,6 +338,23 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
         index = ensure_index(es, alias, shards=options.shards, replicas=options.replicas)
     count_before = 0 if fresh else es.count(index=index).body["count"]
     return Checkpoint(index=index, alias=alias, inputs=names, fresh_index=fresh, count_before=count_before)
+
+
+SHARDS_WAIT = "60s"
+"""How long a `--concurrent` load waits for the shards of an index another machine's load has just made."""
+
+
+def _wait_for_copies(es: Elasticsearch, index: str) -> None:
+    """Waits until every shard of `index` has a copy open. Another machine's load may have made it a moment ago
+    (the server answers "exists" before its shards are open), and a count or a write before then is refused."""
+    health = (
+        es.options(ignore_status=408).cluster.health(index=index, wait_for_status="yellow", timeout=SHARDS_WAIT).body
+    )
+    if health.get("timed_out"):
+        raise ConnectionFailed(
+            f"the index {index} still has shards without a copy on a running node after {SHARDS_WAIT} "
+            f"({health.get('status', '?')}); `tweetsearch status` shows which"
+        )
 
 
 @contextmanager

@@ -79,9 +79,9 @@ def health_meaning(health: Health) -> str:
     replicas = f"{health.unassigned_replicas} replica{'s' if health.unassigned_replicas != 1 else ''}"
     if health.index == "red":
         primaries = health.unassigned_primaries
-        shards = f"{primaries} shard{'s' if primaries != 1 else ''}" if primaries else "some shards"
+        shards = "1 shard has" if primaries == 1 else f"{primaries} shards have" if primaries else "some shards have"
         return (
-            f"red: {shards} of the index have no copy on any running node. Searches and counts over the index "
+            f"red: {shards} no copy on any running node. Searches and counts over the index "
             "are partial: tweetsearch says so and exits 4 rather than answer short. Start the missing node again "
             "(its data is on its disk), and the index turns green once it has joined."
         )

@@ -122,7 +122,7 @@ def test_health_in_words_says_what_each_colour_means_for_a_search():
     assert yellow.startswith("yellow:") and "searches are complete" in yellow and "2 replicas" in yellow
     assert "losing the node" in yellow
     assert "one data node" in alone and "--replicas 0" in alone
-    assert red.startswith("red:") and "1 shard of the index" in red and "partial" in red and "exits 4" in red
+    assert red.startswith("red:") and "1 shard has no copy" in red and "partial" in red and "exits 4" in red
     assert "another index makes the cluster red" in other
 
 
@@ -191,3 +191,31 @@ def test_a_shard_without_a_copy_is_said_as_such_and_any_other_failure_as_a_failu
     )
     assert partial_reason(answer(lost, other)) == "2 of 3 shards failed; the results are incomplete"
     assert partial_reason({"_shards": {"total": 3, "successful": 3, "failed": 0}}) is None
+
+
+def test_a_concurrent_load_into_an_index_whose_shards_never_open_stops_with_one_clear_error(
+    es, es_url, alias, tmp_path, monkeypatch
+):
+    """Another machine's load made the index, but its shard has nowhere to open (here: a node that does not
+    exist is required): the load waits for it, then says so, rather than fail on the first count."""
+    from archive_samples import ira_row, quoted_csv, write
+
+    from common.connection import Settings, connect
+    from common.errors import ConnectionFailed
+    from indexer import loader
+
+    name = f"{alias}-nowhere"
+    es.indices.create(
+        index=name,
+        settings={"index.routing.allocation.require._name": "no-such-node", "number_of_replicas": 0},
+        wait_for_active_shards="0",
+    )
+    folder = tmp_path / "release"
+    folder.mkdir()
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv([ira_row(tweetid="700")]))
+    monkeypatch.setattr(loader, "SHARDS_WAIT", "1s")
+    options = loader.LoadOptions(rejects_path=tmp_path / "r.jsonl", index_name=name, concurrent=True)
+    client = connect(Settings(url=es_url))
+
+    with pytest.raises(ConnectionFailed, match=f"the index {name} still has shards without a copy .* after 1s"):
+        loader.load_archive(client, alias, [folder], options)
