@@ -219,3 +219,20 @@ def test_a_concurrent_load_into_an_index_whose_shards_never_open_stops_with_one_
 
     with pytest.raises(ConnectionFailed, match=f"the index {name} still has shards without a copy .* after 1s"):
         loader.load_archive(client, alias, [folder], options)
+
+
+def test_an_index_without_a_running_copy_is_said_incomplete_every_time_even_with_a_node_down(cli, es, es_url, alias):
+    """The server refuses a point in time over missing shards (503). Sent again to every node, that refusal marked
+    each one dead, and the retries could end on the node that is down: "cannot reach" (exit 5), half the time."""
+    red = f"{alias}-red"
+    es.indices.create(
+        index=red,
+        settings={"index.routing.allocation.require._name": "no-such-node", "number_of_replicas": 0},
+        wait_for_active_shards="0",
+    )
+    down_then_up = f"http://127.0.0.1:9,{es_url}"
+
+    results = [cli("--url", down_then_up, "--alias", red, "export", "", "-o", "-") for _ in range(10)]
+
+    assert [result.exit_code for result in results] == [4] * 10, [r.stderr for r in results if r.exit_code != 4][:1]
+    assert "some shards of the index are not available" in results[0].stderr
