@@ -202,3 +202,13 @@ def newest_by_account(documents: Iterable[dict[str, Any]]) -> dict[tuple[str, st
         if key not in newest or order(document) > order(newest[key]):
             newest[key] = document
     return newest
+
+
+def generated_release(out: Path, *, tweets: int, seed: int, malformed: int = 0) -> tuple[Path, dict[str, Any]]:
+    """A synthetic release written to `out` (`generator.release`) and its ground truth, read back."""
+    import orjson
+
+    from generator.release import generate_release
+
+    summary = generate_release(out, tweets=tweets, seed=seed, malformed=malformed)
+    return out, orjson.loads(summary.ground_truth.read_bytes())

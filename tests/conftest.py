@@ -108,13 +108,9 @@ def cli(es_url: str, alias: str):
 @pytest.fixture(scope="module")
 def generated_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A small synthetic release (3 campaigns, 3000 tweets, one malformed row of each kind) and its ground truth."""
-    import orjson
+    from archive_samples import generated_release as generate
 
-    from generator.release import generate_release
-
-    out = tmp_path_factory.mktemp("release")
-    summary = generate_release(out, tweets=3000, seed=11, malformed=1)
-    return out, orjson.loads(summary.ground_truth.read_bytes())
+    return generate(tmp_path_factory.mktemp("release"), tweets=3000, seed=11, malformed=1)
 
 
 @pytest.fixture(scope="module")

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from archive_samples import ira_row, numbered_rows, quoted_csv, write
+from archive_samples import generated_release, ira_row, numbered_rows, quoted_csv, write
 from servers import ROOT, start_small_server
 
 from common.errors import UsageError
-from generator.release import generate_release
 from indexer.bulk import Actions, BulkOptions, chunk_actions, encode_action
 
 STORM_SETTINGS = "thread_pool.write.size=1 thread_pool.write.queue_size=1 http.max_content_length=300kb"
@@ -145,9 +144,7 @@ def test_bulk_options_say_which_value_is_wrong(field, value):
 
 @pytest.fixture(scope="module")
 def big_release(tmp_path_factory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("big")
-    summary = generate_release(out, tweets=20_000, seed=5, malformed=1)
-    return out, orjson.loads(summary.ground_truth.read_bytes())
+    return generated_release(tmp_path_factory.mktemp("big"), tweets=20_000, seed=5, malformed=1)
 
 
 def _tweetsearch(*args: str, url: str, alias: str) -> list[str]:

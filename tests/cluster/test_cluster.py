@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from archive_samples import generated_release
 from cluster_nodes import ROOT, Cluster
 
 TWEETSEARCH = str(ROOT / ".venv" / "bin" / "tweetsearch")
@@ -25,23 +26,15 @@ def tweetsearch(cluster: Cluster, alias: str, *args: str, timeout: float = 600) 
 @pytest.fixture(scope="module")
 def big_release(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """Enough tweets that a load with small requests is still running when a node is killed."""
-    from generator.release import generate_release
-
-    out = tmp_path_factory.mktemp("big")
-    summary = generate_release(out, tweets=30_000, seed=16, malformed=1)
-    return out, orjson.loads(summary.ground_truth.read_bytes())
+    return generated_release(tmp_path_factory.mktemp("big"), tweets=30_000, seed=16, malformed=1)
 
 
 @pytest.fixture(scope="module")
 def small_releases(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict]]:
-    from generator.release import generate_release
-
-    releases = []
-    for tweets, seed in ((4_000, 161), (5_000, 162)):
-        out = tmp_path_factory.mktemp(f"small-{tweets}")
-        summary = generate_release(out, tweets=tweets, seed=seed)
-        releases.append((out, orjson.loads(summary.ground_truth.read_bytes())))
-    return releases
+    return [
+        generated_release(tmp_path_factory.mktemp(f"small-{tweets}"), tweets=tweets, seed=seed)
+        for tweets, seed in ((4_000, 161), (5_000, 162))
+    ]
 
 
 def load(cluster: Cluster, alias: str, folder: Path, tmp_path: Path, *extra: str) -> dict:
