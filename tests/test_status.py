@@ -122,3 +122,20 @@ def test_names_in_the_status_are_shown_as_they_are_never_as_markup_or_terminal_c
     shown = console.export_text()
     assert "t[/]" in shown and "t[bold]x-v1" in shown and "n[/]1" in shown
     assert "[red]evil␛[2J" in shown and "\x1b" not in shown
+
+
+def test_a_clusters_url_list_is_shown_whole_on_a_narrow_terminal():
+    from rich.console import Console
+
+    from common.connection import ServerInfo
+    from search.status import Status
+    from search_cli.render.status import render_status
+
+    urls = "http://127.0.0.1:9200,http://127.0.0.1:9201,http://127.0.0.1:9202"
+    status = Status(server=ServerInfo(urls, "c", "9.2.8", "green"), alias="tweets", indices=[], documents=0)
+    console = Console(width=50, record=True, force_terminal=False)
+
+    console.print(render_status(status))
+
+    shown = "".join(line.strip() for line in console.export_text().splitlines())
+    assert urls in shown.replace("server", "") and "…" not in shown
