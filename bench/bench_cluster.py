@@ -65,6 +65,7 @@ from bench_search import measure as time_case  # noqa: E402
 
 from common.connection import Settings, connect, parse_hosts  # noqa: E402
 from common.errors import UsageError  # noqa: E402
+from search.status import cluster_nodes, index_layout, shard_copies  # noqa: E402
 
 SCRIPT = ROOT / "scripts" / "elasticsearch"
 CLASSES = ("word", "phrase", "quote EXACT", "top hosts", "top accounts", f"top accounts {BROAD}", "timeline month")
@@ -381,21 +382,6 @@ def heap(es, nodes: int) -> tuple[dict[str, int], dict[str, int]]:
     return used, {name: memory[name]["heap_max_in_bytes"] for name in sorted(memory)}
 
 
-def shard_copies(es, index: str, nodes: list[str]) -> dict[str, int]:
-    """Copies of the index's shards each node holds (nodes holding none included)."""
-    copies = dict.fromkeys(sorted(nodes), 0)
-    for shard in es.cat.shards(index=index, format="json", h="node,state").body:
-        if shard.get("node"):
-            copies[shard["node"]] = copies.get(shard["node"], 0) + 1
-    return copies
-
-
-def layout_of(es, index: str) -> tuple[int, int]:
-    settings = es.indices.get_settings(index=index, name="index.number_of_*", flat_settings=True).body[index]
-    values = settings["settings"]
-    return int(values["index.number_of_shards"]), int(values["index.number_of_replicas"])
-
-
 def warm_every_node(es, hosts: list[str], alias: str, bodies: Path, args: argparse.Namespace) -> None:
     """`--warmup-batches` bulk bodies sent through each node in turn, untimed (`bench_index.warm_up`, again while
     the release has fewer bodies than that). A fresh node's first requests run while its JIT compiles; a cluster
@@ -444,18 +430,19 @@ def measure(args: argparse.Namespace, layout: str, url: str, release: Path, trut
     es.options(request_timeout=300).cluster.health(
         index=index, wait_for_status="green", wait_for_no_relocating_shards=True, timeout="240s"
     )
-    shards, replicas = layout_of(es, index)
+    shards, replicas = index_layout(es, [index])[index]
     copies = shards * (1 + replicas)
     merge_seconds = wait_for_merges(es, index, copies, args.merge_limit)
     print(f"{LABELS[layout]}: the merge into one segment ended {merge_seconds:.1f} s after the load", flush=True)
     primaries, total = store_bytes(es, index, copies)
     used, size = heap(es, health["number_of_nodes"])
     took = searches(es, args.alias, truth, args)
+    copies = {node.name: node.copies for node in cluster_nodes(es, shard_copies(es, [index]))}
     figures = Figures(
         layout=layout, url=settings.display_url, nodes=data_nodes, docs=run.docs, load_seconds=run.seconds,
         merge_seconds=merge_seconds, server_cpu_seconds=run.server_cpu, indexer_peak_mb=peak_kb / 1024,
         primary_shards=shards, replicas=replicas, primaries_bytes=primaries, total_bytes=total, heap_used=used,
-        heap_max=size, shards=shard_copies(es, index, list(used)), took_p50=took,
+        heap_max=size, shards=copies, took_p50=took,
     )  # fmt: skip
     if not args.keep:
         remove(es, args.alias)

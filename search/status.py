@@ -137,7 +137,12 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
     indices = indices_behind(es, settings.alias)
     if not indices:
         return Status(
-            server=server, alias=settings.alias, indices=[], documents=0, health=_health(es, None), nodes=_nodes(es, [])
+            server=server,
+            alias=settings.alias,
+            indices=[],
+            documents=0,
+            health=_health(es, None),
+            nodes=cluster_nodes(es, []),
         )
     counted = es.count(index=settings.alias).body
     answer = es.search(
@@ -148,7 +153,7 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
     buckets = answer["aggregations"]["campaigns"]["buckets"]
     accounts, accounts_partial = _count_accounts(es, accounts_alias(settings.alias))
     stats = es.indices.stats(index=settings.alias, metric="segments,merge").body["_all"]["primaries"]
-    shards = _shards(es, indices)
+    shards = shard_copies(es, indices)
     return Status(
         segments=stats.get("segments", {}).get("count", 0),
         merging=stats.get("merges", {}).get("current", 0) > 0,
@@ -161,9 +166,9 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         campaigns=[(bucket["key"], bucket["doc_count"]) for bucket in buckets],
         older=_older_versions(es, settings.alias, indices),
         health=_health(es, indices + indices_behind(es, accounts_alias(settings.alias))),
-        nodes=_nodes(es, shards),
+        nodes=cluster_nodes(es, shards),
         shards=shards,
-        layout=_layout(es, indices),
+        layout=index_layout(es, indices),
         partial_reason=partial_reason(counted) or partial_reason(answer) or accounts_partial,
     )
 
@@ -202,7 +207,8 @@ def _health(es: Elasticsearch, indices: list[str] | None) -> Health:
     return replace(health, meaning=health_meaning(health))
 
 
-def _nodes(es: Elasticsearch, shards: list[ShardCopy]) -> list[Node]:
+def cluster_nodes(es: Elasticsearch, shards: list[ShardCopy]) -> list[Node]:
+    """Every node of the cluster, by name, with how many of `shards` it holds."""
     rows = es.cat.nodes(
         format="json",
         bytes="b",
@@ -231,7 +237,8 @@ def _nodes(es: Elasticsearch, shards: list[ShardCopy]) -> list[Node]:
     )
 
 
-def _shards(es: Elasticsearch, indices: list[str]) -> list[ShardCopy]:
+def shard_copies(es: Elasticsearch, indices: list[str]) -> list[ShardCopy]:
+    """Every copy of every shard of `indices`, where it is and what it holds."""
     rows = es.cat.shards(
         index=",".join(indices),
         format="json",
@@ -254,7 +261,8 @@ def _shards(es: Elasticsearch, indices: list[str]) -> list[ShardCopy]:
     return sorted(copies, key=lambda copy: (copy.index, copy.shard, not copy.primary, copy.node or "~"))
 
 
-def _layout(es: Elasticsearch, indices: list[str]) -> dict[str, tuple[int, int]]:
+def index_layout(es: Elasticsearch, indices: list[str]) -> dict[str, tuple[int, int]]:
+    """Per index: its primary shards and the replicas of each."""
     answer = es.indices.get_settings(
         index=",".join(indices), name="index.number_of_shards,index.number_of_replicas", flat_settings=True
     ).body
