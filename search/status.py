@@ -151,7 +151,8 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         aggs={"campaigns": {"terms": {"field": "campaign", "size": 500}}},
     ).body
     buckets = answer["aggregations"]["campaigns"]["buckets"]
-    accounts, accounts_partial = _count_accounts(es, accounts_alias(settings.alias))
+    accounts_behind = accounts_alias(settings.alias)
+    accounts, accounts_partial = _count_accounts(es, accounts_behind)
     stats = es.indices.stats(index=settings.alias, metric="segments,merge").body["_all"]["primaries"]
     shards = shard_copies(es, indices)
     return Status(
@@ -165,7 +166,7 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         documents=counted["count"],
         campaigns=[(bucket["key"], bucket["doc_count"]) for bucket in buckets],
         older=_older_versions(es, settings.alias, indices),
-        health=_health(es, indices + indices_behind(es, accounts_alias(settings.alias))),
+        health=_health(es, indices + indices_behind(es, accounts_behind)),
         nodes=cluster_nodes(es, shards),
         shards=shards,
         layout=index_layout(es, indices),
