@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 TEMPLATE_FILE = MAPPINGS_DIR / "tweets-template.json"
 ACCOUNTS_FILE = MAPPINGS_DIR / "accounts-index.json"
+BUILTIN_TEXT_KEY_FILE = MAPPINGS_DIR / "coordination-text-builtin.json"
 _VERSIONED = re.compile(r"^(.+)-v(\d+)$")
 
 
@@ -33,11 +34,31 @@ def _template_file() -> dict[str, Any]:
     return orjson.loads(TEMPLATE_FILE.read_bytes())
 
 
-def index_template(alias: str) -> dict[str, Any]:
-    """The template body for an alias: the JSON file, with the index pattern renamed after the alias."""
+def index_template(alias: str, *, plugin_filters: bool = True) -> dict[str, Any]:
+    """The template body for an alias: the JSON file, with the index pattern renamed after the alias.
+
+    Without `plugin_filters` (a server without esplugin, such as the official Docker image), the normalizer
+    `coordination_text` is the one of `coordination-text-builtin.json`, made of the server's own filters."""
     body = copy.deepcopy(_template_file())
     body["index_patterns"] = [f"{alias}-v*"]
+    if not plugin_filters:
+        builtin = orjson.loads(BUILTIN_TEXT_KEY_FILE.read_bytes())
+        analysis = body["template"]["settings"]["analysis"]
+        analysis["char_filter"] = builtin["char_filter"]
+        analysis["normalizer"] = builtin["normalizer"]
     return body
+
+
+def has_plugin_filters(es: Elasticsearch) -> bool:
+    """Whether the server has esplugin's token filters (`scripts/elasticsearch` installs them; the official
+    image has none, and the full distribution's pattern_replace does the same work there)."""
+    from elasticsearch import BadRequestError
+
+    try:
+        es.indices.analyze(tokenizer="standard", filter=["coordination_text"], text="a")
+    except BadRequestError:
+        return False
+    return True
 
 
 def versioned_name(alias: str, version: int) -> str:
@@ -80,7 +101,7 @@ def _create(es: Elasticsearch, name: str, settings: dict[str, Any], mappings: di
 
 def ensure_template(es: Elasticsearch, alias: str) -> None:
     """Installs (or updates) the index template, so every new version gets the current mappings."""
-    body = index_template(alias)
+    body = index_template(alias, plugin_filters=has_plugin_filters(es))
     es.indices.put_index_template(
         name=f"{alias}-template",
         index_patterns=body["index_patterns"],
@@ -121,7 +142,7 @@ def create_named(
 
     The template only matches `<alias>-vN` names, so its settings and mappings are given explicitly here.
     """
-    template = index_template(alias)["template"]
+    template = index_template(alias, plugin_filters=has_plugin_filters(es))["template"]
     return _create(es, name, {**template["settings"], **_shape(es, shards, replicas)}, template["mappings"])
 
 

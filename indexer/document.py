@@ -9,6 +9,7 @@ made the index a quarter larger (`bench/bench_fields.py`, variant `lang-excluded
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -40,7 +41,7 @@ DOCUMENT_KEYS: tuple[str, ...] = (
     "account_language", "tweet_language", "tweet_text", "tweet_client_name", "in_reply_to_tweetid",
     "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "is_reply", "has_links", "retweet_userid",
     "retweet_tweetid", "retweeted_screen_name", "quote_count", "reply_count", "like_count", "retweet_count",
-    "account_creation_date", "tweet_time", "retweeted_time", "quoted_time", "hashtags", "user_mentions",
+    "account_creation_date", "tweet_time", "retweeted_time", "quoted_time", "hashtags", "hashtag_set", "user_mentions",
     "mention_names", "url_hosts", "url_domains", "tco_links", "poll_choices", "urls", "lang", "location", "raw",
 )  # fmt: skip
 
@@ -141,6 +142,7 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
     # Lists only when not empty, copied so that the document owns them.
     if value := record.hashtags:
         document["hashtags"] = list(value)
+        document["hashtag_set"] = hashtag_set(value)
     if value := record.user_mentions:
         document["user_mentions"] = list(value)
     if value := record.mention_names:
@@ -162,6 +164,14 @@ def to_document(record: TweetRecord) -> dict[str, Any]:
         document["location"] = {"lat": record.latitude, "lon": record.longitude}
     document["raw"] = dict(record.raw)
     return document
+
+
+def hashtag_set(tags: Sequence[str]) -> str:
+    """The set of a tweet's hashtags as one keyword (`coordination --by hashtags` finds the tweets with the same
+    set by it): the tags, lower-cased and each once already (`parse_hashtags`), sorted, joined by spaces.
+
+    Rust twin: none needed; the native encoder asks this through its `hashtag_set` callback."""
+    return " ".join(sorted(tags))
 
 
 def iso_format(value: date) -> str:

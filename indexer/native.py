@@ -26,13 +26,13 @@ import csv
 import os
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, ClassVar, Protocol
 
 import orjson
 
 from common.records import ACCOUNT_COLUMNS, TWEET_COLUMNS
 from common.urls import DEFAULT_PORTS, MULTI_PART_SUFFIXES, TRACKING_PARAMS, TRACKING_PREFIXES
-from indexer.document import DOCUMENT_KEYS, text_field_for
+from indexer.document import DOCUMENT_KEYS, hashtag_set, text_field_for
 from indexer.normalise import (
     COLUMN_PARSERS,
     FIRST_SNOWFLAKE_ID,
@@ -123,14 +123,20 @@ class _Lookups:
     """The native encoder's callbacks: each takes published strings and returns a tuple of JSON fragments, or
     None when the Python parser raises (the row then goes to the Python reader, which rejects it)."""
 
-    # The columns whose callback gives one fragment: the document field of the same name.
-    MEMO_COLUMNS = ("quote_count", "reply_count", "like_count", "retweet_count", "hashtags", "user_mentions",
-                    "poll_choices")  # fmt: skip
+    # (column, document field): the columns whose callback (named after the field) gives that field's one fragment.
+    MEMO_COLUMNS = (
+        ("quote_count", "quote_count"), ("reply_count", "reply_count"), ("like_count", "like_count"),
+        ("retweet_count", "retweet_count"), ("hashtags", "hashtags"), ("hashtags", "hashtag_set"),
+        ("user_mentions", "user_mentions"), ("poll_choices", "poll_choices"),
+    )  # fmt: skip
+    # Fields made from their column's parsed value rather than being it.
+    DERIVED: ClassVar[dict[str, Callable[[Any], Any]]] = {"hashtag_set": lambda tags: hashtag_set(tags) or None}
 
     def __init__(self, normaliser: TweetRowNormaliser) -> None:
         self._normaliser = normaliser
-        for column in self.MEMO_COLUMNS:
-            setattr(self, column, _parsed(column, lambda value, key=column: (_field(key, value),)))
+        for column, key in self.MEMO_COLUMNS:
+            derive = self.DERIVED.get(key, lambda value: value)
+            setattr(self, key, _parsed(column, lambda value, key=key, derive=derive: (_field(key, derive(value)),)))
         self.retweet_flag = _parsed("is_retweet", lambda flag: (b"true" if flag else b"false",))
         self.latitude = _parsed("latitude", _number)
         self.longitude = _parsed("longitude", _number)

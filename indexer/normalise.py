@@ -297,15 +297,25 @@ def snowflake_time(tweet_id: str | None) -> datetime | None:
     """When a tweet was posted, read from its snowflake id; None for hashed or pre-snowflake ids.
 
     Rust twin: `snowflake_time` in `native/src/parsers.rs` (handed `TWITTER_EPOCH_MS` and `FIRST_SNOWFLAKE_ID`)."""
+    ms = snowflake_ms(tweet_id)
+    if ms is None:
+        return None
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def snowflake_ms(tweet_id: str | None) -> int | None:
+    """The millisecond (since 1970, UTC) a snowflake tweet id carries; None for hashed or pre-snowflake ids.
+
+    An integer, so that times compared to the millisecond (`search.coordination`) are exact, not floats."""
     if not tweet_id or not (tweet_id.isascii() and tweet_id.isdigit()):
         return None
     number = int(tweet_id)
     if number < FIRST_SNOWFLAKE_ID:
         return None
-    try:
-        return datetime.fromtimestamp(((number >> 22) + TWITTER_EPOCH_MS) / 1000, UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
+    return (number >> 22) + TWITTER_EPOCH_MS
 
 
 @lru_cache(maxsize=1 << 16)

@@ -32,10 +32,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
-from common.errors import ExportError, ExportIncomplete, PartialResults, PointInTimeExpired, UsageError
+from common.errors import ExportError, ExportIncomplete, UsageError
 from common.records import TWEET_COLUMNS
+from search.point_in_time import pages, point_in_time
 from search.query_context import query_for
-from search.tweets import SORTS, partial_reason
+from search.tweets import SORTS
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -141,10 +142,12 @@ def export_tweets(
     started = time.monotonic()
     source: list[str] | bool = ["raw", "campaign", "tweetid"] if fmt == "csv" else True
     rows = total = 0
-    with _point_in_time(es, alias, keep_alive) as pit:
+    with point_in_time(es, alias, keep_alive) as pit:
         if fmt == "csv":
             sink.write(encode_csv([csv_header(with_campaign=with_campaign)]))
-        for hits, total in _pages(es, pit, query, source, page_size, keep_alive):
+        for hits, total in pages(
+            es, pit, query, source=source, page_size=page_size, keep_alive=keep_alive, sort=SORTS["oldest"]
+        ):
             if fmt == "csv":
                 sink.write(encode_csv(csv_record(hit["_source"], with_campaign=with_campaign) for hit in hits))
             else:
@@ -225,77 +228,3 @@ def _maybe_gzip(file: BinaryIO, name: str) -> Iterator[BinaryIO]:
         return
     with gzip.GzipFile(filename=name.removesuffix(".gz"), mode="wb", fileobj=file, mtime=0) as compressed:
         yield compressed  # type: ignore[misc]
-
-
-class _PointInTimeHandle:
-    """The current point-in-time id (each answer may hand back a new one) and whether closing it worked."""
-
-    def __init__(self, pit_id: str) -> None:
-        self.id = pit_id
-        self.closed = False
-
-
-@contextmanager
-def _point_in_time(es: Elasticsearch, alias: str, keep_alive: str) -> Iterator[_PointInTimeHandle]:
-    """Opens a point in time on `alias` and closes it on the way out, whatever happened in between.
-
-    A failure to close is recorded (`closed` stays False), never raised over the export's own outcome: the
-    server frees the point in time by itself once keep_alive has passed.
-    """
-    pit = _PointInTimeHandle(es.open_point_in_time(index=alias, keep_alive=keep_alive)["id"])
-    try:
-        yield pit
-    finally:
-        try:
-            pit.closed = bool(es.close_point_in_time(id=pit.id).body.get("succeeded"))
-        except Exception:
-            pit.closed = False
-
-
-def _pages(
-    es: Elasticsearch,
-    pit: _PointInTimeHandle,
-    query: dict[str, Any],
-    source: list[str] | bool,
-    page_size: int,
-    keep_alive: str,
-) -> Iterator[tuple[list[dict[str, Any]], int]]:
-    """Pages of hits, each with the exact total counted on the first page (the same frozen view as every page).
-
-    The first page is yielded even when empty, so a query matching nothing still reports its total of 0.
-    """
-    from elasticsearch import NotFoundError
-
-    search_after: list[Any] | None = None
-    first = True
-    total = 0
-    while True:
-        try:
-            answer = es.search(
-                pit={"id": pit.id, "keep_alive": keep_alive},
-                query=query,
-                size=page_size,
-                sort=SORTS["oldest"],
-                search_after=search_after,
-                track_total_hits=first,
-                source=source,
-            ).body
-        except NotFoundError as exc:
-            if first or "search context" not in str(exc).lower():
-                raise
-            raise PointInTimeExpired(
-                f"the server dropped the export's point in time: more than {keep_alive} passed between two pages "
-                "(was the output blocked?); run it again, with a longer --keep-alive"
-            ) from None
-        reason = partial_reason(answer)
-        if reason:
-            raise PartialResults(reason)
-        pit.id = answer.get("pit_id", pit.id)
-        if first:
-            total = answer["hits"]["total"]["value"]
-            first = False
-        hits = answer["hits"]["hits"]
-        yield hits, total
-        if len(hits) < page_size:
-            return
-        search_after = hits[-1]["sort"]

@@ -135,6 +135,7 @@ def test_every_record_field_reaches_the_document() -> None:
         "location",
         "is_reply",
         "has_links",
+        "hashtag_set",
     }
     document = to_document(record)
     assert set(document) == expected
@@ -193,3 +194,11 @@ def test_iso_format_of_snowflake_times() -> None:
     for tweetid in range(29_700_859_247, 1_600_000_000_000_000_000, 7_919_999_999_999_999):
         moment = snowflake_time(str(tweetid))
         assert moment is not None and iso_format(moment) == moment.isoformat()
+
+
+def test_the_hashtag_set_is_the_tags_sorted_whatever_their_order_in_the_tweet() -> None:
+    first = to_document(record_of(later_row(hashtags="[Vote, #maga, news]")))
+    second = to_document(record_of(later_row(hashtags="[news, VOTE, maga, vote]")))
+
+    assert first["hashtag_set"] == second["hashtag_set"] == "maga news vote"
+    assert "hashtag_set" not in to_document(record_of(later_row(hashtags="[]")))

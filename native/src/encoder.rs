@@ -49,8 +49,9 @@ struct Given {
     /// `common.records.ACCOUNT_COLUMNS`: the order of the values the `account` callback takes and of the
     /// fragments it returns.
     account_columns: Vec<String>,
-    /// The columns whose callback returns the fragment of the document key of the same name.
-    memo_columns: Vec<String>,
+    /// (column, document key): the columns read through a callback (named after the key) that returns that key's
+    /// fragment. One column may feed two keys (`hashtags` and `hashtag_set`).
+    memo_columns: Vec<(String, String)>,
     /// `indexer.document.DOCUMENT_KEYS`: the document's keys, in the order `to_document` writes them.
     document_keys: Vec<String>,
     /// Document fields that are the same on every row of the file (campaign, source file): key, value.
@@ -102,7 +103,7 @@ impl Memo {
     }
 }
 
-/// A column read through a memoised callback whose one fragment is the document field of the same name.
+/// A column read through a memoised callback whose one fragment is one document field (`Given::memo_columns`).
 struct MemoColumn {
     position: usize,
     slot: usize,
@@ -238,8 +239,8 @@ impl TweetEncoder {
             urls: position("urls")?,
         };
         let mut memo_columns = Vec::new();
-        for name in &given.memo_columns {
-            memo_columns.push(MemoColumn { position: position(name)?, slot: slot(name)?, memo: memo(name)? });
+        for (column, key) in &given.memo_columns {
+            memo_columns.push(MemoColumn { position: position(column)?, slot: slot(key)?, memo: memo(key)? });
         }
         let mut fixed = Vec::new();
         for (key, value) in &given.fixed {

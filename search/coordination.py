@@ -1,0 +1,677 @@
+"""Which accounts acted together: posted the same text, retweeted the same tweet, shared the same page or used
+the same set of hashtags within seconds of each other, again and again (co-tweet, co-retweet, co-link and
+co-hashtag networks, as researchers of information operations map them).
+
+The definitions, which README repeats for readers of the output:
+
+- An **item** is what two tweets can have in common (`ITEM_KINDS`): the text of a tweet that is not a
+  retweet, after the normaliser `coordination_text` in `mappings/tweets-template.json` (lower case; a leading
+  `RT @name:`, t.co links and punctuation gone); the retweeted tweet's id; a page (`page_key`: the normalised
+  URL, or one key for every address of a page `search.pages` knows, such as `youtu.be/ID` and
+  `youtube.com/watch?v=ID`); the set of a tweet's hashtags.
+- A tweet's **time** is the millisecond its snowflake id carries wherever it has one, else `tweet_time`,
+  which the 2018 files give to the minute. Two tweets timed to the millisecond co-act when |t1 - t2| <= the
+  window. When either is timed to the minute only, their minutes are compared: the same minute always counts
+  and a window of N minutes takes minutes fewer than N apart, so "within 60 s" on minute times means "in the
+  same minute". The report counts the tweets timed each way.
+- Two different accounts **co-act** on a tweet when they posted the same item within the window. A pair's
+  **co-actions** are min(a's tweets with a co-acting tweet of b, b's tweets with one of a): the number of
+  times each of the two did it. The coordination-network-toolkit's directed weight is the first of the two,
+  so a pair here is an edge there in both directions.
+- A pair is **coordinated** when its co-actions reach `min_repeats`; **groups** are the connected components
+  of the coordinated pairs (networkx), largest first.
+
+How it runs on the index, not on an export of every tweet: (1) a terms aggregation with `min_doc_count: 2`
+finds the items more than one matching tweet carries, in partitions sized so that none overflows; (2) only
+those items' tweets are read, from doc values (no source), through a point in time; (3) the pairing, the
+window estimate and the components run here, over those few tweets.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from common.errors import PartialResults, UsageError
+from indexer.normalise import snowflake_ms
+from search import pages, profiles
+from search.point_in_time import pages as walk
+from search.point_in_time import point_in_time
+from search.query_context import query_for
+from search.quote import utc_iso
+from search.tweets import partial_reason
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+KINDS: tuple[str, ...] = ("text", "retweet", "url", "hashtags")
+DEFAULT_WINDOW = "60s"
+MAX_WINDOW_SECONDS = 7 * 24 * 3600
+"""A week: a wider window pairs nearly everything with everything, which says nothing about coordination."""
+
+MAX_PAIRS = 2_000_000
+"""Account pairs kept while pairing (a few hundred bytes each): more means the query or the window is too wide to
+say anything, and the analysis stops saying so rather than running out of memory."""
+
+TERMS_SIZE = 50_000
+"""Buckets asked of one partition (under the server's default `search.max_buckets`, 65,536)."""
+
+PER_PARTITION = 20_000
+"""Items with two or more tweets aimed at per partition: far under `TERMS_SIZE`, so that the estimate's error
+never overflows one (an overflow is detected anyway, and the partitions doubled)."""
+
+SHARD_TERMS = 200_000
+"""On an index of several shards, each shard returns at most this many items of a partition; an item with one
+tweet on each of two shards is found only if both return it, so partitions are also sized by the distinct items."""
+
+KEYS_PER_FETCH = 5_000
+FETCH_PAGE = 10_000
+AUTO_FASTEST_SHARE = 0.1
+"""`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
+AUTO_CUMULATED_SHARE = 0.5
+"""`--window auto`: how far into those items' posts the time is taken (CooRnet's `p`)."""
+
+_WINDOW = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    """Where an item kind is read: a keyword field (the indexer fills `tweet_text.normalised` and `hashtag_set`
+    for this analysis)."""
+
+    name: str
+    what: str
+    field: str
+    excluded: Mapping[str, Any] | None = None
+    """Tweets that never carry this kind of item (retweets, for `text`)."""
+
+
+ITEM_KINDS: dict[str, ItemKind] = {
+    "text": ItemKind(
+        "text", "the same text (retweets aside)", "tweet_text.normalised", excluded={"term": {"is_retweet": True}}
+    ),
+    "retweet": ItemKind("retweet", "a retweet of the same tweet", "retweet_tweetid"),
+    "url": ItemKind("url", "a link to the same page", "urls"),
+    "hashtags": ItemKind("hashtags", "the same set of hashtags", "hashtag_set"),
+}
+
+
+@dataclass(frozen=True)
+class Window:
+    """The window the analysis used, and how it was chosen."""
+
+    seconds: float
+    auto: bool = False
+    basis: str = ""
+    """For `auto`: how the estimate was made, in words."""
+
+    @property
+    def label(self) -> str:
+        return format_seconds(self.seconds)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One tweet carrying an item: its id, account and time (`precise`: to the millisecond, from its id)."""
+
+    tweetid: str
+    userid: str
+    ms: int
+    precise: bool
+
+
+@dataclass
+class SharedItem:
+    """An item a group's accounts co-acted on."""
+
+    kind: str
+    key: str
+    label: str
+    tweets: int
+    accounts: int
+    first_time: str
+    first_tweetid: str
+    example: str | None = None
+    """The text of its first tweet, as posted (archived text: escape it where it is shown)."""
+
+
+@dataclass
+class Member:
+    userid: str
+    screen_name: str | None
+    campaigns: list[str]
+    tweets: int
+    """Its tweets that co-acted with another member's."""
+    partners: int
+
+
+@dataclass
+class Pair:
+    """Two accounts (userids in order) and their co-actions."""
+
+    a: str
+    b: str
+    co_actions: int
+    a_tweets: int
+    b_tweets: int
+    items: int
+
+
+@dataclass
+class Group:
+    accounts: int
+    co_actions: int
+    pairs: int
+    members: list[Member]
+    items: list[SharedItem]
+    items_total: int
+    campaigns: dict[str, int]
+    first_time: str
+    last_time: str
+
+
+@dataclass
+class TimeUsed:
+    """How the tweets' times were known: `snowflake` to the millisecond, `tweet_time` to the minute."""
+
+    snowflake: int = 0
+    tweet_time: int = 0
+    none: int = 0
+    """Tweets with neither (left out)."""
+
+
+@dataclass
+class CoordinationReport:
+    query: str
+    by: str
+    what: str
+    window: Window
+    min_repeats: int
+    tweets: int
+    """Matching tweets that carry an item of this kind."""
+    candidate_items: int
+    """Items more than one of them carry."""
+    candidate_tweets: int
+    time_used: TimeUsed
+    minute_note: str | None
+    groups: list[Group]
+    pairs: list[Pair]
+    took_ms: int
+    partial_reason: str | None = None
+    screen_names: dict[str, str] = field(default_factory=dict)
+    campaigns: dict[str, str] = field(default_factory=dict)
+    """userid → the campaign of its tweets here (the first seen, for an account in several)."""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Pure parts: windows, keys, pairing, the estimate, the groups.
+
+
+def parse_window(text: str) -> Window | None:
+    """`60s`, `10`, `2m`, `1h`, `500ms` as a window; None for `auto`. Raises `UsageError` for zero, negative,
+    too wide or unreadable text."""
+    value = text.strip().lower()
+    if value == "auto":
+        return None
+    match = _WINDOW.fullmatch(value)
+    if match is None:
+        raise UsageError(f"cannot read the window {text!r}: give seconds (60s, 10), minutes (2m), hours (1h) or auto")
+    unit = (match["unit"] or "s")[0] if match["unit"] != "ms" else "ms"
+    seconds = float(match["number"]) * _UNIT_SECONDS[unit]
+    if seconds <= 0:
+        raise UsageError(f"the window must be longer than 0 seconds, not {text!r}")
+    if seconds > MAX_WINDOW_SECONDS:
+        raise UsageError(f"the window must be at most a week ({MAX_WINDOW_SECONDS:,} s), not {text!r}")
+    return Window(seconds=seconds)
+
+
+def format_seconds(seconds: float) -> str:
+    """`60 s`, `1.5 s`, `2 min`, `1 h 30 min` for a person."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:g} min"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours} h {rest // 60} min" if rest >= 60 else f"{hours} h"
+
+
+def check_kind(by: str) -> ItemKind:
+    kind = ITEM_KINDS.get(by.strip().lower())
+    if kind is None:
+        raise UsageError(f"unknown --by {by!r}: {', '.join(KINDS)}")
+    return kind
+
+
+def page_key(url: str) -> str:
+    """The page a normalised URL links: one key for every address of a page `search.pages` knows, else the URL
+    without its scheme (so `http` and `https` links to one page are one item)."""
+    bare = re.sub(r"^https?://", "", url)
+    page = pages.recognise(bare)
+    return page.label if page is not None else bare
+
+
+def co_acting(first: Post, second: Post, window_ms: int) -> bool:
+    """Whether two posts of one item are within the window (module docstring: minutes when either is timed to
+    the minute only)."""
+    if first.precise and second.precise:
+        return abs(first.ms - second.ms) <= window_ms
+    minutes = max(1, math.ceil(window_ms / 60_000))
+    return abs(first.ms // 60_000 - second.ms // 60_000) < minutes
+
+
+def pair_posts(
+    items: Mapping[str, Sequence[Post]], window_ms: int, *, max_pairs: int = MAX_PAIRS
+) -> dict[tuple[str, str], tuple[set[int], set[int], set[str]]]:
+    """Every pair of accounts that co-acted, with the posts of each (positions in `posts_of`) and the items.
+
+    Posts are numbered in the order `items` gives them (item by item, post by post), which `posts_of` repeats.
+    Raises `UsageError` past `max_pairs` pairs.
+    """
+    pairs: dict[tuple[str, str], tuple[set[int], set[int], set[str]]] = {}
+    reach = max(window_ms, 60_000 * max(1, math.ceil(window_ms / 60_000)))
+    offset = 0
+    for key, posts in items.items():
+        order = sorted(range(len(posts)), key=lambda i: posts[i].ms)
+        for position, i in enumerate(order):
+            first = posts[i]
+            for j in order[position + 1 :]:
+                second = posts[j]
+                if second.ms - first.ms > reach:
+                    break
+                if second.userid == first.userid or not co_acting(first, second, window_ms):
+                    continue
+                a, b, ia, ib = (first.userid, second.userid, i, j)
+                if a > b:
+                    a, b, ia, ib = b, a, j, i
+                entry = pairs.get((a, b))
+                if entry is None:
+                    if len(pairs) >= max_pairs:
+                        raise UsageError(
+                            f"more than {max_pairs:,} pairs of accounts co-act: the query or the window is too wide "
+                            "to say anything; narrow the query (a campaign, a date range) or the window"
+                        )
+                    entry = pairs[(a, b)] = (set(), set(), set())
+                entry[0].add(offset + ia)
+                entry[1].add(offset + ib)
+                entry[2].add(key)
+        offset += len(posts)
+    return pairs
+
+
+def posts_of(items: Mapping[str, Sequence[Post]]) -> list[tuple[str, Post]]:
+    """(item, post) in the numbering `pair_posts` uses."""
+    return [(key, post) for key, posts in items.items() for post in posts]
+
+
+def estimate_window(items: Mapping[str, Sequence[Post]]) -> Window:
+    """CooRnet's estimate: among the items posted by two or more accounts, take the share `AUTO_FASTEST_SHARE`
+    whose second account came soonest after the first post; the window is the median time those items took to
+    gather `AUTO_CUMULATED_SHARE` of their posts (at least 1 s, in whole seconds)."""
+    spans: list[tuple[int, int]] = []
+    for posts in items.values():
+        ordered = sorted(posts, key=lambda post: post.ms)
+        first = ordered[0]
+        second = next((post for post in ordered if post.userid != first.userid), None)
+        if second is None:
+            continue
+        cumulated = ordered[max(1, math.ceil(AUTO_CUMULATED_SHARE * len(ordered))) - 1]
+        spans.append((second.ms - first.ms, max(cumulated.ms, second.ms) - first.ms))
+    if not spans:
+        return Window(seconds=60, auto=True, basis="no item was posted by two accounts; 60 s taken")
+    spans.sort()
+    fastest = spans[: max(1, math.ceil(AUTO_FASTEST_SHARE * len(spans)))]
+    seconds = max(1, math.ceil(statistics.median(span for _, span in fastest) / 1000))
+    basis = (
+        f"the median time the fastest {AUTO_FASTEST_SHARE:.0%} of {len(spans):,} items shared by two or more "
+        f"accounts ({len(fastest):,}) took to gather {AUTO_CUMULATED_SHARE:.0%} of their posts (CooRnet's way)"
+    )
+    if seconds > MAX_WINDOW_SECONDS:
+        basis += f"; that is {format_seconds(seconds)}, nothing like coordination, so a week is taken"
+        seconds = MAX_WINDOW_SECONDS
+    return Window(seconds=seconds, auto=True, basis=basis)
+
+
+def coordinated_pairs(
+    raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]], min_repeats: int
+) -> list[Pair]:
+    pairs = [
+        Pair(a, b, min(len(mine), len(theirs)), len(mine), len(theirs), len(keys))
+        for (a, b), (mine, theirs, keys) in raw.items()
+    ]
+    kept = [pair for pair in pairs if pair.co_actions >= min_repeats]
+    return sorted(kept, key=lambda pair: (-pair.co_actions, pair.a, pair.b))
+
+
+def components(pairs: Iterable[Pair]) -> list[set[str]]:
+    """The groups: connected components of the coordinated pairs, largest first (then by their first account)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_edges_from((pair.a, pair.b) for pair in pairs)
+    return sorted(nx.connected_components(graph), key=lambda group: (-len(group), min(group)))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The analysis.
+
+
+def find_coordination(
+    es: Elasticsearch,
+    alias: str,
+    query_text: str = "",
+    *,
+    by: str = "text",
+    window: str = DEFAULT_WINDOW,
+    min_repeats: int = 2,
+    items_per_group: int = 5,
+) -> CoordinationReport:
+    """The groups of accounts that co-acted at least `min_repeats` times among the tweets matching `query_text`.
+
+    Raises `UsageError` for an unknown `by`, a bad window, `min_repeats` under 1 or an index loaded before the
+    text key existed; `QuerySyntaxError` for a malformed query; `PartialResults` when a shard did not answer.
+    """
+    started = time.monotonic()
+    kind = check_kind(by)
+    chosen = parse_window(window)
+    if min_repeats < 1:
+        raise UsageError(f"--min-repeats must be 1 or more, not {min_repeats}")
+    _check_field(es, alias, kind)
+    query = _kind_query(query_for(es, alias, query_text), kind)
+    tweets, keys = _candidate_keys(es, alias, query, kind)
+    items, time_used, campaigns = _read_posts(es, alias, query, kind, keys)
+    items = {key: posts for key, posts in items.items() if len({post.userid for post in posts}) > 1}
+    used = chosen if chosen is not None else estimate_window(items)
+    window_ms = max(1, round(used.seconds * 1000))
+    raw = pair_posts(items, window_ms)
+    pairs = coordinated_pairs(raw, min_repeats)
+    accounts = {account for pair in pairs for account in (pair.a, pair.b)}
+    names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
+    groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group)
+    minute_note = None
+    if time_used.tweet_time:
+        minute_note = (
+            f"{time_used.tweet_time:,} tweets have no time in their id and are timed to the minute (tweet_time): "
+            f"for them a window of {used.label} means "
+            + (
+                "the same minute"
+                if window_ms <= 60_000
+                else f"minutes fewer than {math.ceil(window_ms / 60_000)} apart"
+            )
+        )
+    return CoordinationReport(
+        query=query_text,
+        by=kind.name,
+        what=kind.what,
+        window=used,
+        min_repeats=min_repeats,
+        tweets=tweets,
+        candidate_items=len(items),
+        candidate_tweets=sum(len(posts) for posts in items.values()),
+        time_used=time_used,
+        minute_note=minute_note,
+        groups=groups,
+        pairs=pairs,
+        took_ms=round((time.monotonic() - started) * 1000),
+        screen_names=names,
+        campaigns=campaigns,
+    )
+
+
+def _check_field(es: Elasticsearch, alias: str, kind: ItemKind) -> None:
+    """An index loaded before `tweet_text.normalised` existed cannot answer `--by text`: say so, not "nothing"."""
+    answer = es.field_caps(index=alias, fields=[kind.field], include_unmapped=True).body
+    caps = answer.get("fields", {}).get(kind.field, {})
+    if kind.name == "text" and (not caps or "unmapped" in caps):
+        raise UsageError(
+            f"the index behind {alias!r} was loaded before tweetsearch kept the text key `coordination --by text` "
+            "compares; load it again with `tweetsearch index --rebuild`"
+        )
+
+
+def _kind_query(query: dict[str, Any], kind: ItemKind) -> dict[str, Any]:
+    clause: dict[str, Any] = {"filter": [query, {"exists": {"field": kind.field}}]}
+    if kind.excluded is not None:
+        clause["must_not"] = [kind.excluded]
+    return {"bool": clause}
+
+
+def _checked(answer: dict[str, Any]) -> dict[str, Any]:
+    reason = partial_reason(answer)
+    if reason:
+        raise PartialResults(reason)
+    return answer
+
+
+def _candidate_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind) -> tuple[int, list[str]]:
+    """The matching tweets carrying an item, and the items two or more of them carry (module docstring, step 1).
+
+    For links, also every link to a site whose pages have several addresses (`search.pages`): two tweets with
+    `youtu.be/ID` and `youtube.com/watch?v=ID` carry one page under two terms of one tweet each."""
+    source = {"field": kind.field}
+    answer = _checked(
+        es.search(
+            index=alias,
+            query=query,
+            size=0,
+            track_total_hits=True,
+            aggs={"distinct": {"cardinality": {**source, "precision_threshold": 40_000}}},
+        ).body
+    )
+    tweets = answer["hits"]["total"]["value"]
+    distinct = answer["aggregations"]["distinct"]["value"]
+    shards = answer.get("_shards", {}).get("total", 1)
+    repeated_at_most = max(0, tweets - int(distinct * 0.95))
+    partitions = max(1, math.ceil(repeated_at_most / PER_PARTITION))
+    if shards > 1:
+        partitions = max(partitions, math.ceil(distinct * 1.5 / SHARD_TERMS))
+    keys: set[str] = set()
+    while True:
+        found = _repeated_terms(es, alias, query, source, partitions, shards)
+        if found is not None:
+            keys.update(found)
+            break
+        partitions *= 4
+    if kind.name == "url":
+        keys.update(_known_page_links(es, alias, query))
+    keys.discard("")
+    return tweets, sorted(keys)
+
+
+def _repeated_terms(
+    es: Elasticsearch, alias: str, query: dict[str, Any], source: dict[str, Any], partitions: int, shards: int
+) -> list[str] | None:
+    """Every term of two or more tweets, partition by partition; None when a partition overflowed."""
+    keys: list[str] = []
+    for partition in range(partitions):
+        terms: dict[str, Any] = {**source, "min_doc_count": 2, "size": TERMS_SIZE}
+        if partitions > 1:
+            terms["include"] = {"partition": partition, "num_partitions": partitions}
+        if shards > 1:
+            terms["shard_size"] = SHARD_TERMS
+        answer = _checked(es.search(index=alias, query=query, size=0, aggs={"repeated": {"terms": terms}}).body)
+        buckets = answer["aggregations"]["repeated"]["buckets"]
+        if len(buckets) >= TERMS_SIZE:
+            return None
+        keys.extend(str(bucket["key"]) for bucket in buckets)
+    return keys
+
+
+def _known_page_links(es: Elasticsearch, alias: str, query: dict[str, Any]) -> Iterator[str]:
+    """Every link (even of one tweet) to a host of a page rule, through a composite aggregation's pages."""
+    hosts = sorted({host for rule in pages.shipped_rules() for form in rule.forms for host in form.hosts})
+    if not hosts:
+        return
+    pattern = "https?://(" + "|".join(pages.literal(host) for host in hosts) + ")/.*"
+    narrowed = {"bool": {"filter": [query, {"regexp": {"urls": {"value": pattern, "flags": "NONE"}}}]}}
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {"size": 10_000, "sources": [{"url": {"terms": {"field": "urls"}}}]}
+        if after is not None:
+            composite["after"] = after
+        answer = _checked(es.search(index=alias, query=narrowed, size=0, aggs={"links": {"composite": composite}}).body)
+        agg = answer["aggregations"]["links"]
+        yield from (str(bucket["key"]["url"]) for bucket in agg["buckets"])
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return
+
+
+def _read_posts(
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, keys: Sequence[str]
+) -> tuple[dict[str, list[Post]], TimeUsed, dict[str, str]]:
+    """The tweets carrying the candidate items, by item (step 2): doc values only, batch by batch of items."""
+    items: dict[str, list[Post]] = defaultdict(list)
+    used = TimeUsed()
+    campaigns: dict[str, str] = {}
+    fields = [
+        kind.field,
+        "userid",
+        "tweetid",
+        "campaign",
+        {"field": "tweet_time", "format": "epoch_millis"},
+    ]
+    if not keys:
+        return items, used, campaigns
+    with point_in_time(es, alias, "2m") as pit:
+        for start in range(0, len(keys), KEYS_PER_FETCH):
+            batch = keys[start : start + KEYS_PER_FETCH]
+            wanted = set(batch)  # a tweet with two items of two batches is read twice, each time for its own
+            narrowed = {"bool": {"filter": [query, {"terms": {kind.field: batch}}]}}
+            for hits, _ in walk(
+                es, pit, narrowed, source=False, page_size=FETCH_PAGE, keep_alive="2m", sort=["_shard_doc"],
+                fields=fields,
+            ):  # fmt: skip
+                for hit in hits:
+                    post = _post(hit.get("fields", {}), used, campaigns)
+                    if post is None:
+                        continue
+                    for key in _keys_of(kind, hit.get("fields", {}), wanted):
+                        items[key].append(post)
+    return dict(items), used, campaigns
+
+
+def _keys_of(kind: ItemKind, fields: Mapping[str, list[Any]], wanted: set[str]) -> Iterator[str]:
+    values = [str(value) for value in fields.get(kind.field, [])]
+    if kind.name == "url":
+        yield from dict.fromkeys(page_key(value) for value in values if value in wanted)
+        return
+    yield from (value for value in values if value in wanted)
+
+
+def _post(fields: Mapping[str, list[Any]], used: TimeUsed, campaigns: dict[str, str]) -> Post | None:
+    tweetid = str(fields.get("tweetid", [""])[0])
+    userid = fields.get("userid", [None])[0]
+    if userid is None:
+        return None
+    campaign = fields.get("campaign", [None])[0]
+    if campaign is not None:
+        campaigns.setdefault(userid, campaign)
+    ms = snowflake_ms(tweetid)
+    if ms is not None:
+        used.snowflake += 1
+        return Post(tweetid, userid, ms, True)
+    stamp = fields.get("tweet_time", [None])[0]
+    if stamp is None:
+        used.none += 1
+        return None
+    used.tweet_time += 1
+    return Post(tweetid, userid, int(float(stamp)), False)
+
+
+def _groups(
+    es: Elasticsearch,
+    alias: str,
+    kind: ItemKind,
+    items: Mapping[str, Sequence[Post]],
+    raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]],
+    pairs: Sequence[Pair],
+    campaigns: Mapping[str, str],
+    names: Mapping[str, str],
+    items_per_group: int,
+) -> list[Group]:
+    numbered = posts_of(items)
+    groups: list[Group] = []
+    for members in components(pairs):
+        inside = [pair for pair in pairs if pair.a in members]
+        posts_by_member: dict[str, set[int]] = defaultdict(set)
+        partners: Counter[str] = Counter()
+        for pair in inside:
+            mine, theirs, _ = raw[(pair.a, pair.b)]
+            posts_by_member[pair.a] |= mine
+            posts_by_member[pair.b] |= theirs
+            partners.update((pair.a, pair.b))
+        matched = sorted({index for posts in posts_by_member.values() for index in posts})
+        by_item: dict[str, list[Post]] = defaultdict(list)
+        for index in matched:
+            key, post = numbered[index]
+            by_item[key].append(post)
+        shared = sorted(
+            (_shared_item(kind, key, posts) for key, posts in by_item.items()),
+            key=lambda item: (-item.accounts, -item.tweets, item.first_time, item.key),
+        )
+        times = [numbered[index][1].ms for index in matched]
+        groups.append(
+            Group(
+                accounts=len(members),
+                co_actions=sum(pair.co_actions for pair in inside),
+                pairs=len(inside),
+                members=sorted(
+                    (
+                        Member(
+                            userid=userid,
+                            screen_name=names.get(userid),
+                            campaigns=[campaigns[userid]] if userid in campaigns else [],
+                            tweets=len(posts_by_member[userid]),
+                            partners=partners[userid],
+                        )
+                        for userid in members
+                    ),
+                    key=lambda member: (-member.tweets, member.userid),
+                ),
+                items=shared[:items_per_group],
+                items_total=len(shared),
+                campaigns=dict(Counter(campaigns.get(userid, "?") for userid in members).most_common()),
+                first_time=_iso(min(times)),
+                last_time=_iso(max(times)),
+            )
+        )
+    _add_examples(es, alias, [item for group in groups for item in group.items])
+    return groups
+
+
+def _shared_item(kind: ItemKind, key: str, posts: Sequence[Post]) -> SharedItem:
+    first = min(posts, key=lambda post: (post.ms, post.tweetid))
+    return SharedItem(
+        kind=kind.name,
+        key=key,
+        label=key,
+        tweets=len(posts),
+        accounts=len({post.userid for post in posts}),
+        first_time=_iso(first.ms),
+        first_tweetid=first.tweetid,
+    )
+
+
+def _add_examples(es: Elasticsearch, alias: str, items: Sequence[SharedItem]) -> None:
+    """Each shown item's first tweet as posted: the text a reader recognises (the key is normalised)."""
+    wanted = sorted({item.first_tweetid for item in items})
+    if not wanted:
+        return
+    answer = es.search(
+        index=alias, size=len(wanted), query={"ids": {"values": wanted}}, source=["tweet_text", "tweetid"]
+    ).body
+    texts = {hit["_id"]: hit["_source"].get("tweet_text") for hit in answer["hits"]["hits"]}
+    for item in items:
+        item.example = texts.get(item.first_tweetid)
+
+
+def _iso(ms: int) -> str:
+    return utc_iso(datetime.fromtimestamp(ms / 1000, UTC))
