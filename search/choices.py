@@ -20,6 +20,12 @@ TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients"
 """What `top` counts. The argument is not typed with it: `top` also takes the singular and any case
 (`Campaign`, `hashtag`), so its help lists these names and the library reads the word."""
 
+CoordinationBy = Literal["text", "retweet", "url", "hashtags"]
+NetworkKind = Literal["coordination", "retweet", "mention", "reply"]
+NetworkFormat = Literal["gexf", "graphml", "csv"]
+"""`coordination --by`, `network --kind` and `network --format`: the arguments are plain text (a wrong word is one
+line from the library, exit 2, as every other bad input), and their help lists these."""
+
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 SORT_ORDERS: tuple[str, ...] = get_args(SortOrder)
 INTERVALS: tuple[str, ...] = get_args(Interval)
@@ -28,3 +34,6 @@ CITE_FORMATS: tuple[str, ...] = get_args(CiteFormat)
 COMPRESSIONS: tuple[str, ...] = get_args(Compression)
 SPLITS: tuple[str, ...] = get_args(Split)
 TOP_FIELDS: tuple[str, ...] = get_args(TopField)
+COORDINATION_BY: tuple[str, ...] = get_args(CoordinationBy)
+NETWORK_KINDS: tuple[str, ...] = get_args(NetworkKind)
+NETWORK_FORMATS: tuple[str, ...] = get_args(NetworkFormat)

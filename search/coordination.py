@@ -78,8 +78,10 @@ AUTO_FASTEST_SHARE = 0.1
 AUTO_CUMULATED_SHARE = 0.5
 """`--window auto`: how far into those items' posts the time is taken (CooRnet's `p`)."""
 
-_WINDOW = re.compile(r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
+_WINDOW = re.compile(
+    r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?"
+)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
@@ -216,14 +218,16 @@ class CoordinationReport:
 
 
 def parse_window(text: str) -> Window | None:
-    """`60s`, `10`, `2m`, `1h`, `500ms` as a window; None for `auto`. Raises `UsageError` for zero, negative,
+    """`60s`, `10`, `2m`, `1h`, `1d`, `500ms` as a window; None for `auto`. Raises `UsageError` for zero, negative,
     too wide or unreadable text."""
     value = text.strip().lower()
     if value == "auto":
         return None
     match = _WINDOW.fullmatch(value)
     if match is None:
-        raise UsageError(f"cannot read the window {text!r}: give seconds (60s, 10), minutes (2m), hours (1h) or auto")
+        raise UsageError(
+            f"cannot read the window {text!r}: give seconds (60s, 10), minutes (2m), hours (1h), days (1d) or auto"
+        )
     unit = (match["unit"] or "s")[0] if match["unit"] != "ms" else "ms"
     seconds = float(match["number"]) * _UNIT_SECONDS[unit]
     if seconds <= 0:

@@ -21,9 +21,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ import orjson
 
 from common.errors import ExportError, ExportIncomplete, UsageError
 from common.records import TWEET_COLUMNS
+from search.files import atomic_file
 from search.point_in_time import pages, point_in_time
 from search.query_context import query_for
 from search.tweets import SORTS
@@ -189,35 +188,19 @@ def export_to_file(
     a file at `target` is always a whole export. A name ending in `.gz` is gzip-compressed.
     """
     target = Path(target)
-    if not target.parent.is_dir():
-        raise ExportError(f"cannot write {target}: the folder {target.parent} does not exist")
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: it is a folder")
-    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        with open(partial, "xb") as file:
-            with _maybe_gzip(file, target.name) as sink:
-                summary = export_tweets(
-                    es,
-                    alias,
-                    query_text,
-                    sink,
-                    fmt=fmt,
-                    page_size=page_size,
-                    with_campaign=with_campaign,
-                    keep_alive=keep_alive,
-                    on_progress=on_progress,
-                    target=str(target),
-                )
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(partial, target)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with atomic_file(target, ExportError) as file, _maybe_gzip(file, target.name) as sink:
+        summary = export_tweets(
+            es,
+            alias,
+            query_text,
+            sink,
+            fmt=fmt,
+            page_size=page_size,
+            with_campaign=with_campaign,
+            keep_alive=keep_alive,
+            on_progress=on_progress,
+            target=str(target),
+        )
     return summary
 
 

@@ -39,6 +39,8 @@ class Tweetsearch(Group):
             "timeline",
             "url",
             "account",
+            "coordination",
+            "network",
             "serve",
         )
     }

@@ -16,7 +16,9 @@ def test_each_closed_set_is_the_one_the_library_acts_on():
     from generator.release import Compress
     from search.aggregate import FIELDS, INTERVALS, SPLITS
     from search.citation import CiteFormat
+    from search.coordination import KINDS
     from search.export import ExportFormat
+    from search.network import NETWORK_FORMATS, NETWORK_KINDS
     from search.tweets import SORTS
 
     assert tuple(FIELDS) == choices.TOP_FIELDS
@@ -26,6 +28,9 @@ def test_each_closed_set_is_the_one_the_library_acts_on():
     assert get_args(ExportFormat) == choices.EXPORT_FORMATS
     assert get_args(Compress) == choices.COMPRESSIONS
     assert set(choices.SORT_ORDERS) == set(SORTS)
+    assert choices.COORDINATION_BY == KINDS
+    assert choices.NETWORK_KINDS == NETWORK_KINDS
+    assert tuple(NETWORK_FORMATS.values()) == choices.NETWORK_FORMATS
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,222 @@
+"""Networks of accounts, as files for Gephi, Cytoscape, igraph or a spreadsheet.
+
+Nodes are accounts (userid), with their screen name, campaign and tweets among those the query matches; an
+account outside the archive (retweeted, mentioned or replied to) has the tweets count 0 and no campaign.
+Edges, by `kind`:
+
+- `coordination`: two accounts that co-acted (`search.coordination`), weighted by their co-actions;
+  undirected.
+- `retweet`, `mention`, `reply`: who retweeted, mentioned or replied to whom, weighted by the number of tweets;
+  directed. Counted by a composite aggregation on the server, page by page, so no tweet is fetched.
+
+networkx writes the files: GEXF (`.gexf`) and GraphML (`.graphml`) carry the node attributes; CSV (`.csv`)
+is the edge list with each end's screen name and campaign. Archived names are hostile input: control
+characters, which XML 1.0 cannot hold at all, are replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from common.errors import ExportError, UsageError
+from search import profiles
+from search.coordination import CoordinationReport, find_coordination
+from search.files import atomic_file
+from search.query_context import query_for
+from search.tweets import partial_reason
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from elasticsearch import Elasticsearch
+
+NETWORK_KINDS: tuple[str, ...] = ("coordination", "retweet", "mention", "reply")
+NETWORK_FORMATS: dict[str, str] = {".gexf": "gexf", ".graphml": "graphml", ".csv": "csv"}
+TARGET_FIELDS = {"retweet": "retweet_userid", "mention": "user_mentions", "reply": "in_reply_to_userid"}
+COMPOSITE_PAGE = 10_000
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class NetworkSummary:
+    kind: str
+    query: str
+    format: str
+    target: str
+    nodes: int
+    edges: int
+    weight: int
+    """The edges' weights added up: co-actions, or retweets, mentions or replies."""
+    directed: bool
+    coordination: CoordinationReport | None = None
+
+
+def network_format(target: str, fmt: str | None = None) -> str:
+    """The file format: `fmt` when given, else from the name's suffix (CSV on standard output). Raises
+    `UsageError` when neither says."""
+    if fmt is not None:
+        if fmt not in NETWORK_FORMATS.values():
+            raise UsageError(f"unknown network format {fmt!r}: gexf, graphml or csv")
+        return fmt
+    if target == "-":
+        return "csv"
+    found = NETWORK_FORMATS.get(Path(target).suffix.lower())
+    if found is None:
+        raise UsageError(f"cannot tell the format of {target!r}: name it .gexf, .graphml or .csv, or give --format")
+    return found
+
+
+def build_network(
+    es: Elasticsearch,
+    alias: str,
+    query_text: str = "",
+    *,
+    kind: str = "coordination",
+    by: str = "text",
+    window: str = "60s",
+    min_repeats: int = 2,
+) -> tuple[nx.Graph, CoordinationReport | None]:
+    """The network of `kind` among the tweets matching `query_text` (for `coordination`, with the analysis's
+    `by`, `window` and `min_repeats`), and the coordination report it came from."""
+    import networkx as nx
+
+    if kind not in NETWORK_KINDS:
+        raise UsageError(f"unknown network kind {kind!r}: {', '.join(NETWORK_KINDS)}")
+    report = None
+    graph: nx.Graph
+    if kind == "coordination":
+        report = find_coordination(es, alias, query_text, by=by, window=window, min_repeats=min_repeats)
+        graph = nx.Graph()
+        for pair in report.pairs:
+            graph.add_edge(pair.a, pair.b, weight=pair.co_actions, items=pair.items)
+    else:
+        graph = nx.DiGraph()
+        for source, target, count in _interactions(es, alias, query_for(es, alias, query_text), TARGET_FIELDS[kind]):
+            graph.add_edge(source, target, weight=count)
+    _describe_nodes(es, alias, query_text, graph)
+    return graph, report
+
+
+def write_network(graph: nx.Graph, sink: BinaryIO, fmt: str) -> None:
+    import networkx as nx
+
+    if fmt == "gexf":
+        nx.write_gexf(graph, sink)
+    elif fmt == "graphml":
+        nx.write_graphml(graph, sink)
+    else:
+        sink.write(edges_csv(graph).encode())
+
+
+def edges_csv(graph: nx.Graph) -> str:
+    """One row per edge: each end's userid, screen name and campaign, and the weight (and shared items)."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["source", "source_screen_name", "source_campaign", "target", "target_screen_name",
+                     "target_campaign", "weight", "items"])  # fmt: skip
+    nodes = graph.nodes
+    for a, b, data in sorted(graph.edges(data=True), key=lambda edge: (-edge[2]["weight"], edge[0], edge[1])):
+        writer.writerow([a, nodes[a]["screen_name"], nodes[a]["campaign"], b, nodes[b]["screen_name"],
+                         nodes[b]["campaign"], data["weight"], data.get("items", "")])  # fmt: skip
+    return text.getvalue()
+
+
+def network_to_file(
+    es: Elasticsearch,
+    alias: str,
+    query_text: str,
+    target: str,
+    *,
+    kind: str = "coordination",
+    fmt: str | None = None,
+    by: str = "text",
+    window: str = "60s",
+    min_repeats: int = 2,
+) -> NetworkSummary:
+    """Builds the network and writes it to `target` whole (or not at all; `-` is standard output)."""
+    chosen = network_format(target, fmt)
+    graph, report = build_network(es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats)
+    if target == "-":
+        import sys
+
+        write_network(graph, sys.stdout.buffer, chosen)
+        sys.stdout.flush()
+    else:
+        with atomic_file(Path(target), ExportError) as sink:
+            write_network(graph, sink, chosen)
+    return NetworkSummary(
+        kind=kind,
+        query=query_text,
+        format=chosen,
+        target=target,
+        nodes=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        weight=sum(weight for _, _, weight in graph.edges(data="weight")),
+        directed=graph.is_directed(),
+        coordination=report,
+    )
+
+
+def _interactions(es: Elasticsearch, alias: str, query: dict[str, Any], field: str) -> Iterator[tuple[str, str, int]]:
+    """(account, the account it retweeted, mentioned or replied to, tweets), every pair, page by page."""
+    narrowed = {"bool": {"filter": [query, {"exists": {"field": field}}]}}
+    sources = [{"source": {"terms": {"field": "userid"}}}, {"target": {"terms": {"field": field}}}]
+    yield from (
+        (str(key["source"]), str(key["target"]), count) for key, count in _composite(es, alias, narrowed, sources)
+    )
+
+
+def _composite(
+    es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], int]]:
+    from common.errors import PartialResults
+
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": sources}
+        if after is not None:
+            composite["after"] = after
+        answer = es.search(index=alias, query=query, size=0, aggs={"pairs": {"composite": composite}}).body
+        reason = partial_reason(answer)
+        if reason:
+            raise PartialResults(reason)
+        agg = answer["aggregations"]["pairs"]
+        yield from ((bucket["key"], bucket["doc_count"]) for bucket in agg["buckets"])
+        after = agg.get("after_key")
+        if not agg["buckets"] or after is None:
+            return
+
+
+def _describe_nodes(es: Elasticsearch, alias: str, query_text: str, graph: nx.Graph) -> None:
+    """Each node's screen name (newest known), campaign and matching tweets; none may be None in GraphML."""
+    if not graph.number_of_nodes():
+        return
+    accounts = sorted(graph.nodes)
+    names = profiles.screen_names(es, alias, accounts) if profiles.available(es, alias) else {}
+    tweets: dict[str, int] = {}
+    campaigns: dict[str, str] = {}
+    query = query_for(es, alias, query_text)
+    for start in range(0, len(accounts), COMPOSITE_PAGE):
+        batch = accounts[start : start + COMPOSITE_PAGE]
+        narrowed = {"bool": {"filter": [query, {"terms": {"userid": batch}}]}}
+        sources = [{"account": {"terms": {"field": "userid"}}}, {"campaign": {"terms": {"field": "campaign"}}}]
+        for key, count in _composite(es, alias, narrowed, sources):
+            userid = str(key["account"])
+            tweets[userid] = tweets.get(userid, 0) + count
+            campaigns.setdefault(userid, str(key["campaign"]))
+    for userid in accounts:
+        graph.nodes[userid].update(
+            screen_name=_xml_safe(names.get(userid, "")),
+            campaign=campaigns.get(userid, ""),
+            tweets=tweets.get(userid, 0),
+            label=_xml_safe(names.get(userid) or userid),
+        )
+
+
+def _xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
