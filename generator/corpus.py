@@ -14,7 +14,8 @@ The word lists deliberately mix inflected forms of the same few lemmas (vote/vot
 выборы/выборах/выборов, Wahl/Wahlen, élection/élections, انتخابات/انتخاباتی, ...) so that language analyzers
 have something to stem. Planted items (quotes, URLs, hashtags) use words that appear nowhere in the random
 vocabulary: every hit on them in a search is one of the planted tweets the ground truth lists, so tests can
-compare exact counts.
+compare exact counts. The coordinated groups (`data/coordination.json`) are planted the same way: their texts,
+links and hashtags are found nowhere else in a release, so the accounts acting together on them are known.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import csv
 import io
 import itertools
 import json
+import re
 import string
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,12 +36,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from common.urls import normalise_url
+
 # Placeholders each kind of template may use (see `Language`); anything else would fail at generation time.
 SENTENCE_FIELDS = frozenset("SVOPXQE")
 URL_FIELDS = frozenset({"code", "vid", "word", "word2", "y", "m", "d", "n", "slug"})
 TRACKING_FIELDS = frozenset({"word", "code"})
 BIO_FIELDS = frozenset({"city", "emoji"})
 STYLE_NAMES = ("2018", "later")
+# A coordinated group acts on at least this many items: the analysis reports a pair from two shared items on.
+MIN_COORDINATED_ITEMS = 2
 
 
 class CorpusDataError(ValueError):
@@ -114,6 +121,40 @@ class PlantedHashtag:
 
 
 @dataclass(frozen=True, slots=True)
+class CoordinatedItem:
+    """One thing accounts post: a text, a retweeted text, a URL or a set of hashtags, in `language`.
+
+    `values` are a text's spellings (the k-th poster writes `values[k % len(values)]`, so a group may differ in
+    case and punctuation only), a retweeted text or a URL alone, or a hashtag set's tags.
+    """
+
+    language: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignCoordination:
+    """What one campaign's planted coordination is made of (`data/coordination.json`).
+
+    One group of accounts acts together on each kind's items: the same `texts`, retweets of the same tweet (of
+    `retweets`' texts), the same `urls`, the same `hashtags` sets, each posted by every member within seconds.
+    `background_urls` and `background_text` are shared too, but hours apart: sharing that is not coordination.
+    """
+
+    campaign: str
+    texts: tuple[CoordinatedItem, ...]
+    retweets: tuple[CoordinatedItem, ...]
+    urls: tuple[CoordinatedItem, ...]
+    hashtags: tuple[CoordinatedItem, ...]
+    background_urls: tuple[CoordinatedItem, ...]
+    background_text: CoordinatedItem
+
+    def items(self) -> dict[str, tuple[CoordinatedItem, ...]]:
+        """The items of each kind a group acts on, by the analysis' name for the kind."""
+        return {"text": self.texts, "retweet": self.retweets, "url": self.urls, "hashtags": self.hashtags}
+
+
+@dataclass(frozen=True, slots=True)
 class CampaignShape:
     """One release's shape as `data/campaigns.json` gives it; `generator.release` resolves `style` by name.
 
@@ -159,6 +200,7 @@ class Corpus:
     planted_quotes: tuple[PlantedQuote, ...]
     planted_urls: tuple[PlantedUrl, ...]
     planted_hashtags: tuple[PlantedHashtag, ...]
+    coordination: tuple[CampaignCoordination, ...]
     campaigns: tuple[CampaignShape, ...]
     activity_by_local_hour: tuple[float, ...]
     userid_growth: tuple[tuple[date, float], ...]
@@ -373,6 +415,106 @@ def _userid_growth(root: Traversable, name: str) -> tuple[tuple[date, float], ..
     return tuple(knots)
 
 
+def comparable_text(text: str) -> str:
+    """A text as `tweetsearch coordination --by text` compares texts (the index's `coordination_text` normalizer):
+    every run of characters that are not letters, digits or combining marks one space, lower case."""
+    kept = "".join(ch if unicodedata.category(ch)[0] in "LNM" else " " for ch in text)
+    return " ".join(kept.split()).lower()
+
+
+def text_letters(text: str) -> str:
+    """A text's letters, digits and combining marks, lower-cased: texts that any comparison ignoring case,
+    punctuation and spacing takes for one text have the same letters, so distinct letters keep texts apart."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LNM").lower()
+
+
+def _coordinated_item(c: _Checker, where: str, row: object, languages: set[str]) -> CoordinatedItem:
+    """`[language, value, ...]`, the language one of the campaign's own."""
+    if not isinstance(row, list) or len(row) < 2:
+        c.fail(where, "a list of a language and one or more values", row)
+    texts = [c._text(f"{where}[{j}]", v) for j, v in enumerate(row)]  # type: ignore[arg-type]
+    if texts[0] not in languages:
+        raise CorpusDataError(f"{c.file}: {where}[0]: {texts[0]!r} is not a language of the campaign")
+    return CoordinatedItem(texts[0], tuple(texts[1:]))
+
+
+class _CoordinationReader:
+    """Reads `coordination.json`, refusing an item that could be mistaken for another or for a planted one.
+
+    Every item must be unique in the release for the ground truth to name exactly the accounts that share it,
+    so texts (by their letters), URLs (normalised, either scheme) and hashtag sets are each used once in the file
+    and never contain a planted quote's marker, URL or hashtag.
+    """
+
+    FILE = "coordination.json"
+
+    def __init__(self, campaigns: tuple[CampaignShape, ...], markers: tuple[str, ...]) -> None:
+        self.shapes = {c.key: c for c in campaigns}
+        self.markers = markers
+        self.seen: dict[tuple[str, object], str] = {}
+
+    def read(self, root: Traversable) -> tuple[CampaignCoordination, ...]:
+        top = _Checker(self.FILE, "", _read_json(root, self.FILE))
+        where, items = top._list("campaigns")
+        top.done()
+        found = [self._campaign(_Checker(self.FILE, f"{where}[{i}]", obj)) for i, obj in enumerate(items)]
+        keys = [f.campaign for f in found]
+        for key in self.shapes:
+            if keys.count(key) != 1:
+                raise CorpusDataError(f"{self.FILE}: campaigns: {key!r} must be given once, found {keys.count(key)}")
+        return tuple(found)
+
+    def _campaign(self, c: _Checker) -> CampaignCoordination:
+        key = c.text("campaign")
+        if key not in self.shapes:
+            raise CorpusDataError(f"{self.FILE}: {c.where}.campaign: {key!r} is not in campaigns.json")
+        languages = {code for code, _ in self.shapes[key].languages}
+        where, value = c._list("background_text")
+        coordination = CampaignCoordination(
+            campaign=key,
+            texts=self._items(c, "texts", languages),
+            retweets=self._items(c, "retweets", languages, single=True),
+            urls=self._items(c, "urls", languages, single=True),
+            hashtags=self._items(c, "hashtags", languages),
+            background_urls=self._items(c, "background_urls", languages, single=True),
+            background_text=self._check(c, where, "texts", _coordinated_item(c, where, value, languages), True),
+        )
+        c.done()
+        return coordination
+
+    def _items(self, c: _Checker, key: str, languages: set[str], single: bool = False) -> tuple[CoordinatedItem, ...]:
+        where, rows = c._list(key)
+        if len(rows) < MIN_COORDINATED_ITEMS:
+            c.fail(where, f"{MIN_COORDINATED_ITEMS} or more items", rows)
+        kind = "urls" if key.endswith("urls") else key
+        return tuple(
+            self._check(c, f"{where}[{i}]", kind, _coordinated_item(c, f"{where}[{i}]", row, languages), single)
+            for i, row in enumerate(rows)
+        )
+
+    def _check(self, c: _Checker, where: str, kind: str, item: CoordinatedItem, single: bool) -> CoordinatedItem:
+        if single and len(item.values) != 1:
+            c.fail(where, "a language and one value", [item.language, *item.values])
+        if kind == "texts" and len({comparable_text(v) for v in item.values}) != 1:
+            raise CorpusDataError(f"{self.FILE}: {where}: spellings must differ in case and punctuation only")
+        low = " ".join(item.values).lower()
+        for marker in self.markers:
+            if marker in low:
+                raise CorpusDataError(f"{self.FILE}: {where}: holds the planted {marker!r}")
+        identity: object
+        if kind == "texts" or kind == "retweets":
+            identity = text_letters(item.values[0])
+        elif kind == "hashtags":
+            identity = frozenset(v.lower() for v in item.values)
+        else:
+            url = item.values[0]
+            identity = re.sub(r"^https?://", "", normalise_url(url) or url.lower())
+        first = self.seen.setdefault((kind, identity), where)
+        if first != where:
+            raise CorpusDataError(f"{self.FILE}: {where}: the same as {first}; every item must be unique")
+        return item
+
+
 def load(root: Traversable | Path | None = None) -> Corpus:
     """Read and check every data file under `root` (the packaged `generator/data/` by default)."""
     root = resources.files("generator").joinpath("data") if root is None else root
@@ -454,6 +596,8 @@ def load(root: Traversable | Path | None = None) -> Corpus:
         for key in used:
             if key not in keys:
                 raise CorpusDataError(f"planted.json: {c.where}: campaign {key!r} is not in campaigns.json")
+    markers = _markers(tuple(q for _, q, _ in quotes), tuple(u for _, u, _ in urls), tuple(h for _, h, _ in hashtags))
+    coordination = _CoordinationReader(campaigns, markers).read(root)
 
     return Corpus(
         emoji=emoji,
@@ -467,6 +611,7 @@ def load(root: Traversable | Path | None = None) -> Corpus:
         planted_quotes=tuple(q for _, q, _ in quotes),
         planted_urls=tuple(u for _, u, _ in urls),
         planted_hashtags=tuple(h for _, h, _ in hashtags),
+        coordination=coordination,
         campaigns=campaigns,
         activity_by_local_hour=hours,
         userid_growth=_userid_growth(root, "userid_growth.csv"),
@@ -493,6 +638,7 @@ LANGUAGES: dict[str, Language]
 PLANTED_QUOTES: tuple[PlantedQuote, ...]
 PLANTED_URLS: tuple[PlantedUrl, ...]
 PLANTED_HASHTAGS: tuple[PlantedHashtag, ...]
+COORDINATION: tuple[CampaignCoordination, ...]
 CAMPAIGNS: tuple[CampaignShape, ...]
 ACTIVITY_BY_LOCAL_HOUR: tuple[float, ...]
 USERID_GROWTH: tuple[tuple[date, float], ...]
@@ -509,6 +655,7 @@ _ATTRIBUTES = {
     "PLANTED_QUOTES": "planted_quotes",
     "PLANTED_URLS": "planted_urls",
     "PLANTED_HASHTAGS": "planted_hashtags",
+    "COORDINATION": "coordination",
     "CAMPAIGNS": "campaigns",
     "ACTIVITY_BY_LOCAL_HOUR": "activity_by_local_hour",
     "USERID_GROWTH": "userid_growth",
@@ -527,7 +674,13 @@ def __getattr__(name: str) -> Any:
 def planted_markers() -> tuple[str, ...]:
     """Lower-cased strings that only planted tweets may contain (used by tests and by a generation guard)."""
     data = packaged()
-    markers: list[str] = [q.marker for q in data.planted_quotes]
-    markers += [u.url for u in data.planted_urls]
-    markers += [h.tag for h in data.planted_hashtags]
+    return _markers(data.planted_quotes, data.planted_urls, data.planted_hashtags)
+
+
+def _markers(
+    quotes: tuple[PlantedQuote, ...], urls: tuple[PlantedUrl, ...], hashtags: tuple[PlantedHashtag, ...]
+) -> tuple[str, ...]:
+    markers: list[str] = [q.marker for q in quotes]
+    markers += [u.url for u in urls]
+    markers += [h.tag for h in hashtags]
     return tuple(m.lower() for m in markers)

@@ -6,17 +6,21 @@ orders, both quoting/encoding conventions (the 2018 IRA/Iran files and the later
 quote-laden text, hashed and numeric ids, snowflake tweet ids, and optionally malformed rows.
 
 Alongside the CSVs, `ground_truth.json` lists what was planted (quotes copied across campaigns, shared URLs,
-hashtags with exact counts, malformed rows with their line numbers) and what was written (counts per
-campaign, language and year), so tests can check search answers against known numbers.
+hashtags with exact counts, coordinated groups of accounts, malformed rows with their line numbers) and what was
+written (counts per campaign, language and year), so tests can check search answers against known numbers.
 
 `ground_truth.json` keys: `generator` (arguments), `total_tweets` and `well_formed_tweets` (the same number: the
 well-formed tweet rows, every one of which a reader must accept; the malformed rows come on top), `total_users`,
 `files` (name, member, campaign, kind, style, rows, malformed, physical lines), `campaigns` (per campaign: tweets,
 users, hashed_users, kinds, geo, languages, years, files, top_accounts), `languages`, `quotes` (text, marker,
 counts per kind, campaigns, accounts, earliest, copies with tweetid/userid/campaign/kind/text/time/file/line),
-`urls` and `hashtags` (exact counts, per campaign, tweetids), `malformed` (file, member, line, kind, tweetid: the
-rows a reader must reject, each on the line it starts on, for the reason `kind`, and no other). Lines are
-1-based, the header is line 1, and a row's line is where it starts.
+`urls` and `hashtags` (exact counts, per campaign, tweetids), `coordination` (`groups`: per campaign and kind of
+item, `by` text, retweet, url or hashtags, the accounts that post the same `items` `repeats` times, each time all
+within `max_gap_seconds` by the time in their snowflake ids, with the `tweetids` of each item's posts; and
+`background`: accounts sharing the same links and text again and again, but never two posts of an item less than
+`background_min_gap_seconds` apart, which no coordination analysis should report), `malformed` (file, member,
+line, kind, tweetid: the rows a reader must reject, each on the line it starts on, for the reason `kind`, and no
+other). Lines are 1-based, the header is line 1, and a row's line is where it starts.
 
 Speed matters because benchmarks need millions of rows: the hot loop only indexes precomputed pools of
 already CSV-encoded UTF-8 pieces and joins them (csv.writer alone caps out near 100k rows/s). Memory stays
@@ -57,6 +61,7 @@ LAST_DAY = date(2019, 6, 30)
 HASH_BELOW_FOLLOWERS = 5000
 BATCH_ROWS = 10_000
 MIN_TWEETS = 1000
+MIN_CAMPAIGN_ROWS = 200
 GROUND_TRUTH_FILE = "ground_truth.json"
 
 # The 2018 releases use Twitter's original column order; later ones swap the two reply columns.
@@ -250,6 +255,14 @@ def _within_minute(counter: int, bits: int) -> int:
     return ((counter >> 22) & 63) + (bits % 937) * 64
 
 
+def _near_within_minute(counter: int, target: int) -> int:
+    """The millisecond nearest `target` (at most 63 ms off) with the residue mod 64 `_within_minute` gives a row.
+
+    Rows whose counters share their low 22 bits differ in that residue, which is what keeps every id unique.
+    """
+    return target - target % 64 + ((counter >> 22) & 63)
+
+
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _VIDEO_CHARS = _ALNUM + "-_"
 
@@ -394,13 +407,19 @@ def _weighted(rng: random.Random, pairs: Sequence[tuple[Any, float]]) -> Any:
     return rng.choices([p[0] for p in pairs], [p[1] for p in pairs])[0]
 
 
-def _make_accounts(spec: CampaignSpec, n: int, seed: int, used_ids: set[int]) -> list[_Account]:
-    rng = random.Random(f"{seed}:{spec.key}:accounts")
+def _make_accounts(
+    spec: CampaignSpec, n: int, seed: int, used_ids: set[int], first: int = 0, taken: frozenset[str] = frozenset()
+) -> list[_Account]:
+    """Accounts `first` .. `first + n - 1` of a campaign; `taken` are lower-cased screen names already in use.
+
+    Accounts made later (from `first` on) come from their own random stream, so the first ones stay the same.
+    """
+    rng = random.Random(f"{seed}:{spec.key}:accounts" + (f":{first}" if first else ""))
     style = STYLES[spec.style]
     last_created = _parse_minute(spec.activity[-1][0] + " 00:00").date() - timedelta(days=62)
     accounts: list[_Account] = []
-    screen_names: set[str] = set()
-    for i in range(n):
+    screen_names: set[str] = set(taken)
+    for i in range(first, first + n):
         lang_code = _weighted(rng, spec.languages)
         lang = corpus.LANGUAGES[lang_code]
         if i == 0:
@@ -518,6 +537,8 @@ class _Campaign:
         self.rng = random.Random(f"{seed}:{spec.key}:rows")
         n_accounts = max(24, min(spec.real_accounts, rows // 200))
         self.accounts = _make_accounts(spec, n_accounts, seed, used_ids)
+        # The accounts of the random rows and of the planted quotes, URLs and hashtags; `add_accounts` adds others.
+        self.ordinary = list(self.accounts)
         self.languages: list[str] = [code for code, _ in spec.languages] + ["und"]
         self.day_quantiles = _quantiles(self._day_weights(), 1 << 16)
         self._cohort_tickets: dict[int, list[int]] = {}
@@ -526,6 +547,14 @@ class _Campaign:
         self.day_counts = [0] * len(_calendar().days)
         self.kind_counts = [0] * len(KIND_NAMES)
         self.geo_count = 0
+
+    def add_accounts(self, n: int, used_ids: set[int]) -> list[_Account]:
+        """`n` more accounts, in the users file but with no random rows: what they post is planted and known."""
+        taken = frozenset(a.public_screen_name.lower() for a in self.accounts)
+        made = _make_accounts(self.spec, n, self.seed, used_ids, first=len(self.accounts), taken=taken)
+        self.accounts += made
+        self.acc_counts += [0] * n
+        return made
 
     def language_index(self, code: str) -> int:
         if code not in self.languages:
@@ -757,7 +786,11 @@ def _fill_pow2(items: list[Any]) -> list[Any]:
 
 @dataclass(slots=True)
 class _Planted:
-    """A tweet whose position, id and content are fixed before writing, so the ground truth is exact."""
+    """A tweet whose position, id and content are fixed before writing, so the ground truth is exact.
+
+    A retweet names its original by `retweet_of` (a planted row) or `retweet_tweetid` (a tweet not in the
+    release). `ms_in_minute` places the post to the millisecond (coordinated posts); None: anywhere in the minute.
+    """
 
     campaign: str
     account: _Account
@@ -771,6 +804,8 @@ class _Planted:
     mentions: list[str] = field(default_factory=list)
     retweet_of: _Planted | None = None
     retweet_userid: str = ""
+    retweet_tweetid: str = ""
+    ms_in_minute: int | None = None
     position: int = -1
     tweetid: str = ""
     file: str = ""
@@ -832,7 +867,7 @@ class _Plan:
     def _plant_quote(self, quote: corpus.PlantedQuote) -> list[_Planted]:
         rng = self.rng
         origin_campaign = self.campaigns[quote.campaigns[0]]
-        origin_acc = origin_campaign.accounts[0]
+        origin_acc = origin_campaign.ordinary[0]
         when = _parse_minute(quote.first_time)
         origin = self._add(
             _Planted(quote.campaigns[0], origin_acc, quote.language, quote.text, when, "exact", quote.key)
@@ -849,8 +884,8 @@ class _Plan:
         for j, (kind, text) in enumerate(copies, start=1):
             key = quote.campaigns[j % len(quote.campaigns)]
             when = self._next_time(when)
-            pool = [a for a in _eligible(self.campaigns[key].accounts, when) if (key, a.index) not in used]
-            acc = rng.choice(pool or self.campaigns[key].accounts)
+            pool = [a for a in _eligible(self.campaigns[key].ordinary, when) if (key, a.index) not in used]
+            acc = rng.choice(pool or self.campaigns[key].ordinary)
             used.add((key, acc.index))
             row = _Planted(key, acc, quote.language, text, when, kind, quote.key)
             if kind in ("retweet", "truncated"):
@@ -867,7 +902,7 @@ class _Plan:
         rows = []
         for key, count in url.per_campaign:
             camp = self.campaigns[key]
-            accounts = rng.sample(_eligible(camp.accounts, when), min(url.accounts_per_campaign, len(camp.accounts)))
+            accounts = rng.sample(_eligible(camp.ordinary, when), min(url.accounts_per_campaign, len(camp.ordinary)))
             for j in range(count):
                 when = self._next_time(when)
                 text = f"{_sentence(lang, rng)} {_tco(rng)}"
@@ -888,7 +923,7 @@ class _Plan:
                 when = self._next_time(when)
                 tags = [tag.tag] if j % 3 else [tag.tag, "news"]
                 text = _sentence(lang, rng) + "".join(" #" + t for t in tags)
-                acc = rng.choice(_eligible(camp.accounts, when))
+                acc = rng.choice(_eligible(camp.ordinary, when))
                 rows.append(self._add(_Planted(key, acc, tag.language, text, when, "hashtag", tag.tag, hashtags=tags)))
         return rows
 
@@ -905,11 +940,215 @@ class _Plan:
             for pos, row in zip(positions, rows, strict=True):
                 row.position = pos
                 counter = camp.offset + pos
-                ms = _epoch_ms(row.when) + _within_minute(counter, self.rng.getrandbits(12))
+                if row.ms_in_minute is None:
+                    within = _within_minute(counter, self.rng.getrandbits(12))
+                else:
+                    within = _near_within_minute(counter, row.ms_in_minute)
+                ms = _epoch_ms(row.when) + within
                 row.tweetid = str(_snowflake(ms, counter))
                 placed[pos] = row
             by_campaign[key] = placed
         return by_campaign
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Coordination: accounts posting the same item within seconds of each other, again and again, and sharing that
+# looks alike but is hours apart. `tweetsearch coordination` must report the first and not the second.
+
+COORDINATION_GAP_MS = 5_000
+"""Every post of a coordinated item is within this of the item's first post, by the time its snowflake id carries."""
+# Members aim within 4 s of the first post, and an id moves a post by up to 63 ms (`_near_within_minute`). The
+# first post starts by second 50, so an item's posts also share their `tweet_time` minute.
+_COORDINATION_SPREAD_MS = 4_000
+_LATEST_START_MS = 50_000
+GROUP_SIZES = (3, 5)
+BACKGROUND_ACCOUNTS = 6
+BACKGROUND_SHARES = 3
+"""Times each background account shares each of its campaign's background links."""
+# Minutes between one background post and the next in a campaign: two whole minutes more than 2 h apart are more
+# than 2 h apart to the millisecond, whatever second each post gets.
+BACKGROUND_GAP_MINUTES = (121, 480)
+BACKGROUND_MIN_GAP_SECONDS = 7_200
+FIRST_SNOWFLAKE_DAY = date(2010, 11, 5)
+
+
+@dataclass(slots=True)
+class _Group:
+    """Accounts posting the same items: a coordinated group, or background accounts sharing hours apart."""
+
+    campaign: str
+    by: str
+    accounts: list[_Account]
+    coordinated: bool
+    items: list[Any] = field(default_factory=list)
+    posts: list[list[_Planted]] = field(default_factory=list)
+
+    def truth(self) -> dict[str, Any]:
+        """The group as `ground_truth.json` lists it: items as posted, tweet ids per item in member order."""
+        head = {"campaign": self.campaign, "by": self.by}
+        userids = [a.userid for a in self.accounts]
+        tail = {"items": self.items, "tweetids": [[r.tweetid for r in posts] for posts in self.posts]}
+        if not self.coordinated:
+            return {**head, "userids": userids, **tail}
+        # `_open_days` keeps planted posts after the first snowflake ids, so their ids carry the time.
+        screen_names = [a.screen_name for a in self.accounts]
+        return {
+            **head,
+            "time": "snowflake",
+            "userids": userids,
+            "screen_names": screen_names,
+            "repeats": len(self.items),
+            **tail,
+        }
+
+
+def _open_days(camp: _Campaign, accounts: Sequence[_Account], span_days: int) -> list[int]:
+    """Days on which every one of `accounts` exists and `span_days` of the campaign's activity follow, weighted by
+    the campaign's volume; none before the first snowflake ids, so planted posts' ids carry their time."""
+    first = _day_index(FIRST_SNOWFLAKE_DAY)
+    last = _day_index(date.fromisoformat(camp.spec.activity[-1][0])) - span_days
+    tickets = camp.day_tickets(max(a.created for a in accounts))
+    return [d for d in tickets if first <= d <= last] or [last]
+
+
+class _CoordinationPlan:
+    """Per campaign, one coordinated group per kind (`corpus.CampaignCoordination.items`) and background sharing.
+
+    Group members and background accounts are accounts of their own (`_Campaign.add_accounts`) that post only what
+    is planted here, and every item is found nowhere else in the release (`data/coordination.json`), so each pair
+    of a group's members co-acts once per item and nobody co-acts with anyone else over these posts.
+    """
+
+    def __init__(self, campaigns: dict[str, _Campaign], seed: int, used_ids: set[int]) -> None:
+        self.rows: list[_Planted] = []
+        self.groups: list[_Group] = []
+        self.background: list[_Group] = []
+        for data in corpus.COORDINATION:
+            camp = campaigns[data.campaign]
+            planter = _CoordinationPlanter(camp, random.Random(f"{seed}:{camp.spec.key}:coordination"))
+            for by, items in data.items().items():
+                members = camp.add_accounts(planter.rng.randint(*GROUP_SIZES), used_ids)
+                self.groups.append(planter.group(by, items, members))
+            self.background += planter.background(data, camp.add_accounts(BACKGROUND_ACCOUNTS, used_ids))
+            self.rows += planter.rows
+
+    def truth(self) -> dict[str, Any]:
+        return {
+            "max_gap_seconds": COORDINATION_GAP_MS // 1000,
+            "background_min_gap_seconds": BACKGROUND_MIN_GAP_SECONDS,
+            "groups": [g.truth() for g in self.groups],
+            "background": [g.truth() for g in self.background],
+        }
+
+
+class _CoordinationPlanter:
+    """Plants one campaign's coordination; its random texts are kept distinct from each other."""
+
+    def __init__(self, camp: _Campaign, rng: random.Random) -> None:
+        self.camp = camp
+        self.rng = rng
+        self.minutes = camp.minute_tickets(rng)
+        self.seen: set[str] = set()
+        self.rows: list[_Planted] = []
+
+    def group(self, by: str, items: Sequence[corpus.CoordinatedItem], members: list[_Account]) -> _Group:
+        """Every member posts every item once, all within `COORDINATION_GAP_MS` of the item's first post."""
+        rng = self.rng
+        days = _open_days(self.camp, members, 0)
+        group = _Group(self.camp.spec.key, by, members, coordinated=True)
+        for item, day in zip(items, sorted(rng.choice(days) for _ in items), strict=True):
+            when = self._minute(day)
+            start = rng.randrange(_LATEST_START_MS)
+            offsets = [start, *(start + rng.randint(0, _COORDINATION_SPREAD_MS) for _ in members[1:])]
+            rng.shuffle(offsets)  # a different member is first each time
+            retweeted = self._retweeted(item, when, start) if by == "retweet" else None
+            posts = [
+                self._post(by, item, k, acc, when, ms, retweeted)
+                for k, (acc, ms) in enumerate(zip(members, offsets, strict=True))
+            ]
+            if retweeted is not None:
+                group.items.append(retweeted[2])
+            else:
+                group.items.append(list(item.values) if by == "hashtags" else item.values[0])
+            group.posts.append(posts)
+        return group
+
+    def _post(
+        self,
+        by: str,
+        item: corpus.CoordinatedItem,
+        k: int,
+        acc: _Account,
+        when: datetime,
+        ms: int,
+        retweeted: tuple[str, str, str] | None,
+    ) -> _Planted:
+        """Member `k`'s post of `item`. URL and hashtag posts say something of their own around the shared item:
+        their texts must not coincide, or the group would co-act by text too."""
+        lang = corpus.LANGUAGES[item.language]
+        row = _Planted(self.camp.spec.key, acc, item.language, "", when, "coordinated", by, ms_in_minute=ms)
+        if by == "text":
+            row.text = item.values[k % len(item.values)]
+        elif retweeted is not None:
+            screen, userid, tweetid = retweeted
+            row.text = f"RT @{screen}: {item.values[0]}"
+            row.retweet_userid, row.retweet_tweetid, row.mentions = userid, tweetid, [userid]
+        elif by == "url":
+            row.text = f"{self._fresh_sentence(lang)} {_tco(self.rng)}"
+            row.urls = [item.values[0]]
+        else:
+            row.text = self._fresh_sentence(lang) + "".join(" #" + tag for tag in item.values)
+            row.hashtags = list(item.values)
+        self.rows.append(row)
+        return row
+
+    def _retweeted(self, item: corpus.CoordinatedItem, when: datetime, start: int) -> tuple[str, str, str]:
+        """The tweet a group retweets: an outside source's (screen name, user id, tweet id), from a minute to six
+        hours before the first retweet. It is not in the release, like most retweeted tweets. The source's name has
+        at most 15 characters, as Twitter's do, so readers take it from the `RT @name:` (some sources' are longer)."""
+        sources = corpus.LANGUAGES[item.language].sources
+        screen = self.rng.choice([name for name in sources if len(name) <= 15] or sources)
+        ms = _epoch_ms(when) + start - self.rng.randint(60_000, 6 * 3_600_000)
+        return screen, _source_userid(screen), str(_snowflake(ms, self.rng.getrandbits(22)))
+
+    def background(self, data: corpus.CampaignCoordination, accounts: list[_Account]) -> list[_Group]:
+        """Each account shares each background link `BACKGROUND_SHARES` times and two of them post the same text,
+        one post every few hours: popular items, shared by the same accounts again and again, yet never together."""
+        rng = self.rng
+        key = self.camp.spec.key
+        urls = data.background_urls
+        links = _Group(key, "url", accounts, False, [u.values[0] for u in urls], [[] for _ in urls])
+        talkers = rng.sample(accounts, 2)
+        chat = _Group(key, "text", talkers, False, [data.background_text.values[0]], [[]])
+        order = [(links, i, acc) for i in range(len(urls)) for acc in accounts] * BACKGROUND_SHARES
+        order += [(chat, 0, acc) for acc in talkers]
+        rng.shuffle(order)
+        span_days = len(order) * BACKGROUND_GAP_MINUTES[1] // 1440 + 1
+        when = self._minute(rng.choice(_open_days(self.camp, accounts, span_days)))
+        for group, i, acc in order:
+            item = urls[i] if group is links else data.background_text
+            row = _Planted(key, acc, item.language, item.values[0], when, "background", group.by)
+            if group is links:
+                row.text = f"{self._fresh_sentence(corpus.LANGUAGES[item.language])} {_tco(rng)}"
+                row.urls = [item.values[0]]
+            group.posts[i].append(row)
+            self.rows.append(row)
+            when += timedelta(minutes=rng.randint(*BACKGROUND_GAP_MINUTES))
+        return [links, chat]
+
+    def _minute(self, day: int) -> datetime:
+        d = _calendar().days[day]
+        minute = self.rng.choice(self.minutes)
+        return datetime(d.year, d.month, d.day, minute // 60, minute % 60)
+
+    def _fresh_sentence(self, lang: corpus.Language) -> str:
+        """A random sentence no other post planted here has, even ignoring case, punctuation, emoji and spacing."""
+        while True:
+            text = _sentence(lang, self.rng).strip()
+            letters = corpus.text_letters(text)
+            if letters not in self.seen:
+                self.seen.add(letters)
+                return text
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -969,7 +1208,7 @@ class _Release:
         self.written = 0
         self.legacy = _LegacyIds()
         self.markers = corpus.planted_markers()
-        counts = _apportion(tweets, [c.share for c in campaign_specs()])
+        counts = _campaign_rows(tweets, [c.share for c in campaign_specs()])
         used_ids: set[int] = set()
         self.campaigns: dict[str, _Campaign] = {}
         offset = 0
@@ -977,12 +1216,15 @@ class _Release:
             self.campaigns[spec.key] = _Campaign(spec, n, offset, seed, used_ids)
             offset += n
         self.plan = _Plan(self.campaigns, seed)
+        self.coordination = _CoordinationPlan(self.campaigns, seed, used_ids)
+        self.plan.rows += self.coordination.rows
         for row in self.plan.rows:
             self.campaigns[row.campaign].language_index(row.language)
         self.planted = self.plan.assign()
         for row in self.plan.rows:
             if row.retweet_of is not None:
                 row.retweet_userid = row.retweet_of.account.userid
+                row.retweet_tweetid = row.retweet_of.tweetid
         self.parts = self._parts()
         self.malformed_rows = self._plan_malformed()
         self.files: list[GeneratedFile] = []
@@ -1023,7 +1265,7 @@ class _Release:
 
     def _malformed_row(self, camp: _Campaign, bad: _Malformed, g: int, rng: random.Random) -> str:
         style = camp.style
-        flat = [a for a in camp.accounts if a.newlines == 0] or camp.accounts
+        flat = [a for a in camp.ordinary if a.newlines == 0] or camp.ordinary
         acc = rng.choice(flat)
         lang = corpus.LANGUAGES[acc.language]
         text = _sentence(lang, rng).replace("\n", " ").replace('"', "'")
@@ -1109,7 +1351,7 @@ class _Release:
         for code in camp.languages:
             lang = corpus.LANGUAGES.get(code) or corpus.LANGUAGES[camp.languages[0]]
             sources = [(name, _source_userid(name)) for name in lang.sources]
-            own = [(a.public_screen_name, a.userid) for a in camp.accounts if not a.hashed and a.language == code]
+            own = [(a.public_screen_name, a.userid) for a in camp.ordinary if not a.hashed and a.language == code]
             targets_by_lang[code] = sources + own
         pools: list[_Pools | None] = []
         shares = dict(spec.languages)
@@ -1182,7 +1424,7 @@ class _Release:
     def _planted_row(self, camp: _Campaign, row: _Planted) -> str:
         style = camp.style
         acc = row.account
-        is_rt = row.retweet_of is not None
+        is_rt = bool(row.retweet_tweetid)
         values = dict(zip(USER_COLUMNS, _account_values(acc), strict=True))
         values.update(
             tweetid=row.tweetid,
@@ -1195,7 +1437,7 @@ class _Release:
             quoted_tweet_tweetid="",
             is_retweet=style.boolean(is_rt),
             retweet_userid=row.retweet_userid,
-            retweet_tweetid=row.retweet_of.tweetid if row.retweet_of else "",
+            retweet_tweetid=row.retweet_tweetid,
             latitude=style.geo_missing,
             longitude=style.geo_missing,
             quote_count=style.count(0),
@@ -1331,6 +1573,7 @@ class _Release:
             "quotes": quotes,
             "urls": urls,
             "hashtags": hashtags,
+            "coordination": self.coordination.truth(),
             "malformed": [
                 {
                     "file": b.file,
@@ -1378,12 +1621,13 @@ class _HotContext:
         f = style.field
         q = style.q
         cal = _calendar()
-        weights = [1.0 / (r + 3) ** 1.05 for r in rng.sample(range(len(camp.accounts)), len(camp.accounts))]
-        acc_tickets = rng.choices(range(len(camp.accounts)), weights, k=65536)
+        n_accounts = len(camp.ordinary)
+        weights = [1.0 / (r + 3) ** 1.05 for r in rng.sample(range(n_accounts), n_accounts)]
+        acc_tickets = rng.choices(range(n_accounts), weights, k=65536)
         n_lang = len(camp.spec.languages)
         lang_fields = [f(code) for code in camp.languages]
         acc_hot = []
-        for acc in camp.accounts:
+        for acc in camp.ordinary:
             own = camp.languages.index(acc.language)
             # 26 of 32 tweets in the account's own language, one 'und', the rest in the campaign's mix.
             mixed = [camp.languages.index(_weighted(rng, camp.spec.languages)) for _ in range(5)]
@@ -1517,6 +1761,18 @@ class _HotContext:
         return line
 
 
+def _campaign_rows(total: int, shares: Sequence[float]) -> list[int]:
+    """Rows per campaign: `total` split by `shares`, except that a campaign gets at least `MIN_CAMPAIGN_ROWS`
+    (taken from the largest), room for its planted rows among random ones in the smallest releases."""
+    counts = _apportion(total, shares)
+    for i, n in enumerate(counts):
+        short = MIN_CAMPAIGN_ROWS - n
+        if short > 0:
+            counts[counts.index(max(counts))] -= short
+            counts[i] += short
+    return counts
+
+
 def _apportion(total: int, shares: Sequence[float]) -> list[int]:
     """Split `total` by `shares` exactly (largest remainder), so campaign counts always add up."""
     raw = [total * s / sum(shares) for s in shares]
@@ -1542,10 +1798,10 @@ def generate_release(
     """Write a synthetic release (three campaigns, tweets + users files each) and `ground_truth.json`.
 
     `tweets` well-formed tweet rows are split 80/15/5 between an IRA-like and an Iran-like 2018-style release
-    and a Venezuela-like later-style one. `malformed` rows of each kind are added on top (plus a truncated
-    last line in up to `malformed` tweets files). `split_rows` caps rows per tweets file (`_1.csv`, `_2.csv`).
-    The same arguments always give byte-identical files. `on_progress` gets the rows written so far, about
-    every 10,000 rows.
+    and a Venezuela-like later-style one (each gets at least `MIN_CAMPAIGN_ROWS`, room for its planted rows).
+    `malformed` rows of each kind are added on top (plus a truncated last line in up to `malformed` tweets
+    files). `split_rows` caps rows per tweets file (`_1.csv`, `_2.csv`). The same arguments always give
+    byte-identical files. `on_progress` gets the rows written so far, about every 10,000 rows.
     """
     if tweets < MIN_TWEETS:
         raise UsageError(f"tweets must be at least {MIN_TWEETS} (room for the planted rows)")
