@@ -38,7 +38,7 @@ public class CoordinationTextPlugin extends Plugin implements AnalysisPlugin {
 
     static final class CoordinationTextFilter extends TokenFilter {
         private static final Pattern RETWEET_PREFIX = Pattern.compile("^\\s*RT @\\w+:");
-        private static final Pattern TCO_LINK = Pattern.compile("https?://t\\.co/\\w*");
+        private static final Pattern TCO_LINK = Pattern.compile("https?://t\\.co/\\w*", Pattern.CASE_INSENSITIVE);
         private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}\\p{M}]+");
 
         private final CharTermAttribute term = addAttribute(CharTermAttribute.class);

@@ -1,0 +1,392 @@
+"""`tweetsearch coordination` and `network` (README: Coordination): the definitions on hand-made posts, then a
+hand-made release on the real server, where every co-action is known, then the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import orjson
+import pytest
+from archive_samples import later_row, minimal_csv, write
+
+from common.errors import UsageError
+from indexer.normalise import FIRST_SNOWFLAKE_ID, TWITTER_EPOCH_MS
+from search.coordination import (
+    MAX_WINDOW_SECONDS,
+    Post,
+    co_acting,
+    components,
+    coordinated_pairs,
+    estimate_window,
+    find_coordination,
+    page_key,
+    pair_posts,
+    parse_window,
+)
+
+T0 = 1_500_000_000_000  # 2017-07-14T02:40:00Z, in ms
+
+
+def snowflake(ms: int, counter: int = 0) -> str:
+    """A tweet id carrying `ms`, as Twitter made them after November 2010."""
+    number = ((ms - TWITTER_EPOCH_MS) << 22) | counter
+    assert number >= FIRST_SNOWFLAKE_ID
+    return str(number)
+
+
+def post(user: str, seconds: float, *, precise: bool = True, tweet: str | None = None) -> Post:
+    ms = T0 + round(seconds * 1000)
+    return Post(tweet or f"{user}-{seconds}", user, ms if precise else ms - ms % 60_000, precise)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The definitions, without a server.
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("60s", 60), ("10", 10), (" 2m ", 120), ("1h", 3600), ("500ms", 0.5), ("1.5s", 1.5), ("1d", 86400)],
+)
+def test_windows_are_read_in_seconds_minutes_hours_and_days(text: str, seconds: float) -> None:
+    window = parse_window(text)
+    assert window is not None and window.seconds == seconds and not window.auto
+
+
+@pytest.mark.parametrize("text", ["0", "0s", "-5", "abc", "60 parsecs", "", "8d", "1e3"])
+def test_a_window_of_zero_or_unreadable_text_or_over_a_week_is_refused(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_window(text)
+
+
+def test_auto_is_not_a_window_but_asks_for_one() -> None:
+    assert parse_window("auto") is None and parse_window("AUTO") is None
+
+
+def test_times_to_the_millisecond_are_compared_to_the_millisecond() -> None:
+    assert co_acting(post("a", 0), post("b", 10), 10_000)
+    assert not co_acting(post("a", 0), post("b", 10.001), 10_000)
+
+
+def test_a_time_known_to_the_minute_compares_minutes_whatever_the_window() -> None:
+    same_minute = post("a", 5, precise=False), post("b", 50)
+    next_minute = post("a", 50, precise=False), post("b", 70)
+    assert co_acting(*same_minute, 10_000), "within 10 s cannot be told apart from the same minute"
+    assert co_acting(*same_minute, 60_000)
+    assert not co_acting(*next_minute, 60_000), "within 60 s on minute times means the same minute"
+    assert co_acting(*next_minute, 120_000)
+
+
+def test_accounts_that_post_the_same_items_within_the_window_again_and_again_are_a_coordinated_pair() -> None:
+    items = {
+        "one": [post("a", 0), post("b", 2), post("late", 7200)],
+        "two": [post("a", 100), post("b", 103), post("late", 9000)],
+        "three": [post("b", 500), post("a", 501)],
+        "alone": [post("a", 900), post("a", 901)],
+    }
+    pairs = coordinated_pairs(pair_posts(items, 10_000), 2)
+
+    assert [(pair.a, pair.b, pair.co_actions, pair.items) for pair in pairs] == [("a", "b", 3, 3)]
+    assert coordinated_pairs(pair_posts(items, 10_000), 4) == []
+    assert {(p.a, p.b) for p in coordinated_pairs(pair_posts(items, 7_200_000), 1)} >= {("a", "late"), ("b", "late")}
+
+
+def test_co_actions_count_what_each_of_the_two_did_not_the_matches() -> None:
+    # a posted the item three times within seconds of b's one post: b did it once, so they co-acted once
+    items = {"x": [post("a", 0), post("a", 1), post("a", 2), post("b", 1)]}
+    (pair,) = coordinated_pairs(pair_posts(items, 10_000), 1)
+    assert (pair.a_tweets, pair.b_tweets, pair.co_actions) == (3, 1, 1)
+
+
+def test_too_many_pairs_stop_the_analysis_with_a_reason_rather_than_the_memory() -> None:
+    items = {"storm": [post(f"u{n}", n / 10) for n in range(60)]}
+    with pytest.raises(UsageError, match="too wide"):
+        pair_posts(items, 60_000, max_pairs=100)
+
+
+def test_groups_are_connected_components_largest_first() -> None:
+    items = {
+        "p": [post("a", 0), post("b", 1)],
+        "q": [post("b", 50), post("c", 51)],
+        "r": [post("x", 0), post("y", 1)],
+    }
+    pairs = coordinated_pairs(pair_posts(items, 10_000), 1)
+    assert components(pairs) == [{"a", "b", "c"}, {"x", "y"}]
+
+
+def test_the_auto_window_is_the_median_time_of_the_fastest_items_to_gather_half_their_posts() -> None:
+    fast = {f"f{n}": [post("a", 1000 * n), post("b", 1000 * n + 4), post("c", 1000 * n + 6)] for n in range(2)}
+    slow = {f"s{n}": [post("a", 50_000 + 1000 * n), post("b", 53_000 + 1000 * n)] for n in range(18)}
+    window = estimate_window({**fast, **slow})
+    assert window.auto and window.seconds == 4, window
+    assert "CooRnet" in window.basis and "20 items" in window.basis
+
+
+def test_the_auto_window_says_so_when_it_cannot_estimate_or_would_pass_a_week() -> None:
+    assert estimate_window({"x": [post("a", 0), post("a", 5)]}).seconds == 60
+    far = estimate_window({"x": [post("a", 0), post("b", 30 * 86400)]})
+    assert far.seconds == MAX_WINDOW_SECONDS and "a week is taken" in far.basis
+
+
+def test_every_address_of_a_known_page_is_one_item_and_the_scheme_does_not_matter() -> None:
+    video = "https://youtube.com/watch?v=dQw4w9WgXcQ"
+    assert (
+        page_key(video)
+        == page_key("https://youtu.be/dQw4w9WgXcQ")
+        == page_key("http://m.youtube.com/watch?v=dQw4w9WgXcQ")
+    )
+    assert page_key("http://example.com/a") == page_key("https://example.com/a") == "example.com/a"
+    assert page_key("https://example.com/a") != page_key("https://example.com/b")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# A hand-made release on the server: who did what, and when, is known to the second.
+
+TEXTS = ["Vote early, vote often! https://t.co/AAAA1111", "Голосуй «сейчас» — они лгут", "ذهب الرئيس إلى الحدود"]
+VIDEO = "dQw4w9WgXcQ"
+
+
+def _row(user: str, seconds: float, counter: int, **changes: str) -> dict[str, str]:
+    ms = T0 + round(seconds * 1000)
+    defaults = {
+        "tweetid": snowflake(ms, counter),
+        "userid": user,
+        "user_screen_name": f"sn_{user}",
+        "user_display_name": f"Name {user}",
+        "tweet_time": "",
+        "tweet_language": "en",
+        "account_language": "en",
+        "is_retweet": "False",
+        "retweet_userid": "",
+        "retweet_tweetid": "",
+        "hashtags": "[]",
+        "urls": "[]",
+        "user_mentions": "[]",
+        "tweet_text": f"ordinary words of {user} number {counter}",
+    }
+    defaults.update(changes)
+    if not defaults["tweet_time"]:
+        defaults["tweet_time"] = _minute(ms)
+    return later_row(**defaults)
+
+
+def _minute(ms: int) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def handmade_rows() -> list[dict[str, str]]:
+    """Planted, each three times, seconds apart: the same text by t1..t3 (case, punctuation and t.co links vary),
+    retweets of the same tweets by r1/r2, one video under two addresses by l1/l2, one hashtag set in two orders
+    by h1/h2. Background: bg1/bg2 share the text and the video hours apart; markup and controls in a text."""
+    rows: list[dict[str, str]] = []
+    counter = iter(range(1, 10_000))
+    for n, text in enumerate(TEXTS):
+        base = 3600 * n
+        variants = [text, text.upper().replace("!", "") + " https://t.co/BBBB2222", text.replace(",", "")]
+        for k, user in enumerate(["t1", "t2", "t3"]):
+            rows.append(_row(user, base + 2 * k, next(counter), tweet_text=variants[k]))
+        rows.append(_row("bg1", base + 3 * 3600 + 900, next(counter), tweet_text=text))
+        original = snowflake(T0 - 86_400_000, n)
+        for k, user in enumerate(["r1", "r2"]):
+            rows.append(
+                _row(user, base + 600 + 3 * k, next(counter), is_retweet="True", retweet_userid="999",
+                     retweet_tweetid=original, tweet_text=f"RT @source: original {n}")
+            )  # fmt: skip
+        addresses = [f"https://youtu.be/{VIDEO}", f"https://www.youtube.com/watch?v={VIDEO}&feature=share"]
+        for k, user in enumerate(["l1", "l2"]):
+            rows.append(_row(user, base + 1200 + k, next(counter), urls=f"['{addresses[k]}']", tweet_text=f"watch {n}"))
+        rows.append(_row("bg2", base + 1200 + 2 * 3600 + 100, next(counter), urls=f"['{addresses[0]}']"))
+        tags = [f"tag{n}", "Common"]
+        rows.append(_row("h1", base + 1800, next(counter), hashtags=repr(tags)))
+        rows.append(_row("h2", base + 1805, next(counter), hashtags=repr(list(reversed(tags)))))
+    rows.append(_row("x1", 50_000, next(counter), tweet_text="<script>alert(1)</script>\x1b[2J same \u202e"))
+    rows.append(_row("x2", 50_001, next(counter), tweet_text="<script>alert(1)</script>\x1b[2J same \u202e"))
+    rows.append(_row("x1", 60_000, next(counter), tweet_text="second <b>one</b>"))
+    rows.append(_row("x2", 60_002, next(counter), tweet_text="Second <B>one</B>!"))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def handmade(cli, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("handmade")
+    write(folder / "handmade_tweets_csv_hashed.csv", minimal_csv(handmade_rows()))
+    result = cli("index", str(folder), "--rejects", str(folder / "rejects.jsonl"), "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = orjson.loads(result.stdout)
+    assert summary["rejected"] == 0
+    return folder
+
+
+def accounts_of(report) -> list[set[str]]:
+    return [{member.userid for member in group.members} for group in report.groups]
+
+
+@pytest.mark.parametrize("window", ["10s", "60s"])
+def test_the_same_text_posted_by_three_accounts_seconds_apart_is_one_group_and_the_late_copy_is_not(
+    es, alias, handmade, window
+) -> None:
+    report = find_coordination(es, alias, "", by="text", window=window, min_repeats=2)
+    groups = accounts_of(report)
+    assert {"t1", "t2", "t3"} in groups
+    assert not any("bg1" in group for group in groups), "a copy hours later is not coordination"
+    group = report.groups[groups.index({"t1", "t2", "t3"})]
+    assert group.co_actions == 9 and group.pairs == 3 and group.items_total == 3
+    assert {item.example for item in group.items} == set(TEXTS), "each item shown as it was first posted"
+    assert report.time_used.tweet_time == 0 and report.minute_note is None
+
+
+def test_retweets_of_the_same_tweets_links_to_one_video_and_one_hashtag_set_are_found(es, alias, handmade) -> None:
+    assert accounts_of(find_coordination(es, alias, "", by="retweet", window="10s")) == [{"r1", "r2"}]
+    links = find_coordination(es, alias, "", by="url", window="10s")
+    assert accounts_of(links) == [{"l1", "l2"}], "two addresses of one video are one page; bg2 came hours later"
+    assert links.groups[0].items[0].key == f"YouTube video {VIDEO}"
+    assert accounts_of(find_coordination(es, alias, "", by="hashtags", window="10s")) == [{"h1", "h2"}]
+
+
+def test_retweets_are_not_texts(es, alias, handmade) -> None:
+    groups = accounts_of(find_coordination(es, alias, "", by="text", window="60s", min_repeats=1))
+    assert not any(group & {"r1", "r2"} for group in groups)
+
+
+def test_a_wide_window_reaches_the_late_copies_and_min_repeats_filters_pairs(es, alias, handmade) -> None:
+    wide = accounts_of(find_coordination(es, alias, "", by="text", window="4h", min_repeats=3))
+    assert {"t1", "t2", "t3", "bg1"} in wide
+    assert accounts_of(find_coordination(es, alias, "", by="retweet", window="10s", min_repeats=4)) == []
+
+
+def test_the_query_narrows_the_tweets_compared(es, alias, handmade) -> None:
+    report = find_coordination(es, alias, "-from:sn_t3", by="text", window="10s")
+    assert {"t1", "t2"} in accounts_of(report) and not any("t3" in g for g in accounts_of(report))
+
+
+def test_the_auto_window_is_estimated_from_the_data_and_said(es, alias, handmade) -> None:
+    # the fastest of the eight texts posted by two or more accounts: `watch N` by l1, then l2 a second later
+    report = find_coordination(es, alias, "", by="text", window="auto")
+    assert report.window.auto and report.window.seconds == 1 and "CooRnet" in report.window.basis
+    assert {"l1", "l2"} in accounts_of(report) and {"t1", "t2", "t3"} not in accounts_of(report)
+    links = find_coordination(es, alias, "", by="url", window="auto")
+    assert links.window.seconds == 7200, "one page, half of whose posts came within two hours: CooRnet's rule"
+
+
+def test_an_index_loaded_before_the_text_key_is_refused_not_answered_with_nothing(es, alias, handmade) -> None:
+    old = f"{alias}-old"
+    es.indices.create(
+        index=old, mappings={"properties": {"tweet_text": {"type": "text"}, "userid": {"type": "keyword"}}}
+    )
+    es.index(index=old, id="1", document={"tweet_text": "hello", "userid": "u"}, refresh=True)
+    with pytest.raises(UsageError, match="--rebuild"):
+        find_coordination(es, old, "", by="text")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The command line.
+
+
+def test_the_command_prints_groups_with_names_and_the_times_used(cli, handmade) -> None:
+    result = cli("coordination", "--by", "text", "--window", "10s")
+    assert result.exit_code == 0, result.stderr
+    assert "@sn_t1" in result.stdout and "group 1: 3 accounts" in result.stdout
+    assert "to the millisecond" in result.stdout and "window 10 s" in result.stdout
+
+
+def test_json_has_every_group_pair_and_item(cli, handmade) -> None:
+    result = cli("coordination", "--by", "url", "--window", "10s", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["by"] == "url" and report["window"]["seconds"] == 10
+    assert [(pair["a"], pair["b"], pair["co_actions"]) for pair in report["pairs"]] == [("l1", "l2", 3)]
+    assert report["groups"][0]["items"][0]["key"] == f"YouTube video {VIDEO}"
+
+
+def test_archived_markup_and_controls_are_neutralised_in_the_terminal_and_kept_in_json(cli, handmade) -> None:
+    shown = cli("coordination", "from:sn_x1 OR from:sn_x2", "--window", "10s", "--min-repeats", "2")
+    assert shown.exit_code == 0, shown.stderr
+    assert "\x1b" not in shown.stdout and "\u202e" not in shown.stdout
+    assert "<script>alert(1)</script>␛[2J" in shown.stdout
+    data = json.loads(cli("coordination", "from:sn_x1 OR from:sn_x2", "--window", "10s", "--json").stdout)
+    assert any("\x1b[2J" in (item["example"] or "") for item in data["groups"][0]["items"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--by", "likes"], "unknown --by"),
+        (["--window", "0"], "longer than 0"),
+        (["--window", "soon"], "cannot read the window"),
+        (["--min-repeats", "0"], "1 or more"),
+        (["(unclosed"], ""),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, handmade, args: list[str], message: str) -> None:
+    result = cli("coordination", *args)
+    assert result.exit_code == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.stderr
+
+
+def test_no_group_is_an_answer_said_plainly(cli, handmade) -> None:
+    result = cli("coordination", "from:nobody")
+    assert result.exit_code == 0 and "no coordinated groups" in result.stdout
+
+
+def test_a_leading_minus_query_and_a_narrow_terminal(cli, handmade) -> None:
+    result = cli("coordination", "-from:sn_t3", "--window", "10s", env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.stderr
+    assert "@sn_t1" in result.stdout and "@sn_t3" not in result.stdout
+
+
+@pytest.mark.parametrize("suffix", ["gexf", "graphml"])
+def test_network_files_read_back_with_their_attributes_and_weights(cli, handmade, tmp_path, suffix) -> None:
+    target = tmp_path / f"net.{suffix}"
+    result = cli("network", "--by", "text", "--window", "10s", "--out", str(target))
+    assert result.exit_code == 0, result.stderr
+    graph = nx.read_gexf(target) if suffix == "gexf" else nx.read_graphml(target)
+    assert set(graph.nodes) >= {"t1", "t2", "t3"} and "bg1" not in graph.nodes
+    assert graph.edges["t1", "t2"]["weight"] == 3
+    assert graph.nodes["t1"]["screen_name"] == "sn_t1" and graph.nodes["t1"]["campaign"] == "handmade"
+    assert int(graph.nodes["t1"]["tweets"]) == 3
+
+
+def test_retweet_and_mention_networks_are_directed_counts(cli, handmade, tmp_path) -> None:
+    target = tmp_path / "rt.csv"
+    result = cli("network", "--kind", "retweet", "--out", str(target), "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["directed"] and summary["edges"] == 2 and summary["weight"] == 6
+    rows = target.read_text().splitlines()
+    assert rows[0].startswith("source,source_screen_name,source_campaign,target")
+    assert {row.split(",")[0] for row in rows[1:]} == {"r1", "r2"} and all(",999," in row for row in rows[1:])
+
+
+def test_network_bad_names_and_places_are_refused_before_any_work(cli, handmade, tmp_path) -> None:
+    assert cli("network", "--out", str(tmp_path / "net.txt")).exit_code == 2
+    assert cli("network", "--kind", "likes", "--out", str(tmp_path / "n.csv")).exit_code == 2
+    missing = cli("network", "--out", str(tmp_path / "nowhere" / "n.csv"))
+    assert missing.exit_code == 1 and "does not exist" in missing.stderr
+    assert not list(tmp_path.glob("**/.*.part"))
+
+
+def test_network_to_standard_output_is_csv(cli, handmade) -> None:
+    result = cli("network", "--by", "url", "--window", "10s", "--out", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("l1,sn_l1,handmade,l2,sn_l2,handmade,3,")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("RT @Bob_1: Vote EARLY!! https://t.co/abc123 — now", "vote early now"),
+        ("vote early… HTTPS://T.CO/XYZ now", "vote early now"),
+        ("Голосуй «сейчас»", "голосуй сейчас"),
+        ("ذهب الرئيس، إلى الحدود؟", "ذهب الرئيس إلى الحدود"),
+        ("l'aube\u00a0naît", "l aube naît"),
+        ("https://t.co/only", ""),
+    ],
+)
+def test_the_text_key_is_the_text_without_case_punctuation_retweet_prefix_or_links(es, alias, handmade, text, key):
+    """The normalizer `coordination_text` as the server applies it (esplugin/normalizer)."""
+    answer = es.indices.analyze(index=alias, normalizer="coordination_text", text=text).body
+    assert [token["token"] for token in answer["tokens"]] == [key]
