@@ -336,7 +336,10 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
     else:
         fresh = not indices_behind(es, alias)
         index = ensure_index(es, alias, shards=options.shards, replicas=options.replicas)
-    count_before = 0 if fresh else es.count(index=index).body["count"]
+    # A --concurrent load does not check its count (others write too), so it does not count first either: a count a
+    # moment after another machine made the index can reach a shard copy that the cluster calls started and its
+    # node does not serve yet, and fail.
+    count_before = 0 if fresh or options.concurrent else es.count(index=index).body["count"]
     return Checkpoint(index=index, alias=alias, inputs=names, fresh_index=fresh, count_before=count_before)
 
 
