@@ -430,13 +430,14 @@ def find_coordination(
 
 
 def _check_field(es: Elasticsearch, alias: str, kind: ItemKind) -> None:
-    """An index loaded before `tweet_text.normalised` existed cannot answer `--by text`: say so, not "nothing"."""
+    """An index loaded before `tweet_text.normalised` and `hashtag_set` existed cannot answer `--by text` or
+    `--by hashtags`: say so, rather than "no coordinated groups"."""
     answer = es.field_caps(index=alias, fields=[kind.field], include_unmapped=True).body
     caps = answer.get("fields", {}).get(kind.field, {})
-    if kind.name == "text" and (not caps or "unmapped" in caps):
+    if not caps or "unmapped" in caps:
         raise UsageError(
-            f"the index behind {alias!r} was loaded before tweetsearch kept the text key `coordination --by text` "
-            "compares; load it again with `tweetsearch index --rebuild`"
+            f"an index behind {alias!r} was loaded before tweetsearch kept `{kind.field}`, which "
+            f"`coordination --by {kind.name}` compares; load it again with `tweetsearch index --rebuild`"
         )
 
 
