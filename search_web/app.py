@@ -32,15 +32,16 @@ from common.errors import (
     UsageError,
 )
 from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
-from search.choices import EXPORT_FORMATS, SORT_ORDERS
+from search.choices import COORDINATION_BY, EXPORT_FORMATS, NETWORK_FORMATS, NETWORK_KINDS, SORT_ORDERS
 from search.citation import CITE_LIMIT, format_citation, verdict_line
+from search.coordination import DEFAULT_WINDOW, SharedItem, find_coordination
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
-from search.query import operator_text
+from search.query import Phrase, operator_text, parse_query
 from search.quote import check_quote, difference_notation
 from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import Hit, account_name, count_tweets, search_tweets, text_pieces
-from search_web.downloads import stream_export
+from search_web.downloads import network_file, stream_export
 from search_web.paging import decode_after, encode_after
 
 if TYPE_CHECKING:
@@ -54,6 +55,13 @@ FACET_SIZE = 5
 PARALLEL_QUESTIONS = 12
 """Searches the application asks at once, over all the pages it is answering (each search page asks three)."""
 MAX_PAGE_SIZE = 100
+GROUPS_SHOWN = 20
+"""Coordinated groups the coordination page lists, largest first; its JSON twin and the network files have all."""
+MEMBERS_SHOWN = 50
+"""Accounts listed per group: a group of thousands is a table nobody reads, and the network file has them all."""
+ITEMS_SHOWN = 5
+"""Shared items listed per group (each one's first tweet is fetched to show its text as posted)."""
+DEFAULT_REPEATS = 2
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
@@ -100,6 +108,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         account_link=account_link,
         url_link=url_link,
         account_href=account_href,
+        item_link=item_link,
     )
 
     def wants_json(request: Request) -> bool:
@@ -207,6 +216,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             name: _address(request, interval=name, after=None, start=None) for name in INTERVALS
         }
         context["downloads"] = {fmt: f"/download.{fmt}?{urlencode({'q': query})}" for fmt in EXPORT_FORMATS}
+        context["coordination_url"] = "/coordination?" + urlencode({"q": query})
         return templates.TemplateResponse(request, "search.html", context)
 
     def tweet_page(request: Request, context: dict[str, Any]) -> Response:
@@ -280,6 +290,81 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             },
         )
 
+    def coordination_inputs(request: Request, context: dict[str, Any]) -> tuple[str, str, str, int]:
+        """The coordination form's fields (query, by, window, min_repeats), put in `context` as typed first so
+        that an error shows the form as it was filled. A blank field takes its default."""
+        params = request.query_params
+        query = params.get("q", "")
+        by = params.get("by") or "text"
+        window = params.get("window") or DEFAULT_WINDOW
+        repeats = params.get("min_repeats") or str(DEFAULT_REPEATS)
+        context.update(
+            template="coordination.html", query=query, by=by, window=window, min_repeats=repeats, kinds=COORDINATION_BY
+        )
+        if by not in COORDINATION_BY:
+            raise UsageError(f'unknown by "{by}"; choose one of: {", ".join(COORDINATION_BY)}')
+        return query, by, window, _number(repeats, "min_repeats", DEFAULT_REPEATS, 1, None)
+
+    def coordination_page(request: Request, context: dict[str, Any]) -> Response:
+        """Groups of accounts that acted together among the tweets of a query; without any parameter, the form."""
+        query, by, window, min_repeats = coordination_inputs(request, context)
+        if not request.query_params:
+            return templates.TemplateResponse(request, "coordination.html", context)
+        try:
+            report = find_coordination(
+                client, settings.alias, query, by=by, window=window, min_repeats=min_repeats,
+                items_per_group=ITEMS_SHOWN,
+            )  # fmt: skip
+        except QuerySyntaxError as exc:
+            context["pointer"] = exc.pointer(query)
+            raise
+        context["took"]["coordination"] = report.took_ms
+        if wants_json(request):
+            return json_response(report)
+        asked = {"q": query, "by": by, "window": window, "min_repeats": min_repeats}
+        context["networks"] = {
+            kind: {
+                fmt: f"/coordination/network.{fmt}?"
+                + urlencode({**(asked if kind == "coordination" else {"q": query}), "kind": kind})
+                for fmt in NETWORK_FORMATS
+            }
+            for kind in NETWORK_KINDS
+        }
+        context.update(
+            report=report,
+            groups_shown=GROUPS_SHOWN,
+            members_shown=MEMBERS_SHOWN,
+            search_url=_search_address(query),
+            json_url=_address(request, format="json"),
+        )
+        return templates.TemplateResponse(request, "coordination.html", context)
+
+    def network_download(request: Request, context: dict[str, Any]) -> Response:
+        """A network of accounts for the coordination page's parameters, as one file (`NetworkFile`)."""
+        fmt = request.path_params["fmt"]
+        query, by, window, min_repeats = coordination_inputs(request, context)
+        if fmt not in NETWORK_FORMATS:
+            raise NotFound(f"no network as .{fmt}: .gexf, .graphml or .csv")
+        kind = request.query_params.get("kind") or "coordination"
+        if kind not in NETWORK_KINDS:
+            raise UsageError(f'unknown kind "{kind}"; choose one of: {", ".join(NETWORK_KINDS)}')
+        try:
+            network = network_file(
+                client, settings.alias, query, fmt, kind=kind, by=by, window=window, min_repeats=min_repeats
+            )
+        except QuerySyntaxError as exc:
+            context["pointer"] = exc.pointer(query)
+            raise
+        return Response(
+            network.content,
+            media_type=network.media_type,
+            headers={
+                "content-disposition": f'attachment; filename="{network.filename}"',
+                "x-accounts": str(network.accounts),
+                "x-edges": str(network.edges),
+            },
+        )
+
     def _series(query: str | None, first: Hit | None, last: Hit | None) -> Timeline | None:
         """The tweets of a URL or an account over time, by an interval that suits their span."""
         if query is None or first is None or last is None or first.time is None or last.time is None:
@@ -293,6 +378,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         Route("/tweet/{tweetid}", page(tweet_page), methods=["GET"]),
         Route("/download.{fmt:str}", page(download), methods=["GET"]),
         Route("/quote", page(quote_page), methods=["GET"]),
+        Route("/coordination", page(coordination_page), methods=["GET"]),
+        Route("/coordination/network.{fmt:str}", page(network_download), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(routes=routes)
@@ -317,7 +404,40 @@ def account_link(count: Count) -> str:
 
 
 def url_link(count: Count) -> str:
-    return "/url?" + urlencode({"u": count.value})
+    return url_link_to(count.value)
+
+
+def item_link(item: SharedItem) -> tuple[str, str] | None:
+    """Where a shared item leads, and the link's words: a search for the text as a phrase or for the hashtags,
+    oldest first (who posted it first); a page's URL page. None for a retweeted tweet (the query language has
+    no operator for the retweeted tweet's id), a page known only by its label (`YouTube video ID`: the address
+    it was linked under is not in the report), or a key no query text reads back as."""
+    if item.kind == "text":
+        phrase = phrase_text(item.key)
+        return (_search_address(phrase, "oldest"), "every tweet with this text") if phrase else None
+    if item.kind == "hashtags":
+        tags = [operator_text("hashtag", tag) for tag in item.key.split()]
+        if not tags or None in tags:
+            return None
+        return _search_address(" ".join(tag for tag in tags if tag), "oldest"), "every tweet with these hashtags"
+    if item.kind == "url" and item.key and not any(ch.isspace() for ch in item.key):
+        return url_link_to(item.key), "who shared this page"
+    return None
+
+
+def phrase_text(text: str) -> str | None:
+    """`text` as one quoted phrase of the query language; None when no phrase reads back as it (a quote inside,
+    nothing but punctuation)."""
+    wanted = " ".join(text.split())
+    candidate = f'"{wanted}"'
+    try:
+        return candidate if parse_query(candidate) == Phrase(wanted) else None
+    except QuerySyntaxError:
+        return None
+
+
+def url_link_to(value: str) -> str:
+    return "/url?" + urlencode({"u": value})
 
 
 def _search_address(query: str, sort: str | None = None) -> str:

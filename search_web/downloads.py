@@ -1,4 +1,5 @@
-"""Downloads of a search, streamed as the library's export writes them: any size, one point in time.
+"""Downloads: a search, streamed as the library's export writes them (any size, one point in time); and a
+network of accounts, written whole (`network_file`).
 
 `search.export.export_tweets` writes to a file; here it runs in a thread whose file is a bounded queue, and the
 response sends what it takes from the queue, so memory stays bounded whatever the size. An export that fails
@@ -9,12 +10,15 @@ away stops the export, which closes its point in time.
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from search.export import export_tweets
+from search.network import build_network, network_format, write_network
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -82,3 +86,43 @@ def stream_export(
         stopped.set()
     if failed:
         raise failed[0]
+
+
+@dataclass(frozen=True)
+class NetworkFile:
+    """A network of accounts as the bytes of one file, and what a response says about it."""
+
+    content: bytes
+    filename: str
+    media_type: str
+    accounts: int
+    edges: int
+
+
+NETWORK_MEDIA_TYPES = {
+    "gexf": "application/gexf+xml",
+    "graphml": "application/graphml+xml",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def network_file(
+    es: Elasticsearch, alias: str, query_text: str, fmt: str, *, kind: str, by: str, window: str, min_repeats: int
+) -> NetworkFile:
+    """The network of `kind` among the tweets matching `query_text`, written whole in `fmt`.
+
+    Not streamed as a search's export is: networkx writes GEXF and GraphML from the whole graph at once, and the
+    graph (accounts and their edges, no tweets) is small beside the tweets it is counted from. Building it first
+    also means a bad query or window is an error page, never a broken file."""
+    chosen = network_format("", fmt)
+    graph, report = build_network(es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats)
+    sink = io.BytesIO()
+    write_network(graph, sink, chosen)
+    name = f"network-{kind}-{report.by}" if report is not None else f"network-{kind}"
+    return NetworkFile(
+        content=sink.getvalue(),
+        filename=f"{name}.{chosen}",
+        media_type=NETWORK_MEDIA_TYPES[chosen],
+        accounts=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+    )
