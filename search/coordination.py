@@ -34,7 +34,7 @@ import re
 import statistics
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -72,6 +72,12 @@ SHARD_TERMS = 200_000
 tweet on each of two shards is found only if both return it, so partitions are also sized by the distinct items."""
 
 KEYS_PER_FETCH = 5_000
+SELECTIONS_PER_FETCH = 200
+"""Selections (each a terms and a range clause) per request: well under the server's clause limit."""
+NEAR_PAGE = 50_000
+"""Buckets per page of the composite aggregations (under `search.max_buckets`, 65,536): fewer, larger pages
+walk the index in less time (measured: 5 pages of 50,000 take two thirds of 25 pages of 10,000)."""
+AUTO_MAX_TWEETS = 2_000_000
 FETCH_PAGE = 10_000
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
@@ -343,6 +349,60 @@ def estimate_window(items: Mapping[str, Sequence[Post]]) -> Window:
     return Window(seconds=seconds, auto=True, basis=basis)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Tweets to read: those carrying one of `keys` (as indexed) and, unless `start` is None, with a tweet_time in
+    [start, end) (ms)."""
+
+    keys: tuple[str, ...]
+    start: int | None = None
+    end: int | None = None
+
+
+def bucket_width(window_ms: int) -> int:
+    """The width (ms) of the tweet_time buckets in which two tweets within the window fall together or side by
+    side: the window plus the minute a tweet_time may lag its id's time (the 2018 files drop the seconds), in
+    whole minutes."""
+    return 60_000 * math.ceil((window_ms + 60_000) / 60_000)
+
+
+def near_candidates(
+    buckets: Iterable[tuple[int, str, int]], width: int, item_of: Callable[[str], str] = str
+) -> list[Selection]:
+    """The stretches worth reading: from (bucket start, key as indexed, tweets) in descending time order, as the
+    composite aggregation gives them, an item (`item_of(key)`: a page for links) with two or more tweets in one
+    bucket, or tweets in two side-by-side buckets, selects its keys over that bucket or those two buckets."""
+    selections: list[Selection] = []
+    previous: dict[str, set[str]] = {}
+    previous_start: int | None = None
+    current: dict[str, list[Any]] = {}
+    current_start: int | None = None
+
+    def close() -> None:
+        nonlocal previous, previous_start
+        if current_start is None:
+            return
+        adjacent = previous_start == current_start + width
+        for item, (count, keys) in current.items():
+            if count >= 2:
+                selections.append(Selection(tuple(sorted(keys)), current_start, current_start + width))
+            if adjacent and item in previous:
+                both = tuple(sorted(keys | previous[item]))
+                selections.append(Selection(both, current_start, current_start + 2 * width))
+        previous = {item: keys for item, (_, keys) in current.items()}
+        previous_start = current_start
+
+    for start, key, count in buckets:
+        if start != current_start:
+            close()
+            current, current_start = {}, start
+        entry = current.setdefault(item_of(key), [0, set()])
+        entry[0] += count
+        entry[1].add(key)
+    close()
+    return selections
+
+
 def coordinated_pairs(
     raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]], min_repeats: int
 ) -> list[Pair]:
@@ -389,8 +449,14 @@ def find_coordination(
         raise UsageError(f"--min-repeats must be 1 or more, not {min_repeats}")
     _check_field(es, alias, kind)
     query = _kind_query(query_for(es, alias, query_text), kind)
-    tweets, keys = _candidate_keys(es, alias, query, kind)
-    items, time_used, campaigns = _read_posts(es, alias, query, kind, keys)
+    if chosen is None:
+        tweets, keys = _repeated_keys(es, alias, query, kind)
+        selections = [
+            Selection(tuple(keys[start : start + KEYS_PER_FETCH])) for start in range(0, len(keys), KEYS_PER_FETCH)
+        ]
+    else:
+        tweets, selections = _near_keys(es, alias, query, kind, bucket_width(round(chosen.seconds * 1000)))
+    items, time_used, campaigns = _read_posts(es, alias, query, kind, selections)
     items = {key: posts for key, posts in items.items() if len({post.userid for post in posts}) > 1}
     used = chosen if chosen is not None else estimate_window(items)
     window_ms = max(1, round(used.seconds * 1000))
@@ -455,8 +521,60 @@ def _checked(answer: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _candidate_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind) -> tuple[int, list[str]]:
-    """The matching tweets carrying an item, and the items two or more of them carry (module docstring, step 1).
+def _near_keys(
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int
+) -> tuple[int, list[Selection]]:
+    """The matching tweets carrying an item, and the stretches of time in which an item was posted twice, close
+    enough to be within the window (`near_candidates`), through a composite aggregation on (tweet_time bucket,
+    key) in the index's own order (newest first), page by page: the server walks the index once.
+
+    Tweets without a tweet_time cannot be bucketed: their items are read whole (the archives give every tweet a
+    time; this is for the odd row)."""
+    dated = {"bool": {"filter": [query, {"exists": {"field": "tweet_time"}}]}}
+    sources = [
+        {"time": {"date_histogram": {"field": "tweet_time", "fixed_interval": f"{width // 1000}s", "order": "desc"}}},
+        {"key": {"terms": {"field": kind.field}}},
+    ]
+    buckets = (
+        (int(key["time"]), str(key["key"]), count)
+        for key, count in composite_buckets(es, alias, dated, sources, NEAR_PAGE)
+    )
+    item_of = page_key if kind.name == "url" else str
+    selections = near_candidates(buckets, width, item_of)
+    tweets = _count(es, alias, query)
+    undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
+    if _count(es, alias, undated):
+        keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, [sources[1]], NEAR_PAGE)]
+        selections += [Selection(tuple(keys[at : at + KEYS_PER_FETCH])) for at in range(0, len(keys), KEYS_PER_FETCH)]
+    return tweets, selections
+
+
+def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
+    return _checked(es.search(index=alias, query=query, size=0, track_total_hits=True).body)["hits"]["total"]["value"]
+
+
+def composite_buckets(
+    es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]], size: int
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """Every bucket of a composite aggregation, page by page: (key, tweets). Raises `PartialResults` for a page
+    the server could not answer whole."""
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {"size": size, "sources": sources}
+        if after is not None:
+            composite["after"] = after
+        answer = _checked(es.search(index=alias, query=query, size=0, aggs={"c": {"composite": composite}}).body)
+        agg = answer["aggregations"]["c"]
+        yield from ((bucket["key"], bucket["doc_count"]) for bucket in agg["buckets"])
+        after = agg.get("after_key")
+        if len(agg["buckets"]) < size or after is None:
+            return
+
+
+def _repeated_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind) -> tuple[int, list[str]]:
+    """For `--window auto`, which needs every post of every item posted twice however far apart: the matching
+    tweets carrying an item, and the items two or more of them carry, by a partitioned terms aggregation.
+    Refused (`UsageError`) past `AUTO_MAX_TWEETS` such tweets, which would not fit the memory.
 
     For links, also every link to a site whose pages have several addresses (`search.pages`): two tweets with
     `youtu.be/ID` and `youtube.com/watch?v=ID` carry one page under two terms of one tweet each."""
@@ -478,12 +596,19 @@ def _candidate_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: 
     if shards > 1:
         partitions = max(partitions, math.ceil(distinct * 1.5 / SHARD_TERMS))
     keys: set[str] = set()
+    repeated = 0
     while True:
         found = _repeated_terms(es, alias, query, source, partitions, shards)
         if found is not None:
-            keys.update(found)
+            keys.update(key for key, _ in found)
+            repeated = sum(count for _, count in found)
             break
         partitions *= 4
+    if repeated > AUTO_MAX_TWEETS:
+        raise UsageError(
+            f"--window auto reads every tweet of every item posted twice, {repeated:,} here (at most "
+            f"{AUTO_MAX_TWEETS:,}); narrow the query (a campaign, a date range) or give the window (60s)"
+        )
     if kind.name == "url":
         keys.update(_known_page_links(es, alias, query))
     keys.discard("")
@@ -492,9 +617,9 @@ def _candidate_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: 
 
 def _repeated_terms(
     es: Elasticsearch, alias: str, query: dict[str, Any], source: dict[str, Any], partitions: int, shards: int
-) -> list[str] | None:
-    """Every term of two or more tweets, partition by partition; None when a partition overflowed."""
-    keys: list[str] = []
+) -> list[tuple[str, int]] | None:
+    """Every term of two or more tweets and its tweets, partition by partition; None when one overflowed."""
+    keys: list[tuple[str, int]] = []
     for partition in range(partitions):
         terms: dict[str, Any] = {**source, "min_doc_count": 2, "size": TERMS_SIZE}
         if partitions > 1:
@@ -505,7 +630,7 @@ def _repeated_terms(
         buckets = answer["aggregations"]["repeated"]["buckets"]
         if len(buckets) >= TERMS_SIZE:
             return None
-        keys.extend(str(bucket["key"]) for bucket in buckets)
+        keys.extend((str(bucket["key"]), bucket["doc_count"]) for bucket in buckets)
     return keys
 
 
@@ -516,23 +641,15 @@ def _known_page_links(es: Elasticsearch, alias: str, query: dict[str, Any]) -> I
         return
     pattern = "https?://(" + "|".join(pages.literal(host) for host in hosts) + ")/.*"
     narrowed = {"bool": {"filter": [query, {"regexp": {"urls": {"value": pattern, "flags": "NONE"}}}]}}
-    after: dict[str, Any] | None = None
-    while True:
-        composite: dict[str, Any] = {"size": 10_000, "sources": [{"url": {"terms": {"field": "urls"}}}]}
-        if after is not None:
-            composite["after"] = after
-        answer = _checked(es.search(index=alias, query=narrowed, size=0, aggs={"links": {"composite": composite}}).body)
-        agg = answer["aggregations"]["links"]
-        yield from (str(bucket["key"]["url"]) for bucket in agg["buckets"])
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            return
+    sources = [{"url": {"terms": {"field": "urls"}}}]
+    yield from (str(key["url"]) for key, _ in composite_buckets(es, alias, narrowed, sources, NEAR_PAGE))
 
 
 def _read_posts(
-    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, keys: Sequence[str]
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, selections: Sequence[Selection]
 ) -> tuple[dict[str, list[Post]], TimeUsed, dict[str, str]]:
-    """The tweets carrying the candidate items, by item (step 2): doc values only, batch by batch of items."""
+    """The tweets the selections pick, by item (step 2): doc values only, a batch of selections a request. A
+    tweet picked twice (two stretches, two batches) counts once per item."""
     items: dict[str, list[Post]] = defaultdict(list)
     used = TimeUsed()
     campaigns: dict[str, str] = {}
@@ -543,13 +660,13 @@ def _read_posts(
         "campaign",
         {"field": "tweet_time", "format": "epoch_millis"},
     ]
-    if not keys:
+    if not selections:
         return items, used, campaigns
+    seen: set[tuple[str, str]] = set()
     with point_in_time(es, alias, "2m") as pit:
-        for start in range(0, len(keys), KEYS_PER_FETCH):
-            batch = keys[start : start + KEYS_PER_FETCH]
-            wanted = set(batch)  # a tweet with two items of two batches is read twice, each time for its own
-            narrowed = {"bool": {"filter": [query, {"terms": {kind.field: batch}}]}}
+        for batch in _batches(selections):
+            wanted = {key for selection in batch for key in selection.keys}
+            narrowed = {"bool": {"filter": [query, {"bool": {"should": [_picked(kind, one) for one in batch]}}]}}
             for hits, _ in walk(
                 es, pit, narrowed, source=False, page_size=FETCH_PAGE, keep_alive="2m", sort=["_shard_doc"],
                 fields=fields,
@@ -559,8 +676,32 @@ def _read_posts(
                     if post is None:
                         continue
                     for key in _keys_of(kind, hit.get("fields", {}), wanted):
-                        items[key].append(post)
+                        if (key, post.tweetid) not in seen:
+                            seen.add((key, post.tweetid))
+                            items[key].append(post)
     return dict(items), used, campaigns
+
+
+def _batches(selections: Sequence[Selection]) -> Iterator[list[Selection]]:
+    """Selections a request at a time: at most `SELECTIONS_PER_FETCH` of them and about `KEYS_PER_FETCH` keys."""
+    batch: list[Selection] = []
+    keys = 0
+    for selection in selections:
+        if batch and (len(batch) >= SELECTIONS_PER_FETCH or keys + len(selection.keys) > KEYS_PER_FETCH):
+            yield batch
+            batch, keys = [], 0
+        batch.append(selection)
+        keys += len(selection.keys)
+    if batch:
+        yield batch
+
+
+def _picked(kind: ItemKind, selection: Selection) -> dict[str, Any]:
+    terms = {"terms": {kind.field: list(selection.keys)}}
+    if selection.start is None:
+        return terms
+    return {"bool": {"filter": [terms, {"range": {"tweet_time": {"gte": selection.start, "lt": selection.end,
+                                                                   "format": "epoch_millis"}}}]}}  # fmt: skip
 
 
 def _keys_of(kind: ItemKind, fields: Mapping[str, list[Any]], wanted: set[str]) -> Iterator[str]:

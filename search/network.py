@@ -26,10 +26,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from common.errors import ExportError, UsageError
 from search import profiles
-from search.coordination import CoordinationReport, find_coordination
+from search.coordination import CoordinationReport, composite_buckets, find_coordination
 from search.files import atomic_file
 from search.query_context import query_for
-from search.tweets import partial_reason
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -167,29 +166,9 @@ def _interactions(es: Elasticsearch, alias: str, query: dict[str, Any], field: s
     narrowed = {"bool": {"filter": [query, {"exists": {"field": field}}]}}
     sources = [{"source": {"terms": {"field": "userid"}}}, {"target": {"terms": {"field": field}}}]
     yield from (
-        (str(key["source"]), str(key["target"]), count) for key, count in _composite(es, alias, narrowed, sources)
+        (str(key["source"]), str(key["target"]), count)
+        for key, count in composite_buckets(es, alias, narrowed, sources, COMPOSITE_PAGE)
     )
-
-
-def _composite(
-    es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]]
-) -> Iterator[tuple[dict[str, Any], int]]:
-    from common.errors import PartialResults
-
-    after: dict[str, Any] | None = None
-    while True:
-        composite: dict[str, Any] = {"size": COMPOSITE_PAGE, "sources": sources}
-        if after is not None:
-            composite["after"] = after
-        answer = es.search(index=alias, query=query, size=0, aggs={"pairs": {"composite": composite}}).body
-        reason = partial_reason(answer)
-        if reason:
-            raise PartialResults(reason)
-        agg = answer["aggregations"]["pairs"]
-        yield from ((bucket["key"], bucket["doc_count"]) for bucket in agg["buckets"])
-        after = agg.get("after_key")
-        if not agg["buckets"] or after is None:
-            return
 
 
 def _describe_nodes(es: Elasticsearch, alias: str, query_text: str, graph: nx.Graph) -> None:
@@ -205,7 +184,7 @@ def _describe_nodes(es: Elasticsearch, alias: str, query_text: str, graph: nx.Gr
         batch = accounts[start : start + COMPOSITE_PAGE]
         narrowed = {"bool": {"filter": [query, {"terms": {"userid": batch}}]}}
         sources = [{"account": {"terms": {"field": "userid"}}}, {"campaign": {"terms": {"field": "campaign"}}}]
-        for key, count in _composite(es, alias, narrowed, sources):
+        for key, count in composite_buckets(es, alias, narrowed, sources, COMPOSITE_PAGE):
             userid = str(key["account"])
             tweets[userid] = tweets.get(userid, 0) + count
             campaigns.setdefault(userid, str(key["campaign"]))
