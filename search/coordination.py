@@ -206,8 +206,11 @@ class CoordinationReport:
     tweets: int
     """Matching tweets that carry an item of this kind."""
     candidate_items: int
-    """Items more than one of them carry."""
+    """Items two or more accounts posted (close in time, unless the window was estimated: then at any time)."""
     candidate_tweets: int
+    """Their tweets, read to pair the accounts."""
+    candidates_note: str
+    """The two counts in words, for every front end."""
     time_used: TimeUsed
     minute_note: str | None
     groups: list[Group]
@@ -484,7 +487,8 @@ def find_coordination(
         min_repeats=min_repeats,
         tweets=tweets,
         candidate_items=len(items),
-        candidate_tweets=sum(len(posts) for posts in items.values()),
+        candidate_tweets=(read := sum(len(posts) for posts in items.values())),
+        candidates_note=_candidates_note(len(items), read, None if chosen is None else bucket_width(window_ms)),
         time_used=time_used,
         minute_note=minute_note,
         groups=groups,
@@ -492,6 +496,17 @@ def find_coordination(
         took_ms=round((time.monotonic() - started) * 1000),
         screen_names=names,
         campaigns=campaigns,
+    )
+
+
+def _candidates_note(items: int, tweets: int, width: int | None) -> str:
+    if width is None:
+        return (
+            f"{items:,} items were posted by two or more accounts (all {tweets:,} of their tweets read: the estimate)"
+        )
+    near = format_seconds(2 * width / 1000)
+    return (
+        f"{items:,} items were posted by two or more accounts less than {near} apart ({tweets:,} of their tweets read)"
     )
 
 

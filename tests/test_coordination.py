@@ -16,11 +16,14 @@ from indexer.normalise import FIRST_SNOWFLAKE_ID, TWITTER_EPOCH_MS
 from search.coordination import (
     MAX_WINDOW_SECONDS,
     Post,
+    Selection,
+    bucket_width,
     co_acting,
     components,
     coordinated_pairs,
     estimate_window,
     find_coordination,
+    near_candidates,
     page_key,
     pair_posts,
     parse_window,
@@ -390,3 +393,28 @@ def test_the_text_key_is_the_text_without_case_punctuation_retweet_prefix_or_lin
     """The normalizer `coordination_text` as the server applies it (esplugin/normalizer)."""
     answer = es.indices.analyze(index=alias, normalizer="coordination_text", text=text).body
     assert [token["token"] for token in answer["tokens"]] == [key]
+
+
+def test_buckets_are_wide_enough_for_the_window_and_the_minute_tweet_time_may_lag() -> None:
+    assert bucket_width(10_000) == 120_000 and bucket_width(60_000) == 120_000 and bucket_width(61_000) == 180_000
+
+
+def test_an_item_twice_in_one_bucket_or_in_two_side_by_side_is_a_candidate_and_only_then() -> None:
+    width = 120_000
+    buckets = [  # newest first, as the index is sorted
+        (10 * width, "twice", 2),
+        (10 * width, "edge", 1),
+        (10 * width, "https://youtu.be/dQw4w9WgXcQ", 1),
+        (10 * width, "https://youtube.com/watch?v=dQw4w9WgXcQ", 1),
+        (9 * width, "edge", 1),
+        (7 * width, "gap", 1),
+        (5 * width, "gap", 1),
+        (5 * width, "once", 1),
+    ]
+    selections = near_candidates(buckets, width, page_key)
+    assert Selection(("twice",), 10 * width, 11 * width) in selections
+    assert Selection(("edge",), 9 * width, 11 * width) in selections, "side by side buckets: both are read"
+    video = ("https://youtu.be/dQw4w9WgXcQ", "https://youtube.com/watch?v=dQw4w9WgXcQ")
+    assert Selection(video, 10 * width, 11 * width) in selections, "two addresses of one page are one item"
+    assert not any({"gap", "once"} & set(selection.keys) for selection in selections)
+    assert len(selections) == 3
