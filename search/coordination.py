@@ -35,8 +35,11 @@ import statistics
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from common.errors import PartialResults, UsageError
@@ -78,6 +81,8 @@ NEAR_PAGE = 50_000
 """Buckets per page of the composite aggregations (under `search.max_buckets`, 65,536): fewer, larger pages
 walk the index in less time (measured: 5 pages of 50,000 take two thirds of 25 pages of 10,000)."""
 AUTO_MAX_TWEETS = 2_000_000
+SPLIT_AT = 200_000
+"""Tweets from which the composite walk is split in two, run at once."""
 FETCH_PAGE = 10_000
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
@@ -87,13 +92,14 @@ AUTO_CUMULATED_SHARE = 0.5
 _WINDOW = re.compile(
     r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?"
 )
+_KEY = re.compile("[0-9a-f]{16}")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True)
 class ItemKind:
-    """Where an item kind is read: a keyword field (the indexer fills `tweet_text.normalised` and `hashtag_set`
-    for this analysis)."""
+    """Where an item kind is read: a keyword field kept for this analysis (`tweet_text.key`, `urls.key`: hashes
+    made by the template's normalizers; `hashtag_set`, written by the indexer) or published (`retweet_tweetid`)."""
 
     name: str
     what: str
@@ -104,10 +110,10 @@ class ItemKind:
 
 ITEM_KINDS: dict[str, ItemKind] = {
     "text": ItemKind(
-        "text", "the same text (retweets aside)", "tweet_text.normalised", excluded={"term": {"is_retweet": True}}
+        "text", "the same text (retweets aside)", "tweet_text.key", excluded={"term": {"is_retweet": True}}
     ),
     "retweet": ItemKind("retweet", "a retweet of the same tweet", "retweet_tweetid"),
-    "url": ItemKind("url", "a link to the same page", "urls"),
+    "url": ItemKind("url", "a link to the same page", "urls.key"),
     "hashtags": ItemKind("hashtags", "the same set of hashtags", "hashtag_set"),
 }
 
@@ -138,7 +144,8 @@ class Post:
 
 @dataclass
 class SharedItem:
-    """An item a group's accounts co-acted on."""
+    """An item a group's accounts co-acted on: its `key` as compared (a hash for texts and links, a page's name
+    for a page with several addresses), and its `label` for a reader (the link; else the key)."""
 
     kind: str
     key: str
@@ -271,6 +278,25 @@ def page_key(url: str) -> str:
     return page.label if page is not None else bare
 
 
+def fingerprint64(text: str) -> str:
+    """The FNV-1a 64-bit hash of `text`'s UTF-8 bytes as 16 hex digits ("" and 16 hex digits stay): what the template's
+    normalizers `coordination_text_key` and `url_key` index. Java twin: `Fingerprint64Filter` in
+    esplugin/normalizer; `tests/test_coordination.py` checks the two agree on the server."""
+    if not text or _KEY.fullmatch(text):
+        return text  # a key already (as the server's filter leaves it, so that a query for a key finds it)
+    value = 0xCBF29CE484222325
+    for byte in text.encode():
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return f"{value:016x}"
+
+
+def url_key(url: str, *, hashed: bool = True) -> str:
+    """The key `urls.key` holds for a normalised URL: without its scheme, hashed unless the server builds the
+    keys without the plugin (`hashed=False`)."""
+    bare = re.sub(r"^https?://", "", url, flags=re.IGNORECASE)
+    return fingerprint64(bare) if hashed else bare
+
+
 def co_acting(first: Post, second: Post, window_ms: int) -> bool:
     """Whether two posts of one item are within the window (module docstring: minutes when either is timed to
     the minute only)."""
@@ -370,39 +396,33 @@ def bucket_width(window_ms: int) -> int:
 
 
 def near_candidates(
-    buckets: Iterable[tuple[int, str, int]], width: int, item_of: Callable[[str], str] = str
+    buckets: Iterable[tuple[int, str, int]], width: int, item_of: Callable[[str], str] | None = None
 ) -> list[Selection]:
     """The stretches worth reading: from (bucket start, key as indexed, tweets) in descending time order, as the
-    composite aggregation gives them, an item (`item_of(key)`: a page for links) with two or more tweets in one
-    bucket, or tweets in two side-by-side buckets, selects its keys over that bucket or those two buckets."""
+    composite aggregation gives them, an item (`item_of(key)`: a page for links; the key itself by default) with
+    two or more tweets in one bucket, or tweets in two side-by-side buckets, selects its keys over that bucket or
+    those two buckets. Written for speed: it sees every (bucket, item) of the query, millions at 10M tweets."""
     selections: list[Selection] = []
-    previous: dict[str, set[str]] = {}
-    previous_start: int | None = None
-    current: dict[str, list[Any]] = {}
-    current_start: int | None = None
-
-    def close() -> None:
-        nonlocal previous, previous_start
-        if current_start is None:
-            return
-        adjacent = previous_start == current_start + width
-        for item, (count, keys) in current.items():
-            if count >= 2:
-                selections.append(Selection(tuple(sorted(keys)), current_start, current_start + width))
+    previous: dict[str, list[Any]] = {}
+    previous_start = None
+    for start, group in groupby(buckets, key=itemgetter(0)):
+        current: dict[str, list[Any]] = {}
+        for _, key, count in group:
+            item = key if item_of is None else item_of(key)
+            entry = current.get(item)
+            if entry is None:
+                current[item] = [count, key]
+            else:
+                entry[0] += count
+                entry.append(key)
+        adjacent = previous_start == start + width
+        for item, entry in current.items():
+            if entry[0] >= 2:
+                selections.append(Selection(tuple(sorted(set(entry[1:]))), start, start + width))
             if adjacent and item in previous:
-                both = tuple(sorted(keys | previous[item]))
-                selections.append(Selection(both, current_start, current_start + 2 * width))
-        previous = {item: keys for item, (_, keys) in current.items()}
-        previous_start = current_start
-
-    for start, key, count in buckets:
-        if start != current_start:
-            close()
-            current, current_start = {}, start
-        entry = current.setdefault(item_of(key), [0, set()])
-        entry[0] += count
-        entry[1].add(key)
-    close()
+                both = tuple(sorted({*entry[1:], *previous[item][1:]}))
+                selections.append(Selection(both, start, start + 2 * width))
+        previous, previous_start = current, start
     return selections
 
 
@@ -452,14 +472,15 @@ def find_coordination(
         raise UsageError(f"--min-repeats must be 1 or more, not {min_repeats}")
     _check_field(es, alias, kind)
     query = _kind_query(query_for(es, alias, query_text), kind)
+    links = _link_pages(es, alias, query) if kind.name == "url" else None
     if chosen is None:
-        tweets, keys = _repeated_keys(es, alias, query, kind)
+        tweets, keys = _repeated_keys(es, alias, query, kind, links)
         selections = [
             Selection(tuple(keys[start : start + KEYS_PER_FETCH])) for start in range(0, len(keys), KEYS_PER_FETCH)
         ]
     else:
-        tweets, selections = _near_keys(es, alias, query, kind, bucket_width(round(chosen.seconds * 1000)))
-    items, time_used, campaigns = _read_posts(es, alias, query, kind, selections)
+        tweets, selections = _near_keys(es, alias, query, kind, bucket_width(round(chosen.seconds * 1000)), links)
+    items, time_used, campaigns = _read_posts(es, alias, query, kind, selections, links)
     items = {key: posts for key, posts in items.items() if len({post.userid for post in posts}) > 1}
     used = chosen if chosen is not None else estimate_window(items)
     window_ms = max(1, round(used.seconds * 1000))
@@ -467,7 +488,7 @@ def find_coordination(
     pairs = coordinated_pairs(raw, min_repeats)
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
     names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
-    groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group)
+    groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group, links)
     minute_note = None
     if time_used.tweet_time:
         minute_note = (
@@ -511,8 +532,8 @@ def _candidates_note(items: int, tweets: int, width: int | None) -> str:
 
 
 def _check_field(es: Elasticsearch, alias: str, kind: ItemKind) -> None:
-    """An index loaded before `tweet_text.normalised` and `hashtag_set` existed cannot answer `--by text` or
-    `--by hashtags`: say so, rather than "no coordinated groups"."""
+    """An index loaded before `tweet_text.key`, `urls.key` and `hashtag_set` existed cannot answer `--by text`,
+    `url` or `hashtags`: say so, rather than "no coordinated groups"."""
     answer = es.field_caps(index=alias, fields=[kind.field], include_unmapped=True).body
     caps = answer.get("fields", {}).get(kind.field, {})
     if not caps or "unmapped" in caps:
@@ -537,7 +558,7 @@ def _checked(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def _near_keys(
-    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int, links: LinkPages | None
 ) -> tuple[int, list[Selection]]:
     """The matching tweets carrying an item, and the stretches of time in which an item was posted twice, close
     enough to be within the window (`near_candidates`), through a composite aggregation on (tweet_time bucket,
@@ -550,18 +571,39 @@ def _near_keys(
         {"time": {"date_histogram": {"field": "tweet_time", "fixed_interval": f"{width // 1000}s", "order": "desc"}}},
         {"key": {"terms": {"field": kind.field}}},
     ]
-    buckets = (
-        (int(key["time"]), str(key["key"]), count)
-        for key, count in composite_buckets(es, alias, dated, sources, NEAR_PAGE)
-    )
-    item_of = page_key if kind.name == "url" else str
-    selections = near_candidates(buckets, width, item_of)
+    item_of = None if links is None else links.item
+
+    def walk_slice(bounds: dict[str, int]) -> list[Selection]:
+        narrowed = {"bool": {"filter": [dated, {"range": {"tweet_time": {**bounds, "format": "epoch_millis"}}}]}}
+        pages = composite_buckets(es, alias, narrowed if bounds else dated, sources, NEAR_PAGE)
+        return near_candidates(((int(key["time"]), str(key["key"]), n) for key, n in pages), width, item_of)
+
+    # Two walks at once, the older half of the tweets and the newer, overlapping by one bucket so that an item in
+    # the two buckets either side of the split is seen by one of them: the server answers each on its own thread.
+    split = _median_time(es, alias, dated, width)
+    slices = [{}] if split is None else [{"gte": split}, {"lt": split + width}]
+    with ThreadPoolExecutor(len(slices)) as pool:
+        selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
     tweets = _count(es, alias, query)
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
     if _count(es, alias, undated):
         keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, [sources[1]], NEAR_PAGE)]
         selections += [Selection(tuple(keys[at : at + KEYS_PER_FETCH])) for at in range(0, len(keys), KEYS_PER_FETCH)]
     return tweets, selections
+
+
+def _median_time(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> int | None:
+    """The start of the bucket that holds the median tweet_time (None for too few tweets to be worth two walks)."""
+    answer = _checked(
+        es.search(
+            index=alias, query=query, size=0, track_total_hits=True,
+            aggs={"median": {"percentiles": {"field": "tweet_time", "percents": [50]}}},
+        ).body
+    )  # fmt: skip
+    median = answer["aggregations"]["median"]["values"].get("50.0")
+    if answer["hits"]["total"]["value"] < SPLIT_AT or median is None:
+        return None
+    return int(median) // width * width
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
@@ -571,22 +613,41 @@ def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
 def composite_buckets(
     es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]], size: int
 ) -> Iterator[tuple[dict[str, Any], int]]:
-    """Every bucket of a composite aggregation, page by page: (key, tweets). Raises `PartialResults` for a page
-    the server could not answer whole."""
-    after: dict[str, Any] | None = None
-    while True:
-        composite: dict[str, Any] = {"size": size, "sources": sources}
-        if after is not None:
-            composite["after"] = after
-        answer = _checked(es.search(index=alias, query=query, size=0, aggs={"c": {"composite": composite}}).body)
-        agg = answer["aggregations"]["c"]
-        yield from ((bucket["key"], bucket["doc_count"]) for bucket in agg["buckets"])
-        after = agg.get("after_key")
-        if len(agg["buckets"]) < size or after is None:
-            return
+    """Every bucket of a composite aggregation, page by page: (key, tweets). The next page is asked for while
+    this one is read (a thread of its own), so the server's work and ours overlap. Raises `PartialResults` for
+    a page the server could not answer whole."""
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(_composite_page, es, alias, query, sources, size, None)
+        while True:
+            buckets, after = ahead.result()
+            if after is not None and len(buckets) == size:
+                ahead = pool.submit(_composite_page, es, alias, query, sources, size, after)
+            else:
+                after = None
+            yield from ((bucket["key"], bucket["doc_count"]) for bucket in buckets)
+            if after is None:
+                return
 
 
-def _repeated_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind) -> tuple[int, list[str]]:
+def _composite_page(
+    es: Elasticsearch,
+    alias: str,
+    query: dict[str, Any],
+    sources: list[dict[str, Any]],
+    size: int,
+    after: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    composite: dict[str, Any] = {"size": size, "sources": sources}
+    if after is not None:
+        composite["after"] = after
+    answer = _checked(es.search(index=alias, query=query, size=0, aggs={"c": {"composite": composite}}).body)
+    agg = answer["aggregations"]["c"]
+    return agg["buckets"], agg.get("after_key")
+
+
+def _repeated_keys(
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, links: LinkPages | None
+) -> tuple[int, list[str]]:
     """For `--window auto`, which needs every post of every item posted twice however far apart: the matching
     tweets carrying an item, and the items two or more of them carry, by a partitioned terms aggregation.
     Refused (`UsageError`) past `AUTO_MAX_TWEETS` such tweets, which would not fit the memory.
@@ -624,8 +685,8 @@ def _repeated_keys(es: Elasticsearch, alias: str, query: dict[str, Any], kind: I
             f"--window auto reads every tweet of every item posted twice, {repeated:,} here (at most "
             f"{AUTO_MAX_TWEETS:,}); narrow the query (a campaign, a date range) or give the window (60s)"
         )
-    if kind.name == "url":
-        keys.update(_known_page_links(es, alias, query))
+    if links is not None:
+        keys.update(links.page_of)
     keys.discard("")
     return tweets, sorted(keys)
 
@@ -649,6 +710,40 @@ def _repeated_terms(
     return keys
 
 
+@dataclass
+class LinkPages:
+    """What the keys of `urls.key` (hashes of links without their scheme) stand for: the page of every link to a
+    site with several addresses for one page (`search.pages`), so that `youtu.be/ID` and `youtube.com/watch?v=ID`
+    are one item; and, as tweets are read, the link itself, to show."""
+
+    hashed: bool
+    page_of: dict[str, str] = field(default_factory=dict)
+    url_of: dict[str, str] = field(default_factory=dict)
+
+    def item(self, key: str) -> str:
+        return self.page_of.get(key, key)
+
+    def label(self, item: str) -> str:
+        return self.url_of.get(item, item)
+
+    def remember(self, urls: Iterable[str]) -> None:
+        for url in urls:
+            self.url_of.setdefault(url_key(url, hashed=self.hashed), url)
+
+
+def _link_pages(es: Elasticsearch, alias: str, query: dict[str, Any]) -> LinkPages:
+    """The keys of every link to a page rule's host among the matching tweets (even of one tweet), with their
+    page; whether the server hashes the keys is asked of it (a server without the plugin does not)."""
+    from common.mapping import indices_behind
+
+    index = indices_behind(es, alias)[0] if indices_behind(es, alias) else alias
+    probe = es.indices.analyze(index=index, normalizer="url_key", text="https://a.example").body["tokens"]
+    links = LinkPages(hashed=probe[0]["token"] != "a.example")
+    for url in _known_page_links(es, alias, query):
+        links.page_of[url_key(url, hashed=links.hashed)] = page_key(url)
+    return links
+
+
 def _known_page_links(es: Elasticsearch, alias: str, query: dict[str, Any]) -> Iterator[str]:
     """Every link (even of one tweet) to a host of a page rule, through a composite aggregation's pages."""
     hosts = sorted({host for rule in pages.shipped_rules() for form in rule.forms for host in form.hosts})
@@ -661,7 +756,12 @@ def _known_page_links(es: Elasticsearch, alias: str, query: dict[str, Any]) -> I
 
 
 def _read_posts(
-    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, selections: Sequence[Selection]
+    es: Elasticsearch,
+    alias: str,
+    query: dict[str, Any],
+    kind: ItemKind,
+    selections: Sequence[Selection],
+    links: LinkPages | None,
 ) -> tuple[dict[str, list[Post]], TimeUsed, dict[str, str]]:
     """The tweets the selections pick, by item (step 2): doc values only, a batch of selections a request. A
     tweet picked twice (two stretches, two batches) counts once per item."""
@@ -670,6 +770,7 @@ def _read_posts(
     campaigns: dict[str, str] = {}
     fields = [
         kind.field,
+        *(["urls"] if links is not None else []),
         "userid",
         "tweetid",
         "campaign",
@@ -690,7 +791,7 @@ def _read_posts(
                     post = _post(hit.get("fields", {}), used, campaigns)
                     if post is None:
                         continue
-                    for key in _keys_of(kind, hit.get("fields", {}), wanted):
+                    for key in _keys_of(kind, hit.get("fields", {}), wanted, links):
                         if (key, post.tweetid) not in seen:
                             seen.add((key, post.tweetid))
                             items[key].append(post)
@@ -719,12 +820,16 @@ def _picked(kind: ItemKind, selection: Selection) -> dict[str, Any]:
                                                                    "format": "epoch_millis"}}}]}}  # fmt: skip
 
 
-def _keys_of(kind: ItemKind, fields: Mapping[str, list[Any]], wanted: set[str]) -> Iterator[str]:
+def _keys_of(
+    kind: ItemKind, fields: Mapping[str, list[Any]], wanted: set[str], links: LinkPages | None
+) -> Iterator[str]:
+    """The items of a tweet among those wanted: its keys, or for links their pages (each once)."""
     values = [str(value) for value in fields.get(kind.field, [])]
-    if kind.name == "url":
-        yield from dict.fromkeys(page_key(value) for value in values if value in wanted)
+    if links is None:
+        yield from (value for value in values if value in wanted)
         return
-    yield from (value for value in values if value in wanted)
+    links.remember(str(url) for url in fields.get("urls", []))
+    yield from dict.fromkeys(links.item(value) for value in values if value in wanted)
 
 
 def _post(fields: Mapping[str, list[Any]], used: TimeUsed, campaigns: dict[str, str]) -> Post | None:
@@ -757,6 +862,7 @@ def _groups(
     campaigns: Mapping[str, str],
     names: Mapping[str, str],
     items_per_group: int,
+    links: LinkPages | None,
 ) -> list[Group]:
     numbered = posts_of(items)
     groups: list[Group] = []
@@ -775,7 +881,7 @@ def _groups(
             key, post = numbered[index]
             by_item[key].append(post)
         shared = sorted(
-            (_shared_item(kind, key, posts) for key, posts in by_item.items()),
+            (_shared_item(kind, key, posts, links) for key, posts in by_item.items()),
             key=lambda item: (-item.accounts, -item.tweets, item.first_time, item.key),
         )
         times = [numbered[index][1].ms for index in matched]
@@ -808,12 +914,12 @@ def _groups(
     return groups
 
 
-def _shared_item(kind: ItemKind, key: str, posts: Sequence[Post]) -> SharedItem:
+def _shared_item(kind: ItemKind, key: str, posts: Sequence[Post], links: LinkPages | None) -> SharedItem:
     first = min(posts, key=lambda post: (post.ms, post.tweetid))
     return SharedItem(
         kind=kind.name,
         key=key,
-        label=key,
+        label=key if links is None else links.label(key),
         tweets=len(posts),
         accounts=len({post.userid for post in posts}),
         first_time=_iso(first.ms),
@@ -822,7 +928,7 @@ def _shared_item(kind: ItemKind, key: str, posts: Sequence[Post]) -> SharedItem:
 
 
 def _add_examples(es: Elasticsearch, alias: str, items: Sequence[SharedItem]) -> None:
-    """Each shown item's first tweet as posted: the text a reader recognises (the key is normalised)."""
+    """Each shown item's first tweet as posted: the text a reader recognises (the key is a hash)."""
     wanted = sorted({item.first_tweetid for item in items})
     if not wanted:
         return

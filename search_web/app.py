@@ -37,7 +37,7 @@ from search.citation import CITE_LIMIT, format_citation, verdict_line
 from search.coordination import DEFAULT_WINDOW, SharedItem, find_coordination
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
 from search.query import Phrase, operator_text, parse_query
-from search.quote import check_quote, difference_notation
+from search.quote import check_quote, difference_notation, normalise_quote
 from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import Hit, account_name, count_tweets, search_tweets, text_pieces
@@ -409,19 +409,20 @@ def url_link(count: Count) -> str:
 
 def item_link(item: SharedItem) -> tuple[str, str] | None:
     """Where a shared item leads, and the link's words: a search for the text as a phrase or for the hashtags,
-    oldest first (who posted it first); a page's URL page. None for a retweeted tweet (the query language has
+    oldest first (who posted it first: the text as first posted, without `RT @x:` and t.co links); a link's URL
+    page. None for a retweeted tweet (the query language has
     no operator for the retweeted tweet's id), a page known only by its label (`YouTube video ID`: the address
     it was linked under is not in the report), or a key no query text reads back as."""
     if item.kind == "text":
-        phrase = phrase_text(item.key)
+        phrase = phrase_text(normalise_quote(item.example)) if item.example else None
         return (_search_address(phrase, "oldest"), "every tweet with this text") if phrase else None
     if item.kind == "hashtags":
         tags = [operator_text("hashtag", tag) for tag in item.key.split()]
         if not tags or None in tags:
             return None
         return _search_address(" ".join(tag for tag in tags if tag), "oldest"), "every tweet with these hashtags"
-    if item.kind == "url" and item.key and not any(ch.isspace() for ch in item.key):
-        return url_link_to(item.key), "who shared this page"
+    if item.kind == "url" and item.label and not any(ch.isspace() for ch in item.label):
+        return url_link_to(item.label), "who shared this page"
     return None
 
 

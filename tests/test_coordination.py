@@ -23,10 +23,12 @@ from search.coordination import (
     coordinated_pairs,
     estimate_window,
     find_coordination,
+    fingerprint64,
     near_candidates,
     page_key,
     pair_posts,
     parse_window,
+    url_key,
 )
 
 T0 = 1_500_000_000_000  # 2017-07-14T02:40:00Z, in ms
@@ -390,9 +392,29 @@ def test_network_to_standard_output_is_csv(cli, handmade) -> None:
     ],
 )
 def test_the_text_key_is_the_text_without_case_punctuation_retweet_prefix_or_links(es, alias, handmade, text, key):
-    """The normalizer `coordination_text` as the server applies it (esplugin/normalizer)."""
-    answer = es.indices.analyze(index=alias, normalizer="coordination_text", text=text).body
+    """The normalizers as the server applies them (esplugin/normalizer): `coordination_text` gives the text as
+    compared, `coordination_text_key` (what `tweet_text.key` holds) its hash, the same as Python's."""
+    index = es.indices.get_alias(name=alias).body.popitem()[0]
+    answer = es.indices.analyze(index=index, normalizer="coordination_text", text=text).body
     assert [token["token"] for token in answer["tokens"]] == [key]
+    hashed = es.indices.analyze(index=index, normalizer="coordination_text_key", text=text).body
+    assert [token["token"] for token in hashed["tokens"]] == [fingerprint64(key)]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/a?x=1", "http://EXAMPLE.com/ф", "https://youtu.be/dQw4w9WgXcQ", "https://a.b/日本"]
+)
+def test_a_links_key_is_its_hash_without_the_scheme_on_the_server_and_here(es, alias, handmade, url) -> None:
+    index = es.indices.get_alias(name=alias).body.popitem()[0]
+    answer = es.indices.analyze(index=index, normalizer="url_key", text=url).body
+    assert [token["token"] for token in answer["tokens"]] == [url_key(url)]
+    assert url_key(url.replace("https://", "http://")) == url_key(url) and len(url_key(url)) == 16
+
+
+def test_fingerprints_are_fnv1a_64() -> None:
+    assert fingerprint64("") == "" and fingerprint64("a") == "af63dc4c8601ec8c"  # the published FNV-1a test value
+    assert fingerprint64("af63dc4c8601ec8c") == "af63dc4c8601ec8c", "a key is a key: a query for it must find it"
+    assert url_key("https://a.example", hashed=False) == "a.example"
 
 
 def test_buckets_are_wide_enough_for_the_window_and_the_minute_tweet_time_may_lag() -> None:

@@ -73,7 +73,7 @@ def _group(number: int, group: Group, width: int) -> list[Text | Table]:
     items = [
         Text.assemble(
             "  ",
-            _item_label(item.kind, item.key, item.example),
+            _item_label(item.kind, item.label, item.example),
             (
                 f"  ({_count(item.tweets, 'tweet')} by {_count(item.accounts, 'account')}, first at {item.first_time} "
                 f"in tweet {one_line(item.first_tweetid)})",
@@ -90,8 +90,8 @@ def _group(number: int, group: Group, width: int) -> list[Text | Table]:
 
 
 def _item_label(kind: str, key: str, example: str | None) -> Text:
-    """The item as a reader recognises it: the text as first posted (the key is normalised), the page, the
-    retweeted tweet's id with the retweet's text, the hashtags with `#`."""
+    """The item as a reader recognises it (`key` is the item's label): the text as first posted, the link or
+    page, the retweeted tweet's id with the retweet's text, the hashtags with `#`."""
     if kind == "hashtags":
         return Text(one_line(" ".join(f"#{tag}" for tag in key.split(" "))))
     shown = example if kind in ("text", "retweet") and example else None
