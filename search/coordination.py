@@ -201,6 +201,9 @@ class TimeUsed:
     tweet_time: int = 0
     none: int = 0
     """Tweets with neither (left out)."""
+    disagreeing: int = 0
+    """Tweets whose id's time and tweet_time are a minute or more apart: the candidates are found by tweet_time,
+    so pairs among such tweets may be missed (no published file has any)."""
 
 
 @dataclass
@@ -489,17 +492,20 @@ def find_coordination(
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
     names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
     groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group, links)
-    minute_note = None
+    notes = []
     if time_used.tweet_time:
-        minute_note = (
+        minutes = math.ceil(window_ms / 60_000)
+        meaning = "the same minute" if minutes <= 1 else f"minutes fewer than {minutes} apart"
+        notes.append(
             f"{time_used.tweet_time:,} tweets have no time in their id and are timed to the minute (tweet_time): "
-            f"for them a window of {used.label} means "
-            + (
-                "the same minute"
-                if window_ms <= 60_000
-                else f"minutes fewer than {math.ceil(window_ms / 60_000)} apart"
-            )
+            f"for them a window of {used.label} means {meaning}"
         )
+    if time_used.disagreeing:
+        notes.append(
+            f"{time_used.disagreeing:,} tweets read have a tweet_time a minute or more away from their id's time: "
+            "the candidates are found by tweet_time, so pairs among such tweets may be missed"
+        )
+    minute_note = "; ".join(notes) or None
     return CoordinationReport(
         query=query_text,
         by=kind.name,
@@ -841,10 +847,12 @@ def _post(fields: Mapping[str, list[Any]], used: TimeUsed, campaigns: dict[str, 
     if campaign is not None:
         campaigns.setdefault(userid, campaign)
     ms = snowflake_ms(tweetid)
+    stamp = fields.get("tweet_time", [None])[0]
     if ms is not None:
         used.snowflake += 1
+        if stamp is not None and abs(ms - int(float(stamp))) >= 60_000:
+            used.disagreeing += 1
         return Post(tweetid, userid, ms, True)
-    stamp = fields.get("tweet_time", [None])[0]
     if stamp is None:
         used.none += 1
         return None

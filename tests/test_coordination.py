@@ -209,6 +209,9 @@ def handmade_rows() -> list[dict[str, str]]:
         rows.append(_row("h2", base + 1805, next(counter), hashtags=repr(list(reversed(tags)))))
     rows.append(_row("x1", 50_000, next(counter), tweet_text="<script>alert(1)</script>\x1b[2J same \u202e"))
     rows.append(_row("x2", 50_001, next(counter), tweet_text="<script>alert(1)</script>\x1b[2J same \u202e"))
+    late = T0 + 70_000_000 + 90_000  # d2's tweet_time is a minute and a half behind its id's time
+    rows.append(_row("d1", 70_000, next(counter), tweet_text="ids and times disagree"))
+    rows.append(_row("d2", 70_002, next(counter), tweet_text="ids and times disagree", tweet_time=_minute(late)))
     rows.append(_row("x1", 60_000, next(counter), tweet_text="second <b>one</b>"))
     rows.append(_row("x2", 60_002, next(counter), tweet_text="Second <B>one</B>!"))
     return rows
@@ -240,7 +243,7 @@ def test_the_same_text_posted_by_three_accounts_seconds_apart_is_one_group_and_t
     group = report.groups[groups.index({"t1", "t2", "t3"})]
     assert group.co_actions == 9 and group.pairs == 3 and group.items_total == 3
     assert {item.example for item in group.items} == set(TEXTS), "each item shown as it was first posted"
-    assert report.time_used.tweet_time == 0 and report.minute_note is None
+    assert report.time_used.tweet_time == 0
 
 
 def test_retweets_of_the_same_tweets_links_to_one_video_and_one_hashtag_set_are_found(es, alias, handmade) -> None:
@@ -440,3 +443,12 @@ def test_an_item_twice_in_one_bucket_or_in_two_side_by_side_is_a_candidate_and_o
     assert Selection(video, 10 * width, 11 * width) in selections, "two addresses of one page are one item"
     assert not any({"gap", "once"} & set(selection.keys) for selection in selections)
     assert len(selections) == 3
+
+
+def test_a_tweet_time_away_from_the_ids_time_is_counted_and_said(es, alias, handmade) -> None:
+    report = find_coordination(es, alias, "from:sn_d1 OR from:sn_d2", by="text", window="10s", min_repeats=1)
+    assert report.time_used.disagreeing == 1
+    assert report.minute_note is not None and "may be missed" in report.minute_note
+    assert [{m.userid for m in group.members} for group in report.groups] == [{"d1", "d2"}]
+    clean = find_coordination(es, alias, "from:sn_t1 OR from:sn_t2", by="text", window="10s")
+    assert clean.time_used.disagreeing == 0 and clean.minute_note is None
