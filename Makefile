@@ -32,6 +32,7 @@ help:
 	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
 	@echo "make bench-fields   what each group of indexed fields costs (FIELDS_TWEETS=$(FIELDS_TWEETS), BENCH_ROUNDS=N)"
 	@echo "make bench-cluster  one node against three on this machine: load, size, heap, shards, searches (BENCH_TWEETS=$(BENCH_TWEETS))"
+	@echo "make bench-coordination  tweetsearch coordination against the coordination-network-toolkit (BENCH_TWEETS=$(BENCH_TWEETS))"
 
 install: $(VENV)/.installed
 
@@ -113,6 +114,13 @@ bench-fields: install es-start
 .PHONY: bench-cluster
 bench-cluster: install
 	$(BIN)/python bench/bench_cluster.py --tweets $(BENCH_TWEETS)
+
+# `tweetsearch coordination` against the coordination-network-toolkit on the same generated release
+# (bench/bench_coordination.py): the toolkit is the optional `bench` extra, installed here from PyPI.
+.PHONY: bench-coordination
+bench-coordination: install es-start
+	$(BIN)/python -m pip install -q -e '.[bench]'
+	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_coordination.py --tweets $(BENCH_TWEETS)
 
 clean:
 	rm -rf $(DEMO_DIR) .pytest_cache .ruff_cache

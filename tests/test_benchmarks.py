@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from servers import ROOT
 
 
@@ -134,3 +135,31 @@ def test_the_web_benchmark_times_each_page_and_its_parts_with_several_clients(es
     assert {("search", "app"), ("search", "search"), ("search", "facets"), ("search", "timeline")} <= parts, printed
     assert {("quote", "app"), ("quote", "quote"), ("url", "app"), ("url", "url"), ("url", "wall")} <= parts, printed
     assert sum(int(count) for page, part, count in rows if part == "wall") == 22
+
+
+def test_the_coordination_benchmark_compares_each_kind_with_the_toolkit_on_the_same_tweets(es, es_url, alias, tmp_path):
+    # The toolkit is the `bench` extra (make bench-coordination installs it), not one of the suite's dependencies.
+    pytest.importorskip("coordination_network_toolkit", reason="pip install -e '.[bench]' (make bench-coordination)")
+    own = f"{alias}-co"
+    options = ("--tweets", "3000", "--cache", str(tmp_path), "--alias", own, "--runs", "1", "--threads", "1")
+    printed = _run("bench_coordination.py", *options, url=es_url)
+
+    assert re.search(r"^kind\s+query\s+ours s\s+1st s\s+took s\s+peak MB\s+toolkit 1p s\s+1p/ours\s+both\s+only ours"
+                     r"\s+only toolkit\s+target$", printed, flags=re.MULTILINE), printed  # fmt: skip
+    figure = r"\s+[\d,.]+"
+    cells = rf"({figure}){figure}{figure}{figure}"
+    rows = re.findall(rf"^(text|url|retweet)\s+(\(everything\)|campaign:iranian){cells}(\s+\S+){{5}}\s+(≤ \d+ s|–)$",
+                      printed, flags=re.MULTILINE)  # fmt: skip
+    assert [(kind, query) for kind, query, *_ in rows] == [
+        (kind, query) for query in ("(everything)", "campaign:iranian") for kind in ("text", "url", "retweet")
+    ], printed
+    link = re.search(r"^url\s+\(everything\)(?:\s+\S+){5}\s+[\d.,]+x\s+(\d+)\s+(\d+)\s+(\d+)\s+≤ 60 s$", printed,
+                     flags=re.MULTILINE)  # fmt: skip
+    assert link and int(link.group(1)) > 0 and link.group(2) == link.group(3) == "0", printed  # link edges agree
+    assert re.search(r"^import\s+\(load / import\)\s+[\d.]+\s+[\d.]+", printed, flags=re.MULTILINE), printed
+    assert "both sides used the same times" in printed and "url: the same" in printed, printed
+    assert es.count(index=own).body["count"] == 3000
+
+    printed = _run("bench_coordination.py", *options, url=es_url)  # the loaded release is reused, not loaded again
+
+    assert f"{own} holds release-3000-1 (3,000 tweets): not loaded again" in printed, printed
