@@ -430,12 +430,20 @@ def near_candidates(
 
 
 def coordinated_pairs(
-    raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]], min_repeats: int
+    raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]],
+    min_repeats: int,
+    numbered: Sequence[tuple[str, Post]],
 ) -> list[Pair]:
-    pairs = [
-        Pair(a, b, min(len(mine), len(theirs)), len(mine), len(theirs), len(keys))
-        for (a, b), (mine, theirs, keys) in raw.items()
-    ]
+    """The pairs with `min_repeats` co-actions or more, most first. Tweets are counted, not posts: a tweet with
+    two links to two pages the other account also shared is one co-action (`numbered` is `posts_of(items)`)."""
+
+    def tweets(posts: set[int]) -> int:
+        return len({numbered[index][1].tweetid for index in posts})
+
+    pairs = []
+    for (a, b), (mine, theirs, keys) in raw.items():
+        ours, others = tweets(mine), tweets(theirs)
+        pairs.append(Pair(a, b, min(ours, others), ours, others, len(keys)))
     kept = [pair for pair in pairs if pair.co_actions >= min_repeats]
     return sorted(kept, key=lambda pair: (-pair.co_actions, pair.a, pair.b))
 
@@ -488,7 +496,7 @@ def find_coordination(
     used = chosen if chosen is not None else estimate_window(items)
     window_ms = max(1, round(used.seconds * 1000))
     raw = pair_posts(items, window_ms)
-    pairs = coordinated_pairs(raw, min_repeats)
+    pairs = coordinated_pairs(raw, min_repeats, posts_of(items))
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
     names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
     groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group, links)
@@ -550,9 +558,14 @@ def _check_field(es: Elasticsearch, alias: str, kind: ItemKind) -> None:
 
 
 def _kind_query(query: dict[str, Any], kind: ItemKind) -> dict[str, Any]:
-    clause: dict[str, Any] = {"filter": [query, {"exists": {"field": kind.field}}]}
+    """The matching tweets that carry an item of this kind. A text with nothing left once normalised (a link or
+    an emoji alone) carries none: its key is empty, and empty texts are not the same text."""
+    clause: dict[str, Any] = {
+        "filter": [query, {"exists": {"field": kind.field}}],
+        "must_not": [{"term": {kind.field: ""}}],
+    }
     if kind.excluded is not None:
-        clause["must_not"] = [kind.excluded]
+        clause["must_not"].append(kind.excluded)
     return {"bool": clause}
 
 

@@ -28,6 +28,7 @@ from search.coordination import (
     page_key,
     pair_posts,
     parse_window,
+    posts_of,
     url_key,
 )
 
@@ -48,6 +49,10 @@ def post(user: str, seconds: float, *, precise: bool = True, tweet: str | None =
 
 # --------------------------------------------------------------------------------------------------------------
 # The definitions, without a server.
+
+
+def paired(items, window_ms: int, min_repeats: int):
+    return coordinated_pairs(pair_posts(items, window_ms), min_repeats, posts_of(items))
 
 
 @pytest.mark.parametrize(
@@ -90,18 +95,25 @@ def test_accounts_that_post_the_same_items_within_the_window_again_and_again_are
         "three": [post("b", 500), post("a", 501)],
         "alone": [post("a", 900), post("a", 901)],
     }
-    pairs = coordinated_pairs(pair_posts(items, 10_000), 2)
+    pairs = paired(items, 10_000, 2)
 
     assert [(pair.a, pair.b, pair.co_actions, pair.items) for pair in pairs] == [("a", "b", 3, 3)]
-    assert coordinated_pairs(pair_posts(items, 10_000), 4) == []
-    assert {(p.a, p.b) for p in coordinated_pairs(pair_posts(items, 7_200_000), 1)} >= {("a", "late"), ("b", "late")}
+    assert paired(items, 10_000, 4) == []
+    assert {(p.a, p.b) for p in paired(items, 7_200_000, 1)} >= {("a", "late"), ("b", "late")}
 
 
 def test_co_actions_count_what_each_of_the_two_did_not_the_matches() -> None:
     # a posted the item three times within seconds of b's one post: b did it once, so they co-acted once
     items = {"x": [post("a", 0), post("a", 1), post("a", 2), post("b", 1)]}
-    (pair,) = coordinated_pairs(pair_posts(items, 10_000), 1)
+    (pair,) = paired(items, 10_000, 1)
     assert (pair.a_tweets, pair.b_tweets, pair.co_actions) == (3, 1, 1)
+
+
+def test_one_tweet_with_two_items_the_other_account_also_shared_is_one_co_action() -> None:
+    both = post("a", 0, tweet="a1")
+    items = {"page1": [both, post("b", 1, tweet="b1")], "page2": [both, post("b", 2, tweet="b2")]}
+    (pair,) = paired(items, 10_000, 1)
+    assert (pair.a_tweets, pair.b_tweets, pair.co_actions, pair.items) == (1, 2, 1, 2)
 
 
 def test_too_many_pairs_stop_the_analysis_with_a_reason_rather_than_the_memory() -> None:
@@ -116,7 +128,7 @@ def test_groups_are_connected_components_largest_first() -> None:
         "q": [post("b", 50), post("c", 51)],
         "r": [post("x", 0), post("y", 1)],
     }
-    pairs = coordinated_pairs(pair_posts(items, 10_000), 1)
+    pairs = paired(items, 10_000, 1)
     assert components(pairs) == [{"a", "b", "c"}, {"x", "y"}]
 
 
@@ -212,6 +224,9 @@ def handmade_rows() -> list[dict[str, str]]:
     late = T0 + 70_000_000 + 90_000  # d2's tweet_time is a minute and a half behind its id's time
     rows.append(_row("d1", 70_000, next(counter), tweet_text="ids and times disagree"))
     rows.append(_row("d2", 70_002, next(counter), tweet_text="ids and times disagree", tweet_time=_minute(late)))
+    for k in range(3):  # nothing left once normalised: not the same text
+        rows.append(_row("e1", 80_000 + 100 * k, next(counter), tweet_text=f"https://t.co/e1{k}"))
+        rows.append(_row("e2", 80_001 + 100 * k, next(counter), tweet_text=f"🔥 https://t.co/e2{k} !"))
     rows.append(_row("x1", 60_000, next(counter), tweet_text="second <b>one</b>"))
     rows.append(_row("x2", 60_002, next(counter), tweet_text="Second <B>one</B>!"))
     return rows
@@ -452,3 +467,8 @@ def test_a_tweet_time_away_from_the_ids_time_is_counted_and_said(es, alias, hand
     assert [{m.userid for m in group.members} for group in report.groups] == [{"d1", "d2"}]
     clean = find_coordination(es, alias, "from:sn_t1 OR from:sn_t2", by="text", window="10s")
     assert clean.time_used.disagreeing == 0 and clean.minute_note is None
+
+
+def test_texts_with_nothing_left_once_normalised_are_not_the_same_text(es, alias, handmade) -> None:
+    report = find_coordination(es, alias, "from:sn_e1 OR from:sn_e2", by="text", window="10s", min_repeats=1)
+    assert report.groups == [] and report.tweets == 0
