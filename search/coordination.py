@@ -132,7 +132,7 @@ class Window:
         return format_seconds(self.seconds)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One tweet carrying an item: its id, account and time (`precise`: to the millisecond, from its id)."""
 
@@ -427,6 +427,30 @@ def near_candidates(
                 selections.append(Selection(both, start, start + 2 * width))
         previous, previous_start = current, start
     return selections
+
+
+def merge_selections(selections: Iterable[Selection]) -> list[Selection]:
+    """The same selections with each key set's overlapping or touching stretches made one, so that no tweet is
+    read twice for them (an item twice in a bucket and also in the next gives two stretches that overlap)."""
+    stretches: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+    whole: list[Selection] = []
+    for selection in selections:
+        if selection.start is None or selection.end is None:
+            whole.append(selection)
+        else:
+            stretches[selection.keys].append((selection.start, selection.end))
+    merged: list[Selection] = []
+    for keys, spans in stretches.items():
+        spans.sort()
+        start, end = spans[0]
+        for later_start, later_end in spans[1:]:
+            if later_start <= end:
+                end = max(end, later_end)
+            else:
+                merged.append(Selection(keys, start, end))
+                start, end = later_start, later_end
+        merged.append(Selection(keys, start, end))
+    return merged + whole
 
 
 def coordinated_pairs(
@@ -797,9 +821,8 @@ def _read_posts(
     ]
     if not selections:
         return items, used, campaigns
-    seen: set[tuple[str, str]] = set()
     with point_in_time(es, alias, "2m") as pit:
-        for batch in _batches(selections):
+        for batch in _batches(merge_selections(selections)):
             wanted = {key for selection in batch for key in selection.keys}
             narrowed = {"bool": {"filter": [query, {"bool": {"should": [_picked(kind, one) for one in batch]}}]}}
             for hits, _ in walk(
@@ -811,10 +834,9 @@ def _read_posts(
                     if post is None:
                         continue
                     for key in _keys_of(kind, hit.get("fields", {}), wanted, links):
-                        if (key, post.tweetid) not in seen:
-                            seen.add((key, post.tweetid))
-                            items[key].append(post)
-    return dict(items), used, campaigns
+                        items[key].append(post)
+    # A tweet read twice (a link's page under two keys of two selections) counts once per item.
+    return {key: list({post.tweetid: post for post in posts}.values()) for key, posts in items.items()}, used, campaigns
 
 
 def _batches(selections: Sequence[Selection]) -> Iterator[list[Selection]]:

@@ -24,6 +24,7 @@ from search.coordination import (
     estimate_window,
     find_coordination,
     fingerprint64,
+    merge_selections,
     near_candidates,
     page_key,
     pair_posts,
@@ -472,3 +473,20 @@ def test_a_tweet_time_away_from_the_ids_time_is_counted_and_said(es, alias, hand
 def test_texts_with_nothing_left_once_normalised_are_not_the_same_text(es, alias, handmade) -> None:
     report = find_coordination(es, alias, "from:sn_e1 OR from:sn_e2", by="text", window="10s", min_repeats=1)
     assert report.groups == [] and report.tweets == 0
+
+
+def test_overlapping_stretches_of_one_item_are_read_once() -> None:
+    selections = [
+        Selection(("x",), 0, 120),
+        Selection(("x",), 0, 240),
+        Selection(("x",), 240, 360),
+        Selection(("x",), 600, 720),
+        Selection(("y",), 0, 120),
+        Selection(("z",)),
+    ]
+    assert merge_selections(selections) == [
+        Selection(("x",), 0, 360),
+        Selection(("x",), 600, 720),
+        Selection(("y",), 0, 120),
+        Selection(("z",)),
+    ]
