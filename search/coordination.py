@@ -626,20 +626,22 @@ def _near_keys(
 
     # Two walks at once, the older half of the tweets and the newer, overlapping by one bucket so that an item in
     # the two buckets either side of the split is seen by one of them: the server answers each on its own thread.
-    split = _median_time(es, alias, dated, width)
+    dated_tweets, split = _median_time(es, alias, dated, width)
     slices = [{}] if split is None else [{"gte": split}, {"lt": split + width}]
     with ThreadPoolExecutor(len(slices)) as pool:
         selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
-    tweets = _count(es, alias, query)
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
-    if _count(es, alias, undated):
+    undated_tweets = _count(es, alias, undated)
+    tweets = dated_tweets + undated_tweets
+    if undated_tweets:
         keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, [sources[1]], NEAR_PAGE)]
         selections += [Selection(tuple(keys[at : at + KEYS_PER_FETCH])) for at in range(0, len(keys), KEYS_PER_FETCH)]
     return tweets, selections
 
 
-def _median_time(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> int | None:
-    """The start of the bucket that holds the median tweet_time (None for too few tweets to be worth two walks)."""
+def _median_time(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, int | None]:
+    """The tweets `query` matches, and the start of the bucket that holds their median tweet_time (None for too
+    few tweets to be worth two walks), in one request."""
     answer = _checked(
         es.search(
             index=alias, query=query, size=0, track_total_hits=True,
@@ -647,9 +649,10 @@ def _median_time(es: Elasticsearch, alias: str, query: dict[str, Any], width: in
         ).body
     )  # fmt: skip
     median = answer["aggregations"]["median"]["values"].get("50.0")
-    if answer["hits"]["total"]["value"] < SPLIT_AT or median is None:
-        return None
-    return int(median) // width * width
+    total = answer["hits"]["total"]["value"]
+    if total < SPLIT_AT or median is None:
+        return total, None
+    return total, int(median) // width * width
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
