@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import groupby, pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +83,8 @@ NEAR_PAGE = 50_000
 walk the index in less time (measured: 5 pages of 50,000 take two thirds of 25 pages of 10,000)."""
 AUTO_MAX_TWEETS = 2_000_000
 SPLIT_AT = 200_000
-"""Tweets from which the composite walk is split in two, run at once."""
+"""Tweets from which the composite walk is split in `SLICES`, run at once."""
+SLICES = 2
 FETCH_PAGE = 10_000
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
@@ -624,10 +625,14 @@ def _near_keys(
         pages = composite_buckets(es, alias, narrowed if bounds else dated, sources, NEAR_PAGE)
         return near_candidates(((int(key["time"]), str(key["key"]), n) for key, n in pages), width, item_of)
 
-    # Two walks at once, the older half of the tweets and the newer, overlapping by one bucket so that an item in
-    # the two buckets either side of the split is seen by one of them: the server answers each on its own thread.
-    dated_tweets, split = _median_time(es, alias, dated, width)
-    slices = [{}] if split is None else [{"gte": split}, {"lt": split + width}]
+    # Walks at once over slices of time with as many tweets each, overlapping by one bucket so that an item in the
+    # two buckets either side of a split is seen by one of them: the server answers each on its own thread.
+    dated_tweets, splits = _time_splits(es, alias, dated, width)
+    edges = [None, *splits, None]
+    slices = [
+        {**({"gte": low} if low is not None else {}), **({"lt": high + width} if high is not None else {})}
+        for low, high in pairwise(edges)
+    ]
     with ThreadPoolExecutor(len(slices)) as pool:
         selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
@@ -639,20 +644,21 @@ def _near_keys(
     return tweets, selections
 
 
-def _median_time(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, int | None]:
-    """The tweets `query` matches, and the start of the bucket that holds their median tweet_time (None for too
-    few tweets to be worth two walks), in one request."""
+def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, list[int]]:
+    """The tweets `query` matches, and the starts of the buckets that cut them into `SLICES` parts of as many
+    tweets (none for too few tweets to be worth it), in one request."""
+    percents = [100 * part / SLICES for part in range(1, SLICES)]
     answer = _checked(
         es.search(
             index=alias, query=query, size=0, track_total_hits=True,
-            aggs={"median": {"percentiles": {"field": "tweet_time", "percents": [50]}}},
+            aggs={"cuts": {"percentiles": {"field": "tweet_time", "percents": percents}}},
         ).body
     )  # fmt: skip
-    median = answer["aggregations"]["median"]["values"].get("50.0")
     total = answer["hits"]["total"]["value"]
-    if total < SPLIT_AT or median is None:
-        return total, None
-    return total, int(median) // width * width
+    values = [value for value in answer["aggregations"]["cuts"]["values"].values() if value is not None]
+    if total < SPLIT_AT or len(values) != len(percents):
+        return total, []
+    return total, sorted({int(value) // width * width for value in values})
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
