@@ -26,6 +26,8 @@ MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 TEMPLATE_FILE = MAPPINGS_DIR / "tweets-template.json"
 ACCOUNTS_FILE = MAPPINGS_DIR / "accounts-index.json"
 BUILTIN_TEXT_KEY_FILE = MAPPINGS_DIR / "coordination-text-builtin.json"
+MAX_RESULT_WINDOW = 10_000
+"""The server's default `index.max_result_window`: no page of hits may be larger."""
 _VERSIONED = re.compile(r"^(.+)-v(\d+)$")
 
 

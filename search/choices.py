@@ -21,6 +21,8 @@ TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients"
 (`Campaign`, `hashtag`), so its help lists these names and the library reads the word."""
 
 CoordinationBy = Literal["text", "retweet", "url", "hashtags"]
+DEFAULT_WINDOW = "60s"
+"""`coordination`'s and `network`'s window when none is given."""
 NetworkKind = Literal["coordination", "retweet", "mention", "reply"]
 NetworkFormat = Literal["gexf", "graphml", "csv"]
 """`coordination --by`, `network --kind` and `network --format`: the arguments are plain text (a wrong word is one

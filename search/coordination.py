@@ -5,7 +5,7 @@ co-hashtag networks, as researchers of information operations map them).
 The definitions, which README repeats for readers of the output:
 
 - An **item** is what two tweets can have in common (`ITEM_KINDS`): the text of a tweet that is not a
-  retweet, after the normaliser `coordination_text` in `mappings/tweets-template.json` (lower case; a leading
+  retweet, after the normalizer `coordination_text` in `mappings/tweets-template.json` (lower case; a leading
   `RT @name:`, t.co links and punctuation gone); the retweeted tweet's id; a page (`page_key`: the normalised
   URL, or one key for every address of a page `search.pages` knows, such as `youtu.be/ID` and
   `youtube.com/watch?v=ID`); the set of a tweet's hashtags.
@@ -21,10 +21,14 @@ The definitions, which README repeats for readers of the output:
 - A pair is **coordinated** when its co-actions reach `min_repeats`; **groups** are the connected components
   of the coordinated pairs (networkx), largest first.
 
-How it runs on the index, not on an export of every tweet: (1) a terms aggregation with `min_doc_count: 2`
-finds the items more than one matching tweet carries, in partitions sized so that none overflows; (2) only
-those items' tweets are read, from doc values (no source), through a point in time; (3) the pairing, the
-window estimate and the components run here, over those few tweets.
+How it runs on the index, not on an export of every tweet: (1) one composite aggregation over (tweet_time
+bucket, item key), in the index's own order, finds the stretches of time in which an item was posted twice
+close enough to be within the window (`near_candidates`); for `--window auto`, which needs every post of every
+item posted twice, a partitioned terms aggregation with `min_doc_count: 2` finds those items instead; (2) only
+those tweets are read, from doc values (no source, no `_id`), through a point in time; (3) the pairing, the
+window estimate and the components run here, over those few tweets. The candidates are found by tweet_time,
+which the analysis takes to be the id's time to the minute (as in every published file); tweets where it is
+not are counted and said (`TimeUsed.disagreeing`).
 """
 
 from __future__ import annotations
@@ -42,20 +46,20 @@ from itertools import groupby, pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from common.errors import PartialResults, UsageError
+from common.errors import UsageError
+from common.mapping import MAX_RESULT_WINDOW
 from indexer.normalise import snowflake_ms
 from search import pages, profiles
+from search.choices import DEFAULT_WINDOW
+from search.point_in_time import composite_buckets, point_in_time
 from search.point_in_time import pages as walk
-from search.point_in_time import point_in_time
 from search.query_context import query_for
 from search.quote import utc_iso
-from search.tweets import partial_reason
+from search.tweets import whole_answer
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-KINDS: tuple[str, ...] = ("text", "retweet", "url", "hashtags")
-DEFAULT_WINDOW = "60s"
 MAX_WINDOW_SECONDS = 7 * 24 * 3600
 """A week: a wider window pairs nearly everything with everything, which says nothing about coordination."""
 
@@ -85,7 +89,7 @@ AUTO_MAX_TWEETS = 2_000_000
 SPLIT_AT = 200_000
 """Tweets from which the composite walk is split in `SLICES`, run at once."""
 SLICES = 2
-FETCH_PAGE = 10_000
+FETCH_PAGE = MAX_RESULT_WINDOW
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
 AUTO_CUMULATED_SHARE = 0.5
@@ -118,6 +122,7 @@ ITEM_KINDS: dict[str, ItemKind] = {
     "url": ItemKind("url", "a link to the same page", "urls.key"),
     "hashtags": ItemKind("hashtags", "the same set of hashtags", "hashtag_set"),
 }
+KINDS: tuple[str, ...] = tuple(ITEM_KINDS)
 
 
 @dataclass(frozen=True)
@@ -433,6 +438,22 @@ def near_candidates(
     return selections
 
 
+def time_slices(splits: Sequence[int], width: int) -> list[dict[str, int]]:
+    """The tweet_time ranges (`gte`/`lt`, ms) of the walks cut at `splits` (bucket starts, ascending): each
+    reaches one bucket into the next, so an item in the two buckets either side of a cut is seen whole by one
+    walk. No cut: one walk over everything (`{}`)."""
+    edges: list[int | None] = [None, *splits, None]
+    return [
+        {**({"gte": low} if low is not None else {}), **({"lt": high + width} if high is not None else {})}
+        for low, high in pairwise(edges)
+    ]
+
+
+def whole_items(keys: Sequence[str]) -> list[Selection]:
+    """Every tweet of these keys, whenever posted, a request's worth of keys a selection."""
+    return [Selection(tuple(keys[at : at + KEYS_PER_FETCH])) for at in range(0, len(keys), KEYS_PER_FETCH)]
+
+
 def merge_selections(selections: Iterable[Selection]) -> list[Selection]:
     """The same selections with each key set's overlapping or touching stretches made one, so that no tweet is
     read twice for them (an item twice in a bucket and also in the next gives two stretches that overlap)."""
@@ -514,9 +535,7 @@ def find_coordination(
     links = _link_pages(es, alias, query) if kind.name == "url" else None
     if chosen is None:
         tweets, keys = _repeated_keys(es, alias, query, kind, links)
-        selections = [
-            Selection(tuple(keys[start : start + KEYS_PER_FETCH])) for start in range(0, len(keys), KEYS_PER_FETCH)
-        ]
+        selections = whole_items(keys)
     else:
         tweets, selections = _near_keys(es, alias, query, kind, bucket_width(round(chosen.seconds * 1000)), links)
     items, time_used, campaigns = _read_posts(es, alias, query, kind, selections, links)
@@ -528,20 +547,7 @@ def find_coordination(
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
     names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
     groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group, links)
-    notes = []
-    if time_used.tweet_time:
-        minutes = math.ceil(window_ms / 60_000)
-        meaning = "the same minute" if minutes <= 1 else f"minutes fewer than {minutes} apart"
-        notes.append(
-            f"{time_used.tweet_time:,} tweets have no time in their id and are timed to the minute (tweet_time): "
-            f"for them a window of {used.label} means {meaning}"
-        )
-    if time_used.disagreeing:
-        notes.append(
-            f"{time_used.disagreeing:,} tweets read have a tweet_time a minute or more away from their id's time: "
-            "the candidates are found by tweet_time, so pairs among such tweets may be missed"
-        )
-    minute_note = "; ".join(notes) or None
+    minute_note = _time_notes(time_used, used)
     return CoordinationReport(
         query=query_text,
         by=kind.name,
@@ -573,6 +579,26 @@ def _candidates_note(items: int, tweets: int, width: int | None) -> str:
     )
 
 
+def _time_notes(time_used: TimeUsed, window: Window) -> str | None:
+    """What a reader must know about the times: what the window meant for minute-timed tweets, and how many
+    tweets' tweet_time disagrees with their id's time."""
+    window_ms = max(1, round(window.seconds * 1000))
+    notes = []
+    if time_used.tweet_time:
+        minutes = math.ceil(window_ms / 60_000)
+        meaning = "the same minute" if minutes <= 1 else f"minutes fewer than {minutes} apart"
+        notes.append(
+            f"{time_used.tweet_time:,} tweets have no time in their id and are timed to the minute (tweet_time): "
+            f"for them a window of {window.label} means {meaning}"
+        )
+    if time_used.disagreeing:
+        notes.append(
+            f"{time_used.disagreeing:,} tweets read have a tweet_time a minute or more away from their id's time: "
+            "the candidates are found by tweet_time, so pairs among such tweets may be missed"
+        )
+    return "; ".join(notes) or None
+
+
 def _check_field(es: Elasticsearch, alias: str, kind: ItemKind) -> None:
     """An index loaded before `tweet_text.key`, `urls.key` and `hashtag_set` existed cannot answer `--by text`,
     `url` or `hashtags`: say so, rather than "no coordinated groups"."""
@@ -595,13 +621,6 @@ def _kind_query(query: dict[str, Any], kind: ItemKind) -> dict[str, Any]:
     if kind.excluded is not None:
         clause["must_not"].append(kind.excluded)
     return {"bool": clause}
-
-
-def _checked(answer: dict[str, Any]) -> dict[str, Any]:
-    reason = partial_reason(answer)
-    if reason:
-        raise PartialResults(reason)
-    return answer
 
 
 def _near_keys(
@@ -628,11 +647,7 @@ def _near_keys(
     # Walks at once over slices of time with as many tweets each, overlapping by one bucket so that an item in the
     # two buckets either side of a split is seen by one of them: the server answers each on its own thread.
     dated_tweets, splits = _time_splits(es, alias, dated, width)
-    edges = [None, *splits, None]
-    slices = [
-        {**({"gte": low} if low is not None else {}), **({"lt": high + width} if high is not None else {})}
-        for low, high in pairwise(edges)
-    ]
+    slices = time_slices(splits, width)
     with ThreadPoolExecutor(len(slices)) as pool:
         selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
@@ -640,7 +655,7 @@ def _near_keys(
     tweets = dated_tweets + undated_tweets
     if undated_tweets:
         keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, [sources[1]], NEAR_PAGE)]
-        selections += [Selection(tuple(keys[at : at + KEYS_PER_FETCH])) for at in range(0, len(keys), KEYS_PER_FETCH)]
+        selections += whole_items(keys)
     return tweets, selections
 
 
@@ -648,7 +663,7 @@ def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: in
     """The tweets `query` matches, and the starts of the buckets that cut them into `SLICES` parts of as many
     tweets (none for too few tweets to be worth it), in one request."""
     percents = [100 * part / SLICES for part in range(1, SLICES)]
-    answer = _checked(
+    answer = whole_answer(
         es.search(
             index=alias, query=query, size=0, track_total_hits=True,
             aggs={"cuts": {"percentiles": {"field": "tweet_time", "percents": percents}}},
@@ -662,42 +677,7 @@ def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: in
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
-    return _checked(es.search(index=alias, query=query, size=0, track_total_hits=True).body)["hits"]["total"]["value"]
-
-
-def composite_buckets(
-    es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]], size: int
-) -> Iterator[tuple[dict[str, Any], int]]:
-    """Every bucket of a composite aggregation, page by page: (key, tweets). The next page is asked for while
-    this one is read (a thread of its own), so the server's work and ours overlap. Raises `PartialResults` for
-    a page the server could not answer whole."""
-    with ThreadPoolExecutor(1) as pool:
-        ahead = pool.submit(_composite_page, es, alias, query, sources, size, None)
-        while True:
-            buckets, after = ahead.result()
-            if after is not None and len(buckets) == size:
-                ahead = pool.submit(_composite_page, es, alias, query, sources, size, after)
-            else:
-                after = None
-            yield from ((bucket["key"], bucket["doc_count"]) for bucket in buckets)
-            if after is None:
-                return
-
-
-def _composite_page(
-    es: Elasticsearch,
-    alias: str,
-    query: dict[str, Any],
-    sources: list[dict[str, Any]],
-    size: int,
-    after: dict[str, Any] | None,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    composite: dict[str, Any] = {"size": size, "sources": sources}
-    if after is not None:
-        composite["after"] = after
-    answer = _checked(es.search(index=alias, query=query, size=0, aggs={"c": {"composite": composite}}).body)
-    agg = answer["aggregations"]["c"]
-    return agg["buckets"], agg.get("after_key")
+    return whole_answer(es.count(index=alias, query=query).body)["count"]
 
 
 def _repeated_keys(
@@ -710,7 +690,7 @@ def _repeated_keys(
     For links, also every link to a site whose pages have several addresses (`search.pages`): two tweets with
     `youtu.be/ID` and `youtube.com/watch?v=ID` carry one page under two terms of one tweet each."""
     source = {"field": kind.field}
-    answer = _checked(
+    answer = whole_answer(
         es.search(
             index=alias,
             query=query,
@@ -757,7 +737,7 @@ def _repeated_terms(
             terms["include"] = {"partition": partition, "num_partitions": partitions}
         if shards > 1:
             terms["shard_size"] = SHARD_TERMS
-        answer = _checked(es.search(index=alias, query=query, size=0, aggs={"repeated": {"terms": terms}}).body)
+        answer = whole_answer(es.search(index=alias, query=query, size=0, aggs={"repeated": {"terms": terms}}).body)
         buckets = answer["aggregations"]["repeated"]["buckets"]
         if len(buckets) >= TERMS_SIZE:
             return None
@@ -987,10 +967,13 @@ def _add_examples(es: Elasticsearch, alias: str, items: Sequence[SharedItem]) ->
     wanted = sorted({item.first_tweetid for item in items})
     if not wanted:
         return
-    answer = es.search(
-        index=alias, size=len(wanted), query={"ids": {"values": wanted}}, source=["tweet_text", "tweetid"]
-    ).body
-    texts = {hit["_id"]: hit["_source"].get("tweet_text") for hit in answer["hits"]["hits"]}
+    texts: dict[str, str | None] = {}
+    for at in range(0, len(wanted), FETCH_PAGE):  # a page holds at most 10,000 hits; groups may show more items
+        chunk = wanted[at : at + FETCH_PAGE]
+        answer = whole_answer(
+            es.search(index=alias, size=len(chunk), query={"ids": {"values": chunk}}, source=["tweet_text"]).body
+        )
+        texts.update((hit["_id"], hit["_source"].get("tweet_text")) for hit in answer["hits"]["hits"])
     for item in items:
         item.example = texts.get(item.first_tweetid)
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 import orjson
 
 from common.errors import ExportError, ExportIncomplete, UsageError
+from common.mapping import MAX_RESULT_WINDOW
 from common.records import TWEET_COLUMNS
 from search.files import atomic_file
 from search.point_in_time import pages, point_in_time
@@ -42,8 +43,7 @@ if TYPE_CHECKING:
 
 ExportFormat = Literal["csv", "jsonl"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "jsonl")
-MAX_PAGE_SIZE = 10_000
-"""The server's default `index.max_result_window`: no single page may be larger."""
+MAX_PAGE_SIZE = MAX_RESULT_WINDOW
 
 _SUFFIXES: dict[str, ExportFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 ProgressCallback = Callable[[int, int], None]

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from common.errors import ExportError, UsageError
 from search import profiles
-from search.coordination import CoordinationReport, composite_buckets, find_coordination
+from search.choices import DEFAULT_WINDOW
+from search.coordination import CoordinationReport, find_coordination
 from search.files import atomic_file
+from search.point_in_time import composite_buckets
 from search.query_context import query_for
 
 if TYPE_CHECKING:
@@ -77,7 +79,7 @@ def build_network(
     *,
     kind: str = "coordination",
     by: str = "text",
-    window: str = "60s",
+    window: str = DEFAULT_WINDOW,
     min_repeats: int = 2,
 ) -> tuple[nx.Graph, CoordinationReport | None]:
     """The network of `kind` among the tweets matching `query_text` (for `coordination`, with the analysis's
@@ -88,6 +90,7 @@ def build_network(
         raise UsageError(f"unknown network kind {kind!r}: {', '.join(NETWORK_KINDS)}")
     report = None
     graph: nx.Graph
+    query = query_for(es, alias, query_text)
     if kind == "coordination":
         report = find_coordination(es, alias, query_text, by=by, window=window, min_repeats=min_repeats)
         graph = nx.Graph()
@@ -95,9 +98,9 @@ def build_network(
             graph.add_edge(pair.a, pair.b, weight=pair.co_actions, items=pair.items)
     else:
         graph = nx.DiGraph()
-        for source, target, count in _interactions(es, alias, query_for(es, alias, query_text), TARGET_FIELDS[kind]):
+        for source, target, count in _interactions(es, alias, query, TARGET_FIELDS[kind]):
             graph.add_edge(source, target, weight=count)
-    _describe_nodes(es, alias, query_text, graph)
+    _describe_nodes(es, alias, query, graph)
     return graph, report
 
 
@@ -134,7 +137,7 @@ def network_to_file(
     kind: str = "coordination",
     fmt: str | None = None,
     by: str = "text",
-    window: str = "60s",
+    window: str = DEFAULT_WINDOW,
     min_repeats: int = 2,
 ) -> NetworkSummary:
     """Builds the network and writes it to `target` whole (or not at all; `-` is standard output)."""
@@ -171,7 +174,7 @@ def _interactions(es: Elasticsearch, alias: str, query: dict[str, Any], field: s
     )
 
 
-def _describe_nodes(es: Elasticsearch, alias: str, query_text: str, graph: nx.Graph) -> None:
+def _describe_nodes(es: Elasticsearch, alias: str, query: dict[str, Any], graph: nx.Graph) -> None:
     """Each node's screen name (newest known), campaign and matching tweets; none may be None in GraphML."""
     if not graph.number_of_nodes():
         return
@@ -179,7 +182,6 @@ def _describe_nodes(es: Elasticsearch, alias: str, query_text: str, graph: nx.Gr
     names = profiles.screen_names(es, alias, accounts) if profiles.available(es, alias) else {}
     tweets: dict[str, int] = {}
     campaigns: dict[str, str] = {}
-    query = query_for(es, alias, query_text)
     for start in range(0, len(accounts), COMPOSITE_PAGE):
         batch = accounts[start : start + COMPOSITE_PAGE]
         narrowed = {"bool": {"filter": [query, {"terms": {"userid": batch}}]}}

@@ -1,4 +1,5 @@
-"""Walking every hit of a query, however many: a point in time (a frozen view of the index) and `search_after`.
+"""Walking every hit of a query, however many: a point in time (a frozen view of the index) and `search_after`;
+and every bucket of a composite aggregation, page after page.
 
 A search page stops at 10,000 hits. Walking a frozen view is also what makes the books exact: the total counted
 on the first page is the number of hits the walk must give. Used by exports (every matching tweet) and by the
@@ -8,11 +9,12 @@ coordination analysis (the posts of the items more than one tweet carries).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from common.errors import PartialResults, PointInTimeExpired
-from search.tweets import partial_reason
+from common.errors import PointInTimeExpired
+from search.tweets import whole_answer
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -84,11 +86,9 @@ def pages(
                 raise
             raise PointInTimeExpired(
                 f"the server dropped the point in time: more than {keep_alive} passed between two pages "
-                "(was the output blocked?); run it again, with a longer --keep-alive"
+                "(was the output blocked?); run it again (an export: with a longer --keep-alive)"
             ) from None
-        reason = partial_reason(answer)
-        if reason:
-            raise PartialResults(reason)
+        whole_answer(answer)
         pit.id = answer.get("pit_id", pit.id)
         if first:
             total = answer["hits"]["total"]["value"]
@@ -98,3 +98,38 @@ def pages(
         if len(hits) < page_size:
             return
         search_after = hits[-1]["sort"]
+
+
+def composite_buckets(
+    es: Elasticsearch, alias: str, query: dict[str, Any], sources: list[dict[str, Any]], size: int
+) -> Iterator[tuple[dict[str, Any], int]]:
+    """Every bucket of a composite aggregation, page by page: (key, tweets). The next page is asked for while
+    this one is read (a thread of its own), so the server's work and ours overlap. Raises `PartialResults` for
+    a page the server could not answer whole."""
+    with ThreadPoolExecutor(1) as pool:
+        ahead = pool.submit(_composite_page, es, alias, query, sources, size, None)
+        while True:
+            buckets, after = ahead.result()
+            if after is not None and len(buckets) == size:
+                ahead = pool.submit(_composite_page, es, alias, query, sources, size, after)
+            else:
+                after = None
+            yield from ((bucket["key"], bucket["doc_count"]) for bucket in buckets)
+            if after is None:
+                return
+
+
+def _composite_page(
+    es: Elasticsearch,
+    alias: str,
+    query: dict[str, Any],
+    sources: list[dict[str, Any]],
+    size: int,
+    after: dict[str, Any] | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    composite: dict[str, Any] = {"size": size, "sources": sources}
+    if after is not None:
+        composite["after"] = after
+    answer = whole_answer(es.search(index=alias, query=query, size=0, aggs={"c": {"composite": composite}}).body)
+    agg = answer["aggregations"]["c"]
+    return agg["buckets"], agg.get("after_key")

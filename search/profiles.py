@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from common.mapping import accounts_alias
+from common.mapping import MAX_RESULT_WINDOW, accounts_alias
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -33,18 +33,19 @@ def screen_names(es: Elasticsearch, alias: str, userids: Iterable[str]) -> dict[
     """userid → the screen name of its newest tweet, over every release it is in (accounts without one are
     left out)."""
     wanted = sorted(set(userids))
-    if not wanted:
-        return {}
-    answer = es.search(
-        index=accounts_alias(alias),
-        size=len(wanted),
-        query={"terms": {"userid": wanted}},
-        sort=[{"last_tweet": {"order": "desc", "missing": "_last"}}],
-        collapse={"field": "userid"},  # one hit per account: its release with the latest tweet
-        source=["userid", "user_screen_name"],
-    ).body
-    sources = [hit["_source"] for hit in answer["hits"]["hits"]]
-    return {source["userid"]: source["user_screen_name"] for source in sources if source.get("user_screen_name")}
+    names: dict[str, str] = {}
+    for at in range(0, len(wanted), MAX_RESULT_WINDOW):  # a network may name more accounts than a page holds
+        answer = es.search(
+            index=accounts_alias(alias),
+            size=min(MAX_RESULT_WINDOW, len(wanted) - at),
+            query={"terms": {"userid": wanted[at : at + MAX_RESULT_WINDOW]}},
+            sort=[{"last_tweet": {"order": "desc", "missing": "_last"}}],
+            collapse={"field": "userid"},  # one hit per account: its release with the latest tweet
+            source=["userid", "user_screen_name"],
+        ).body
+        sources = [hit["_source"] for hit in answer["hits"]["hits"]]
+        names.update((s["userid"], s["user_screen_name"]) for s in sources if s.get("user_screen_name"))
+    return names
 
 
 def newest_profile(es: Elasticsearch, alias: str, userid: str) -> dict[str, Any] | None:

@@ -160,11 +160,15 @@ def explain(es: Elasticsearch, alias: str, query_text: str) -> tuple[str, dict[s
 
 def count_tweets(es: Elasticsearch, alias: str, query_text: str) -> int:
     """The exact number of matching tweets (the count API is exact, unlike a capped hit total)."""
-    answer = es.count(index=alias, query=query_for(es, alias, query_text)).body
+    return whole_answer(es.count(index=alias, query=query_for(es, alias, query_text)).body)["count"]
+
+
+def whole_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """`answer`, when it is whole; else `PartialResults` saying why (`partial_reason`)."""
     reason = partial_reason(answer)
     if reason:
         raise PartialResults(reason)
-    return answer["count"]
+    return answer
 
 
 def partial_reason(answer: dict[str, Any]) -> str | None:

@@ -32,9 +32,9 @@ from common.errors import (
     UsageError,
 )
 from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
-from search.choices import COORDINATION_BY, EXPORT_FORMATS, NETWORK_FORMATS, NETWORK_KINDS, SORT_ORDERS
+from search.choices import COORDINATION_BY, DEFAULT_WINDOW, EXPORT_FORMATS, NETWORK_FORMATS, NETWORK_KINDS, SORT_ORDERS
 from search.citation import CITE_LIMIT, format_citation, verdict_line
-from search.coordination import DEFAULT_WINDOW, SharedItem, find_coordination
+from search.coordination import SharedItem, find_coordination
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
 from search.query import Phrase, operator_text, parse_query
 from search.quote import check_quote, difference_notation, normalise_quote

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search.choices import NETWORK_FORMATS, NETWORK_KINDS
+from search.choices import DEFAULT_WINDOW, NETWORK_FORMATS, NETWORK_KINDS
 from search_cli.commands.coordination import BY_HELP, REPEATS_HELP, WINDOW_HELP
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, emit, err, warn_query
@@ -29,7 +29,7 @@ def network(
         typer.Option("--format", help=f"{', '.join(NETWORK_FORMATS)}, when the file's name does not say it."),
     ] = None,
     by: Annotated[str, typer.Option("--by", help=BY_HELP)] = "text",
-    window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = "60s",
+    window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
     min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Say what was written as JSON.")] = False,
 ) -> None:

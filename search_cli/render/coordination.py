@@ -37,8 +37,8 @@ def coordination_header(report: CoordinationReport) -> list[str]:
     lines = [
         f"{report.what}, by different accounts within {report.window.label}, "
         + ("at least once" if report.min_repeats == 1 else f"at least {report.min_repeats} times each"),
-        f"{report.tweets:,} {what} carry one; {report.candidates_note}; {len(report.pairs):,} coordinated pairs in "
-        f"{len(report.groups):,} groups; {window}",
+        f"{report.tweets:,} {what} carry one; {report.candidates_note}; "
+        f"{_count(len(report.pairs), 'coordinated pair')} in {_count(len(report.groups), 'group')}; {window}",
         f"times: {report.time_used.snowflake:,} tweets to the millisecond (their ids), "
         f"{report.time_used.tweet_time:,} to the minute (tweet_time)"
         + (f", {report.time_used.none:,} without a time (left out)" if report.time_used.none else ""),
