@@ -30,6 +30,7 @@ from search.coordination import (
     pair_posts,
     parse_window,
     posts_of,
+    time_slices,
     url_key,
 )
 
@@ -490,3 +491,50 @@ def test_overlapping_stretches_of_one_item_are_read_once() -> None:
         Selection(("y",), 0, 120),
         Selection(("z",)),
     ]
+
+
+def test_time_slices_reach_one_bucket_into_the_next() -> None:
+    assert time_slices([], 120) == [{}]
+    assert time_slices([600], 120) == [{"lt": 720}, {"gte": 600}]
+    assert time_slices([600, 1200], 120) == [{"lt": 720}, {"gte": 600, "lt": 1320}, {"gte": 1200}]
+
+
+def _answer(es, alias, by: str) -> list[tuple[str, str, int]]:
+    report = find_coordination(es, alias, "", by=by, window="10s", min_repeats=1)
+    return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+
+@pytest.mark.parametrize(
+    "small",
+    [
+        {"SPLIT_AT": 1},  # the walk in two slices at once, cut at the median time
+        {"SPLIT_AT": 1, "SLICES": 5},
+        {"NEAR_PAGE": 3},  # the composite walked three buckets a page, the next page asked ahead
+        {"SELECTIONS_PER_FETCH": 1},  # every stretch read by a request of its own
+    ],
+)
+def test_the_walk_in_slices_pages_and_batches_gives_the_same_answer(es, alias, handmade, monkeypatch, small) -> None:
+    import search.coordination as coordination
+
+    whole = {by: _answer(es, alias, by) for by in ("text", "url", "hashtags")}
+    assert all(whole.values())
+    for name, value in small.items():
+        monkeypatch.setattr(coordination, name, value)
+    assert {by: _answer(es, alias, by) for by in whole} == whole
+
+
+def test_auto_refuses_more_tweets_than_it_may_hold(es, alias, handmade, monkeypatch) -> None:
+    import search.coordination as coordination
+
+    monkeypatch.setattr(coordination, "AUTO_MAX_TWEETS", 3)
+    with pytest.raises(UsageError, match="give the window"):
+        find_coordination(es, alias, "", by="text", window="auto")
+
+
+def test_screen_names_are_read_for_more_accounts_than_a_page_holds(es, alias, handmade, monkeypatch) -> None:
+    import search.profiles as profiles
+
+    monkeypatch.setattr(profiles, "MAX_RESULT_WINDOW", 2)
+    report = find_coordination(es, alias, "", by="text", window="10s")
+    group = next(g for g in report.groups if {m.userid for m in g.members} == {"t1", "t2", "t3"})
+    assert {member.screen_name for member in group.members} == {"sn_t1", "sn_t2", "sn_t3"}
