@@ -569,14 +569,11 @@ def find_coordination(
 
 
 def _candidates_note(items: int, tweets: int, width: int | None) -> str:
+    posted = f"{items:,} item was" if items == 1 else f"{items:,} items were"
     if width is None:
-        return (
-            f"{items:,} items were posted by two or more accounts (all {tweets:,} of their tweets read: the estimate)"
-        )
+        return f"{posted} posted by two or more accounts (all {tweets:,} of their tweets read: the estimate)"
     near = format_seconds(2 * width / 1000)
-    return (
-        f"{items:,} items were posted by two or more accounts less than {near} apart ({tweets:,} of their tweets read)"
-    )
+    return f"{posted} posted by two or more accounts less than {near} apart ({tweets:,} of their tweets read)"
 
 
 def _time_notes(time_used: TimeUsed, window: Window) -> str | None:
