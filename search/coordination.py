@@ -21,14 +21,15 @@ The definitions, which README repeats for readers of the output:
 - A pair is **coordinated** when its co-actions reach `min_repeats`; **groups** are the connected components
   of the coordinated pairs (networkx), largest first.
 
-How it runs on the index, not on an export of every tweet: (1) one composite aggregation over (tweet_time
-bucket, item key), in the index's own order, finds the stretches of time in which an item was posted twice
-close enough to be within the window (`near_candidates`); for `--window auto`, which needs every post of every
-item posted twice, a partitioned terms aggregation with `min_doc_count: 2` finds those items instead; (2) only
-those tweets are read, from doc values (no source, no `_id`), through a point in time; (3) the pairing, the
-window estimate and the components run here, over those few tweets. The candidates are found by tweet_time,
-which the analysis takes to be the id's time to the minute (as in every published file); tweets where it is
-not are counted and said (`TimeUsed.disagreeing`).
+How it runs on the index, not on an export of every tweet: (1) the stretches of time in which an item was
+posted twice close enough to be within the window are found from (tweet_time bucket, item key): on the server
+by esplugin's `tweetsearch_near_repeats` aggregation where it can (one shard, the plugin installed), else here
+from a composite aggregation's pages, in the index's own order (`near_candidates`); for `--window auto`, which
+needs every post of every item posted twice, a partitioned terms aggregation with `min_doc_count: 2` finds
+those items instead; (2) only those tweets are read, from doc values (no source, no `_id`), through a point in
+time; (3) the pairing, the window estimate and the components run here, over those few tweets. The candidates
+are found by tweet_time, which the analysis takes to be the id's time to the minute (as in every published
+file); tweets where it is not are counted and said (`TimeUsed.disagreeing`).
 """
 
 from __future__ import annotations
@@ -87,8 +88,10 @@ NEAR_PAGE = 50_000
 walk the index in less time (measured: 5 pages of 50,000 take two thirds of 25 pages of 10,000)."""
 AUTO_MAX_TWEETS = 2_000_000
 SPLIT_AT = 200_000
-"""Tweets from which the composite walk is split in `SLICES`, run at once."""
+"""Tweets from which the walk is split in `SLICES`, run at once."""
 SLICES = 2
+NEAR_REPEATS = "tweetsearch_near_repeats"
+"""esplugin's aggregation (esplugin/coordination), which finds the stretches on the server."""
 FETCH_PAGE = MAX_RESULT_WINDOW
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
@@ -291,7 +294,7 @@ def page_key(url: str) -> str:
 def fingerprint64(text: str) -> str:
     """The FNV-1a 64-bit hash of `text`'s UTF-8 bytes as 16 hex digits ("" and 16 hex digits stay): what the template's
     normalizers `coordination_text_key` and `url_key` index. Java twin: `Fingerprint64Filter` in
-    esplugin/normalizer; `tests/test_coordination.py` checks the two agree on the server."""
+    esplugin/coordination; `tests/test_coordination.py` checks the two agree on the server."""
     if not text or _KEY.fullmatch(text):
         return text  # a key already (as the server's filter leaves it, so that a query for a key finds it)
     value = 0xCBF29CE484222325
@@ -624,41 +627,85 @@ def _near_keys(
     es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int, links: LinkPages | None
 ) -> tuple[int, list[Selection]]:
     """The matching tweets carrying an item, and the stretches of time in which an item was posted twice, close
-    enough to be within the window (`near_candidates`), through a composite aggregation on (tweet_time bucket,
-    key) in the index's own order (newest first), page by page: the server walks the index once.
+    enough to be within the window (`near_candidates`), walked in slices of time at once (the server answers
+    each on its own thread), each slice reaching one bucket into the next so that an item in the two buckets
+    either side of a cut is seen whole by one of them.
+
+    The server finds the stretches itself with esplugin's `tweetsearch_near_repeats` aggregation where it can:
+    an index of one shard on a server with the plugin. Elsewhere a composite aggregation on (tweet_time bucket,
+    key) sends every (bucket, item) here, page by page, in the index's own order (newest first).
 
     Tweets without a tweet_time cannot be bucketed: their items are read whole (the archives give every tweet a
     time; this is for the odd row)."""
     dated = {"bool": {"filter": [query, {"exists": {"field": "tweet_time"}}]}}
-    sources = [
-        {"time": {"date_histogram": {"field": "tweet_time", "fixed_interval": f"{width // 1000}s", "order": "desc"}}},
-        {"key": {"terms": {"field": kind.field}}},
-    ]
-    item_of = None if links is None else links.item
+    dated_tweets, splits, shards = _time_splits(es, alias, dated, width)
+    find = _stretches_on_server if shards == 1 and server_near_repeats(es, alias, kind) else _stretches_from_buckets
 
     def walk_slice(bounds: dict[str, int]) -> list[Selection]:
         narrowed = {"bool": {"filter": [dated, {"range": {"tweet_time": {**bounds, "format": "epoch_millis"}}}]}}
-        pages = composite_buckets(es, alias, narrowed if bounds else dated, sources, NEAR_PAGE)
-        return near_candidates(((int(key["time"]), str(key["key"]), n) for key, n in pages), width, item_of)
+        return find(es, alias, narrowed if bounds else dated, kind, width, links)
 
-    # Walks at once over slices of time with as many tweets each, overlapping by one bucket so that an item in the
-    # two buckets either side of a split is seen by one of them: the server answers each on its own thread.
-    dated_tweets, splits = _time_splits(es, alias, dated, width)
     slices = time_slices(splits, width)
     with ThreadPoolExecutor(len(slices)) as pool:
         selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
     undated_tweets = _count(es, alias, undated)
-    tweets = dated_tweets + undated_tweets
     if undated_tweets:
-        keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, [sources[1]], NEAR_PAGE)]
+        sources = [{"key": {"terms": {"field": kind.field}}}]
+        keys = [str(key["key"]) for key, _ in composite_buckets(es, alias, undated, sources, NEAR_PAGE)]
         selections += whole_items(keys)
-    return tweets, selections
+    return dated_tweets + undated_tweets, selections
 
 
-def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, list[int]]:
-    """The tweets `query` matches, and the starts of the buckets that cut them into `SLICES` parts of as many
-    tweets (none for too few tweets to be worth it), in one request."""
+def server_near_repeats(es: Elasticsearch, alias: str, kind: ItemKind) -> bool:
+    """Whether the server has esplugin's `tweetsearch_near_repeats` aggregation (`scripts/elasticsearch`
+    installs it; the official image has none): an aggregation the server does not know is refused as the
+    request is read, before any shard is asked."""
+    from elasticsearch import BadRequestError
+
+    try:
+        es.search(
+            index=alias, size=0, query={"match_none": {}},
+            aggs={"near": {NEAR_REPEATS: {"field": kind.field, "width": 60_000}}},
+        )  # fmt: skip
+    except BadRequestError as exc:
+        if NEAR_REPEATS in str(exc):
+            return False
+        raise
+    return True
+
+
+def _stretches_on_server(
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int, links: LinkPages | None
+) -> list[Selection]:
+    """The stretches as the server's `tweetsearch_near_repeats` finds them, in one request: what
+    `_stretches_from_buckets` finds (tests/test_coordination.py checks it), without sending every (bucket, item)
+    here. For links, every key of a page is one item and is read over the page's stretches."""
+    spec = {"field": kind.field, "width": width, "same_item": links.same_items() if links is not None else []}
+    answer = whole_answer(es.search(index=alias, query=query, size=0, aggs={"near": {NEAR_REPEATS: spec}}).body)
+    stretches = answer["aggregations"]["near"]["stretches"]
+    if links is None:
+        return [Selection((key,), start, end) for key, start, end in stretches]
+    return [Selection(links.keys_of(key), start, end) for key, start, end in stretches]
+
+
+def _stretches_from_buckets(
+    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int, links: LinkPages | None
+) -> list[Selection]:
+    """The stretches from a composite aggregation on (tweet_time bucket, key), newest first: the index's own
+    order, in which the server walks the index once."""
+    sources = [
+        {"time": {"date_histogram": {"field": "tweet_time", "fixed_interval": f"{width // 1000}s", "order": "desc"}}},
+        {"key": {"terms": {"field": kind.field}}},
+    ]
+    pages = composite_buckets(es, alias, query, sources, NEAR_PAGE)
+    item_of = None if links is None else links.item
+    return near_candidates(((int(key["time"]), str(key["key"]), n) for key, n in pages), width, item_of)
+
+
+def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, list[int], int]:
+    """The tweets `query` matches, the starts of the buckets that cut them into `SLICES` parts of as many
+    tweets (none for too few tweets to be worth it), and the shards behind the alias, in one request."""
     percents = [100 * part / SLICES for part in range(1, SLICES)]
     answer = whole_answer(
         es.search(
@@ -667,10 +714,11 @@ def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: in
         ).body
     )  # fmt: skip
     total = answer["hits"]["total"]["value"]
+    shards = answer.get("_shards", {}).get("total", 1)
     values = [value for value in answer["aggregations"]["cuts"]["values"].values() if value is not None]
     if total < SPLIT_AT or len(values) != len(percents):
-        return total, []
-    return total, sorted({int(value) // width * width for value in values})
+        return total, [], shards
+    return total, sorted({int(value) // width * width for value in values}), shards
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:
@@ -751,9 +799,26 @@ class LinkPages:
     hashed: bool
     page_of: dict[str, str] = field(default_factory=dict)
     url_of: dict[str, str] = field(default_factory=dict)
+    _pages: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def item(self, key: str) -> str:
         return self.page_of.get(key, key)
+
+    def same_items(self) -> list[list[str]]:
+        """The keys that are one page, a list a page with two keys or more (for `tweetsearch_near_repeats`)."""
+        return [keys for keys in self._keys_of_page().values() if len(keys) > 1]
+
+    def keys_of(self, key: str) -> tuple[str, ...]:
+        """Every key of the page `key` stands for (the key alone for a page with one address)."""
+        page = self.page_of.get(key)
+        return (key,) if page is None else tuple(self._keys_of_page()[page])
+
+    def _keys_of_page(self) -> dict[str, list[str]]:
+        if self._pages is None:
+            self._pages = defaultdict(list)
+            for key, page in sorted(self.page_of.items()):
+                self._pages[page].append(key)
+        return self._pages
 
     def label(self, item: str) -> str:
         return self.url_of.get(item, item)

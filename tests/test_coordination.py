@@ -4,6 +4,7 @@ hand-made release on the real server, where every co-action is known, then the c
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -412,7 +413,7 @@ def test_network_to_standard_output_is_csv(cli, handmade) -> None:
     ],
 )
 def test_the_text_key_is_the_text_without_case_punctuation_retweet_prefix_or_links(es, alias, handmade, text, key):
-    """The normalizers as the server applies them (esplugin/normalizer): `coordination_text` gives the text as
+    """The normalizers as the server applies them (esplugin/coordination): `coordination_text` gives the text as
     compared, `coordination_text_key` (what `tweet_text.key` holds) its hash, the same as Python's."""
     index = es.indices.get_alias(name=alias).body.popitem()[0]
     answer = es.indices.analyze(index=index, normalizer="coordination_text", text=text).body
@@ -499,6 +500,10 @@ def test_time_slices_reach_one_bucket_into_the_next() -> None:
     assert time_slices([600, 1200], 120) == [{"lt": 720}, {"gte": 600, "lt": 1320}, {"gte": 1200}]
 
 
+def NO(*args: object) -> bool:
+    return False
+
+
 def _answer(es, alias, by: str) -> list[tuple[str, str, int]]:
     report = find_coordination(es, alias, "", by=by, window="10s", min_repeats=1)
     return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
@@ -509,7 +514,9 @@ def _answer(es, alias, by: str) -> list[tuple[str, str, int]]:
     [
         {"SPLIT_AT": 1},  # the walk in two slices at once, cut at the median time
         {"SPLIT_AT": 1, "SLICES": 5},
-        {"NEAR_PAGE": 3},  # the composite walked three buckets a page, the next page asked ahead
+        {"server_near_repeats": NO},  # the composite's pages read here instead of the server's aggregation
+        {"server_near_repeats": NO, "SPLIT_AT": 1, "SLICES": 5},
+        {"server_near_repeats": NO, "NEAR_PAGE": 3},  # three buckets a page, the next page asked ahead
         {"SELECTIONS_PER_FETCH": 1},  # every stretch read by a request of its own
     ],
 )
@@ -538,3 +545,132 @@ def test_screen_names_are_read_for_more_accounts_than_a_page_holds(es, alias, ha
     report = find_coordination(es, alias, "", by="text", window="10s")
     group = next(g for g in report.groups if {m.userid for m in g.members} == {"t1", "t2", "t3"})
     assert {member.screen_name for member in group.members} == {"sn_t1", "sn_t2", "sn_t3"}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The two ways to find the stretches: esplugin's aggregation on the server, and composite pages read here.
+
+
+def scattered_rows(seed: int = 7) -> list[dict[str, str]]:
+    """Tweets at random seconds of 40 minutes by 30 accounts, drawn from a few texts, links (one video under
+    two addresses), hashtag sets and retweeted tweets: items posted twice in one bucket, in buckets side by side
+    and far apart, in every mix."""
+    import random
+
+    rng = random.Random(seed)
+    texts = [f"scattered text number {n}" for n in range(12)]
+    links = [f"https://example.org/page/{n}" for n in range(8)] + [
+        f"https://youtu.be/{VIDEO}",
+        f"https://www.youtube.com/watch?v={VIDEO}",
+    ]
+    tags = [repr([f"tag{n}", f"tag{n + 1}"]) for n in range(6)]
+    originals = [snowflake(T0 - 86_400_000, n) for n in range(8)]
+    rows = []
+    for counter in range(1, 401):
+        user, seconds = f"u{rng.randrange(30)}", 1_000_000 + rng.uniform(0, 2400)
+        if counter % 4 == 0:
+            changes = {"is_retweet": "True", "retweet_userid": "999", "retweet_tweetid": rng.choice(originals),
+                       "tweet_text": "RT @source: something"}  # fmt: skip
+        else:
+            link = rng.choice(links)
+            changes = {"tweet_text": rng.choice(texts), "urls": f"['{link}']", "hashtags": rng.choice(tags)}
+        rows.append(_row(user, seconds, counter, **changes))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def scattered(cli, alias, tmp_path_factory) -> dict[int, str]:
+    """The scattered tweets behind two aliases: an index of one shard and one of two."""
+    folder = tmp_path_factory.mktemp("scattered")
+    write(folder / "scattered_tweets_csv_hashed.csv", minimal_csv(scattered_rows()))
+    aliases = {}
+    for shards in (1, 2):
+        aliases[shards] = f"{alias}-scattered{shards}"
+        result = cli(
+            "index", str(folder), "--shards", str(shards), "--rejects", str(folder / f"rejects{shards}.jsonl"),
+            env={"TWEETSEARCH_ALIAS": aliases[shards]},
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+    return aliases
+
+
+def _covered(selections, item) -> dict[str, list[tuple[int, int]]]:
+    """What selections read, as each item's stretches of time made one where they overlap or touch."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for selection in selections:
+        for key in selection.keys:
+            spans.setdefault(item(key), []).append((selection.start, selection.end))
+    covered = {}
+    for name, stretch in spans.items():
+        merged: list[list[int]] = []
+        for start, end in sorted(stretch):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        covered[name] = [tuple(span) for span in merged]
+    return covered
+
+
+@pytest.mark.parametrize("width", [120_000, 240_000])
+@pytest.mark.parametrize("by", ["text", "retweet", "url", "hashtags"])
+def test_the_server_aggregation_finds_the_stretches_the_composite_pages_give(es, scattered, by, width) -> None:
+    """esplugin's `tweetsearch_near_repeats` is the twin of `near_candidates` over the composite's pages."""
+    from search.coordination import _kind_query, _link_pages, _stretches_from_buckets, _stretches_on_server, check_kind
+    from search.query_context import query_for
+
+    alias = scattered[1]
+    kind = check_kind(by)
+    query = _kind_query(query_for(es, alias, ""), kind)
+    links = _link_pages(es, alias, query) if by == "url" else None
+    item = links.item if links is not None else (lambda key: key)
+    on_server = _stretches_on_server(es, alias, query, kind, width, links)
+    from_buckets = _stretches_from_buckets(es, alias, query, kind, width, links)
+    assert len(from_buckets) > 5, "the scattered tweets give stretches to compare"
+    assert _covered(on_server, item) == _covered(from_buckets, item)
+    if links is not None:
+        items = {item(key) for selection in on_server for key in selection.keys}
+        video = {name for name in items if name.startswith("YouTube video")}
+        assert len(video) == 1, "the two addresses of the video are one item on the server too"
+
+
+@pytest.mark.parametrize("by", ["text", "retweet", "url", "hashtags"])
+def test_one_shard_or_two_on_the_server_or_here_the_pairs_are_the_same(es, scattered, monkeypatch, by) -> None:
+    import search.coordination as coordination
+
+    def pairs(alias: str) -> list[tuple[str, str, int]]:
+        report = find_coordination(es, alias, "", by=by, window="60s", min_repeats=1)
+        return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+    on_server = pairs(scattered[1])
+    assert on_server
+    asked = []
+    monkeypatch.setattr(coordination, "server_near_repeats", lambda *args: asked.append(args) or False)
+    assert pairs(scattered[1]) == on_server
+    assert asked, "the server's aggregation was asked for on one shard"
+    monkeypatch.setattr(coordination, "_stretches_on_server", None)  # never used for two shards
+    assert pairs(scattered[2]) == on_server
+
+
+def test_the_server_aggregation_refuses_tweets_on_two_shards_rather_than_answer_in_part(es, scattered) -> None:
+    from elasticsearch import ApiError
+
+    aggs = {"near": {"tweetsearch_near_repeats": {"field": "tweet_text.key", "width": 120_000}}}
+    with pytest.raises(ApiError) as refused:
+        es.search(index=scattered[2], size=0, aggs=aggs, request_cache=False)
+    assert "needs the tweets on one shard" in str(refused.value.body)
+    one = es.search(index=scattered[1], size=0, aggs=aggs).body["aggregations"]["near"]
+    assert one["tweets"] == es.count(index=scattered[1], query={"exists": {"field": "tweet_text.key"}})["count"]
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [({"width": 120_000}, "needs \\[field\\]"), ({"field": "tweet_text.key", "width": 1000}, "60000 ms or more"),
+     ({"field": "tweet_text.key", "width": 120_000, "colour": "red"}, "does not take \\[colour\\]")],
+)  # fmt: skip
+def test_the_server_aggregation_says_what_is_wrong_with_a_request(es, scattered, spec, message) -> None:
+    from elasticsearch import BadRequestError
+
+    with pytest.raises(BadRequestError) as refused:
+        es.search(index=scattered[1], size=0, aggs={"near": {"tweetsearch_near_repeats": spec}})
+    assert re.search(message, str(refused.value.body))

@@ -47,3 +47,16 @@ def test_a_campaign_query_finds_only_that_campaigns_groups(es, alias, planted) -
     found = [{member.userid for member in group.members} for group in report.groups]
     assert all(group in found for group in expected)
     assert all(set(group.campaigns) == {campaign} for group in report.groups)
+
+
+@pytest.mark.parametrize("by", KINDS)
+def test_the_server_aggregation_and_the_composite_pages_find_the_same_pairs(es, alias, planted, monkeypatch, by):
+    import search.coordination as coordination
+
+    def pairs() -> list[tuple[str, str, int]]:
+        report = find_coordination(es, alias, "", by=by, window="60s", min_repeats=1)
+        return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+    on_server = pairs()
+    monkeypatch.setattr(coordination, "server_near_repeats", lambda *args: False)
+    assert pairs() == on_server and on_server

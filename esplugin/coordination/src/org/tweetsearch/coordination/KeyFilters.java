@@ -1,4 +1,4 @@
-package org.tweetsearch.normalizer;
+package org.tweetsearch.coordination;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,32 +11,29 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
 import org.elasticsearch.index.analysis.TokenFilterFactory;
 import org.elasticsearch.indices.analysis.AnalysisModule.AnalysisProvider;
-import org.elasticsearch.plugins.AnalysisPlugin;
-import org.elasticsearch.plugins.Plugin;
 
 /**
- * The token filters of the keys `tweetsearch coordination` aggregates on (search/coordination.py):
+ * The token filters of the keys `tweetsearch coordination` compares (search/coordination.py):
  * "coordination_text" (the text as `--by text` compares tweets), "url_without_scheme" and "fingerprint64", each a
  * function of the term (see each), applied by one `RewritingFilter`.
  *
- * Why a classic plugin next to the stable one (esplugin/src): Elasticsearch lets only filters it knows to be
- * per-character into a normalizer, and in 9.2 it wraps no stable-API filter as such. Why a filter of our own at
- * all: the distribution from Maven Central has no pattern_replace char filter. The official image has it, and
- * mappings/coordination-text-builtin.json builds the same normalizer from it there.
+ * Why filters of our own at all: the distribution from Maven Central has no pattern_replace char filter. The
+ * official image has it, and mappings/coordination-text-builtin.json builds the same normalizers from it there.
  */
-public class CoordinationTextPlugin extends Plugin implements AnalysisPlugin {
+final class KeyFilters {
     private static final Pattern RETWEET_PREFIX = Pattern.compile("^\\s*RT @\\w+:");
     private static final Pattern TCO_LINK = Pattern.compile("https?://t\\.co/\\w*", Pattern.CASE_INSENSITIVE);
     private static final Pattern NOT_WORD = Pattern.compile("[^\\p{L}\\p{N}\\p{M}]+");
     private static final Pattern SCHEME = Pattern.compile("^https?://", Pattern.CASE_INSENSITIVE);
     private static final Pattern KEY = Pattern.compile("[0-9a-f]{16}");
 
-    @Override
-    public Map<String, AnalysisProvider<TokenFilterFactory>> getTokenFilters() {
+    private KeyFilters() {}
+
+    static Map<String, AnalysisProvider<TokenFilterFactory>> all() {
         return Map.of(
-            "coordination_text", (indexSettings, environment, name, settings) -> new Factory(name, CoordinationTextPlugin::coordinationText),
-            "url_without_scheme", (indexSettings, environment, name, settings) -> new Factory(name, CoordinationTextPlugin::withoutScheme),
-            "fingerprint64", (indexSettings, environment, name, settings) -> new Factory(name, CoordinationTextPlugin::fingerprint64)
+            "coordination_text", (indexSettings, environment, name, settings) -> new Factory(name, KeyFilters::coordinationText),
+            "url_without_scheme", (indexSettings, environment, name, settings) -> new Factory(name, KeyFilters::withoutScheme),
+            "fingerprint64", (indexSettings, environment, name, settings) -> new Factory(name, KeyFilters::fingerprint64)
         );
     }
 
