@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import networkx as nx
@@ -13,6 +14,7 @@ import pytest
 from archive_samples import later_row, minimal_csv, write
 
 from common.errors import UsageError
+from common.mapping import accounts_alias
 from indexer.normalise import FIRST_SNOWFLAKE_ID, TWITTER_EPOCH_MS
 from search.coordination import (
     MAX_WINDOW_SECONDS,
@@ -538,13 +540,35 @@ def test_auto_refuses_more_tweets_than_it_may_hold(es, alias, handmade, monkeypa
         find_coordination(es, alias, "", by="text", window="auto")
 
 
+@contextmanager
+def result_window(es, index: str, size: int):
+    """The server's page limit (`index.max_result_window`) of `index` lowered to `size` for a while: a search
+    asking for more hits than that in one page is refused, as one asking for more than 10,000 is by default."""
+    es.indices.put_settings(index=index, settings={"index.max_result_window": size})
+    try:
+        yield
+    finally:
+        es.indices.put_settings(index=index, settings={"index.max_result_window": None})
+
+
 def test_screen_names_are_read_for_more_accounts_than_a_page_holds(es, alias, handmade, monkeypatch) -> None:
     import search.profiles as profiles
 
     monkeypatch.setattr(profiles, "MAX_RESULT_WINDOW", 2)
-    report = find_coordination(es, alias, "", by="text", window="10s")
+    with result_window(es, accounts_alias(alias), 2):
+        report = find_coordination(es, alias, "", by="text", window="10s")
     group = next(g for g in report.groups if {m.userid for m in g.members} == {"t1", "t2", "t3"})
     assert {member.screen_name for member in group.members} == {"sn_t1", "sn_t2", "sn_t3"}
+
+
+def test_the_items_first_tweets_are_read_for_more_items_than_a_page_holds(es, alias, handmade, monkeypatch) -> None:
+    import search.coordination as coordination
+
+    monkeypatch.setattr(coordination, "FETCH_PAGE", 2)
+    with result_window(es, alias, 2):
+        report = find_coordination(es, alias, "from:sn_t1 OR from:sn_t2 OR from:sn_t3", by="text", window="10s")
+    (group,) = report.groups
+    assert len(group.items) == 3 and all(item.example in TEXTS for item in group.items)
 
 
 # --------------------------------------------------------------------------------------------------------------
