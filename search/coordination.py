@@ -813,7 +813,7 @@ class LinkPages:
     hashed: bool
     page_of: dict[str, str] = field(default_factory=dict)
     url_of: dict[str, str] = field(default_factory=dict)
-    _pages: dict[str, list[str]] | None = field(default=None, repr=False)
+    _pages: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
 
     def item(self, key: str) -> str:
         return self.page_of.get(key, key)
@@ -828,10 +828,11 @@ class LinkPages:
         return (key,) if page is None else tuple(self._keys_of_page()[page])
 
     def _keys_of_page(self) -> dict[str, list[str]]:
-        if self._pages is None:
-            self._pages = defaultdict(list)
+        if self._pages is None:  # built whole before it is kept: the walk's slices ask from two threads
+            pages: dict[str, list[str]] = defaultdict(list)
             for key, page in sorted(self.page_of.items()):
-                self._pages[page].append(key)
+                pages[page].append(key)
+            self._pages = pages
         return self._pages
 
     def label(self, item: str) -> str:
