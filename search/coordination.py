@@ -91,6 +91,11 @@ AUTO_MAX_TWEETS = 2_000_000
 SPLIT_AT = 200_000
 """Tweets from which the walk is split in `SLICES`, run at once."""
 SLICES = 2
+"""Slices walked at once (the server answers each on a thread of its own)."""
+SLICE_TWEETS = 5_000_000
+"""At most about this many tweets a slice, past which there are more slices than `SLICES`, still walked
+`SLICES` at once: the server's aggregation holds 8 bytes a tweet's item while it sorts them (40 MB a slice),
+against its request circuit breaker, whatever the size of the archive."""
 NEAR_REPEATS = "tweetsearch_near_repeats"
 """esplugin's aggregation (esplugin/coordination), which finds the stretches on the server."""
 FETCH_PAGE = MAX_RESULT_WINDOW
@@ -660,7 +665,7 @@ def _near_keys(
         return find(es, alias, narrowed if bounds else dated, kind, width, links)
 
     slices = time_slices(splits, width)
-    with ThreadPoolExecutor(len(slices)) as pool:
+    with ThreadPoolExecutor(min(len(slices), SLICES)) as pool:
         selections = list(dict.fromkeys(chosen for found in pool.map(walk_slice, slices) for chosen in found))
     undated = {"bool": {"filter": [query], "must_not": [{"exists": {"field": "tweet_time"}}]}}
     undated_tweets = _count(es, alias, undated)
@@ -718,21 +723,23 @@ def _stretches_from_buckets(
 
 
 def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, list[int], int]:
-    """The tweets `query` matches, the starts of the buckets that cut them into `SLICES` parts of as many
-    tweets (none for too few tweets to be worth it), and the shards behind the alias, in one request."""
-    percents = [100 * part / SLICES for part in range(1, SLICES)]
+    """The tweets `query` matches, the starts of the buckets that cut them into parts of as many tweets (`SLICES`
+    parts, or more of `SLICE_TWEETS` each; none for too few tweets to be worth it), and the shards behind the
+    alias, in one request: the percentiles of tweet_time from 1 to 99, of which the cuts are chosen."""
     answer = whole_answer(
         es.search(
             index=alias, query=query, size=0, track_total_hits=True,
-            aggs={"cuts": {"percentiles": {"field": "tweet_time", "percents": percents}}},
+            aggs={"cuts": {"percentiles": {"field": "tweet_time", "percents": list(range(1, 100))}}},
         ).body
     )  # fmt: skip
     total = answer["hits"]["total"]["value"]
     shards = answer.get("_shards", {}).get("total", 1)
-    values = [value for value in answer["aggregations"]["cuts"]["values"].values() if value is not None]
-    if total < SPLIT_AT or len(values) != len(percents):
+    values = answer["aggregations"]["cuts"]["values"]  # "50.0": ms (and "50.0_as_string", a date field's)
+    parts = min(100, max(SLICES, math.ceil(total / SLICE_TWEETS)))
+    cuts = [values.get(f"{round(100 * part / parts)}.0") for part in range(1, parts)]
+    if total < SPLIT_AT or any(cut is None for cut in cuts):
         return total, [], shards
-    return total, sorted({int(value) // width * width for value in values}), shards
+    return total, sorted({int(cut) // width * width for cut in cuts if cut is not None}), shards
 
 
 def _count(es: Elasticsearch, alias: str, query: dict[str, Any]) -> int:

@@ -516,6 +516,7 @@ def _answer(es, alias, by: str) -> list[tuple[str, str, int]]:
     [
         {"SPLIT_AT": 1},  # the walk in two slices at once, cut at the median time
         {"SPLIT_AT": 1, "SLICES": 5},
+        {"SPLIT_AT": 1, "SLICE_TWEETS": 4},  # as many slices as it takes, two at a time
         {"server_near_repeats": NO},  # the composite's pages read here instead of the server's aggregation
         {"server_near_repeats": NO, "SPLIT_AT": 1, "SLICES": 5},
         {"server_near_repeats": NO, "NEAR_PAGE": 3},  # three buckets a page, the next page asked ahead
