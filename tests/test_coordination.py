@@ -699,3 +699,20 @@ def test_the_server_aggregation_says_what_is_wrong_with_a_request(es, scattered,
     with pytest.raises(BadRequestError) as refused:
         es.search(index=scattered[1], size=0, aggs={"near": {"tweetsearch_near_repeats": spec}})
     assert re.search(message, str(refused.value.body))
+
+
+def test_a_server_without_the_aggregation_is_answered_from_the_composite_pages(es, scattered, monkeypatch) -> None:
+    """As on the official image, which has no esplugin: the server refuses an aggregation it does not know as it
+    reads the request, and the composite's pages are read here instead."""
+    import search.coordination as coordination
+
+    def pairs() -> list[tuple[str, str, int]]:
+        report = find_coordination(es, scattered[1], "", by="text", window="60s", min_repeats=1)
+        return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+    on_server = pairs()
+    kind = coordination.check_kind("text")
+    assert coordination.server_near_repeats(es, scattered[1], kind)
+    monkeypatch.setattr(coordination, "NEAR_REPEATS", "tweetsearch_no_such_aggregation")
+    assert not coordination.server_near_repeats(es, scattered[1], kind)
+    assert pairs() == on_server
