@@ -701,6 +701,20 @@ def test_the_server_aggregation_says_what_is_wrong_with_a_request(es, scattered,
     assert re.search(message, str(refused.value.body))
 
 
+def test_the_server_aggregation_stands_alone(es, scattered) -> None:
+    """Top level only, without sub-aggregations: it answers for the whole shard, and nothing hangs under it."""
+    from elasticsearch import BadRequestError
+
+    near = {"tweetsearch_near_repeats": {"field": "tweet_text.key", "width": 120_000}}
+    for aggs, message in [
+        ({"outer": {"terms": {"field": "campaign"}, "aggs": {"near": near}}}, "must be a top-level aggregation"),
+        ({"near": {**near, "aggs": {"n": {"value_count": {"field": "tweetid"}}}}}, "takes no sub-aggregations"),
+    ]:
+        with pytest.raises(BadRequestError) as refused:
+            es.search(index=scattered[1], size=0, aggs=aggs, request_cache=False)
+        assert message in str(refused.value.body)
+
+
 def test_a_server_without_the_aggregation_is_answered_from_the_composite_pages(es, scattered, monkeypatch) -> None:
     """As on the official image, which has no esplugin: the server refuses an aggregation it does not know as it
     reads the request, and the composite's pages are read here instead."""

@@ -142,6 +142,9 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         if (parent != null) {
             throw new IllegalArgumentException("[" + NAME + "] must be a top-level aggregation");
         }
+        if (subFactoriesBuilder.count() > 0) {
+            throw new IllegalArgumentException("[" + NAME + "] takes no sub-aggregations");
+        }
         return new Factory(this, context, subFactoriesBuilder, metadata);
     }
 
