@@ -730,3 +730,22 @@ def test_a_server_without_the_aggregation_is_answered_from_the_composite_pages(e
     monkeypatch.setattr(coordination, "NEAR_REPEATS", "tweetsearch_no_such_aggregation")
     assert not coordination.server_near_repeats(es, scattered[1], kind)
     assert pairs() == on_server
+
+
+def test_batches_are_read_a_few_at_a_time_and_taken_in_order() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from search.coordination import _ahead
+
+    pulled: list[int] = []
+
+    def jobs():
+        for number in range(10):
+            pulled.append(number)
+            yield number
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = _ahead(pool, lambda number: number * number, jobs(), 2)
+        first = next(answers)
+        assert first == 0 and len(pulled) == 2, "no more than two jobs are under way or waiting to be taken"
+        assert [first, *answers] == [number * number for number in range(10)]
