@@ -299,7 +299,7 @@ def page_key(url: str) -> str:
 
 def fingerprint64(text: str) -> str:
     """The FNV-1a 64-bit hash of `text`'s UTF-8 bytes as 16 hex digits ("" and 16 hex digits stay): what the template's
-    normalizers `coordination_text_key` and `url_key` index. Java twin: `Fingerprint64Filter` in
+    normalizers `coordination_text_key` and `url_key` index. Java twin: `KeyFilters.fingerprint64` in
     esplugin/coordination; `tests/test_coordination.py` checks the two agree on the server."""
     if not text or _KEY.fullmatch(text):
         return text  # a key already (as the server's filter leaves it, so that a query for a key finds it)
@@ -425,7 +425,10 @@ def near_candidates(
     """The stretches worth reading: from (bucket start, key as indexed, tweets) in descending time order, as the
     composite aggregation gives them, an item (`item_of(key)`: a page for links; the key itself by default) with
     two or more tweets in one bucket, or tweets in two side-by-side buckets, selects its keys over that bucket or
-    those two buckets. Written for speed: it sees every (bucket, item) of the query, millions at 10M tweets."""
+    those two buckets. Written for speed: it sees every (bucket, item) of the query, millions at 10M tweets.
+
+    Java twin: `NearRepeatsAggregator` in esplugin/coordination, which does the same on the server (and merges
+    each item's stretches as `merge_selections` does); tests/test_coordination.py checks the two agree."""
     selections: list[Selection] = []
     previous: dict[str, list[Any]] = {}
     previous_start = None
