@@ -23,8 +23,8 @@ The definitions, which README repeats for readers of the output:
 
 How it runs on the index, not on an export of every tweet: (1) the stretches of time in which an item was
 posted twice close enough to be within the window are found from (tweet_time bucket, item key): on the server
-by esplugin's `tweetsearch_near_repeats` aggregation where it can (one shard, the plugin installed), else here
-from a composite aggregation's pages, in the index's own order (`near_candidates`); for `--window auto`, which
+by esplugin's `tweetsearch_near_repeats` aggregation where the server has the plugin, else here from a
+composite aggregation's pages, in the index's own order (`near_candidates`); for `--window auto`, which
 needs every post of every item posted twice, a partitioned terms aggregation with `min_doc_count: 2` finds
 those items instead; (2) only those tweets are read, from doc values (no source, no `_id`), through a point in
 time; (3) the pairing, the window estimate and the components run here, over those few tweets. The candidates
@@ -653,19 +653,22 @@ def _near_keys(
     each on its own thread), each slice reaching one bucket into the next so that an item in the two buckets
     either side of a cut is seen whole by one of them.
 
-    The server finds the stretches itself with esplugin's `tweetsearch_near_repeats` aggregation where it can:
-    an index of one shard on a server with the plugin. Elsewhere a composite aggregation on (tweet_time bucket,
-    key) sends every (bucket, item) here, page by page, in the index's own order (newest first).
+    The server finds the stretches itself with esplugin's `tweetsearch_near_repeats` aggregation where it has
+    the plugin. Elsewhere a composite aggregation on (tweet_time bucket, key) sends every (bucket, item) here,
+    page by page, in the index's own order (newest first).
 
     Tweets without a tweet_time cannot be bucketed: their items are read whole (the archives give every tweet a
     time; this is for the odd row)."""
     dated = {"bool": {"filter": [query, {"exists": {"field": "tweet_time"}}]}}
     dated_tweets, splits, shards = _time_splits(es, alias, dated, width)
-    find = _stretches_on_server if shards == 1 and server_near_repeats(es, alias, kind) else _stretches_from_buckets
+    on_server = server_near_repeats(es, alias, kind)
 
     def walk_slice(bounds: dict[str, int]) -> list[Selection]:
         narrowed = {"bool": {"filter": [dated, {"range": {"tweet_time": {**bounds, "format": "epoch_millis"}}}]}}
-        return find(es, alias, narrowed if bounds else dated, kind, width, links)
+        sliced = narrowed if bounds else dated
+        if on_server:
+            return _stretches_on_server(es, alias, sliced, kind, width, links, across_shards=shards > 1)
+        return _stretches_from_buckets(es, alias, sliced, kind, width, links)
 
     slices = time_slices(splits, width)
     with ThreadPoolExecutor(min(len(slices), SLICES)) as pool:
@@ -698,12 +701,26 @@ def server_near_repeats(es: Elasticsearch, alias: str, kind: ItemKind) -> bool:
 
 
 def _stretches_on_server(
-    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, width: int, links: LinkPages | None
+    es: Elasticsearch,
+    alias: str,
+    query: dict[str, Any],
+    kind: ItemKind,
+    width: int,
+    links: LinkPages | None,
+    *,
+    across_shards: bool,
 ) -> list[Selection]:
     """The stretches as the server's `tweetsearch_near_repeats` finds them, in one request: what
     `_stretches_from_buckets` finds (tests/test_coordination.py checks it), without sending every (bucket, item)
-    here. For links, every key of a page is one item and is read over the page's stretches."""
-    spec = {"field": kind.field, "width": width, "same_item": links.same_items() if links is not None else []}
+    here. On an index of several shards (`across_shards`) each shard sends its items' buckets to the node that
+    merges them, since the two tweets of a pair may lie on two shards. For links, every key of a page is one
+    item and is read over the page's stretches."""
+    spec = {
+        "field": kind.field,
+        "width": width,
+        "same_item": links.same_items() if links is not None else [],
+        "across_shards": across_shards,
+    }
     answer = whole_answer(es.search(index=alias, query=query, size=0, aggs={"near": {NEAR_REPEATS: spec}}).body)
     stretches = answer["aggregations"]["near"]["stretches"]
     if links is None:

@@ -637,19 +637,21 @@ def _covered(selections, item) -> dict[str, list[tuple[int, int]]]:
     return covered
 
 
+@pytest.mark.parametrize("shards", [1, 2])
 @pytest.mark.parametrize("width", [120_000, 240_000])
 @pytest.mark.parametrize("by", ["text", "retweet", "url", "hashtags"])
-def test_the_server_aggregation_finds_the_stretches_the_composite_pages_give(es, scattered, by, width) -> None:
-    """esplugin's `tweetsearch_near_repeats` is the twin of `near_candidates` over the composite's pages."""
+def test_the_server_aggregation_finds_the_stretches_the_composite_pages_give(es, scattered, by, width, shards):
+    """esplugin's `tweetsearch_near_repeats` is the twin of `near_candidates` over the composite's pages, on one
+    shard and, merging the shards' buckets, on two."""
     from search.coordination import _kind_query, _link_pages, _stretches_from_buckets, _stretches_on_server, check_kind
     from search.query_context import query_for
 
-    alias = scattered[1]
+    alias = scattered[shards]
     kind = check_kind(by)
     query = _kind_query(query_for(es, alias, ""), kind)
     links = _link_pages(es, alias, query) if by == "url" else None
     item = links.item if links is not None else (lambda key: key)
-    on_server = _stretches_on_server(es, alias, query, kind, width, links)
+    on_server = _stretches_on_server(es, alias, query, kind, width, links, across_shards=shards > 1)
     from_buckets = _stretches_from_buckets(es, alias, query, kind, width, links)
     assert len(from_buckets) > 5, "the scattered tweets give stretches to compare"
     assert _covered(on_server, item) == _covered(from_buckets, item)
@@ -669,23 +671,24 @@ def test_one_shard_or_two_on_the_server_or_here_the_pairs_are_the_same(es, scatt
 
     on_server = pairs(scattered[1])
     assert on_server
-    asked = []
-    monkeypatch.setattr(coordination, "server_near_repeats", lambda *args: asked.append(args) or False)
+    assert pairs(scattered[2]) == on_server, "two shards' buckets merged on the server"
+    monkeypatch.setattr(coordination, "server_near_repeats", NO)
     assert pairs(scattered[1]) == on_server
-    assert asked, "the server's aggregation was asked for on one shard"
-    monkeypatch.setattr(coordination, "_stretches_on_server", None)  # never used for two shards
     assert pairs(scattered[2]) == on_server
 
 
-def test_the_server_aggregation_refuses_tweets_on_two_shards_rather_than_answer_in_part(es, scattered) -> None:
+def test_the_server_aggregation_refuses_to_merge_two_shards_stretches_rather_than_answer_in_part(es, scattered):
     from elasticsearch import ApiError
 
-    aggs = {"near": {"tweetsearch_near_repeats": {"field": "tweet_text.key", "width": 120_000}}}
+    near = {"field": "tweet_text.key", "width": 120_000}
     with pytest.raises(ApiError) as refused:
-        es.search(index=scattered[2], size=0, aggs=aggs, request_cache=False)
+        es.search(index=scattered[2], size=0, aggs={"near": {"tweetsearch_near_repeats": near}}, request_cache=False)
     assert "needs the tweets on one shard" in str(refused.value.body)
+    aggs = {"near": {"tweetsearch_near_repeats": {**near, "across_shards": True}}}
+    two = es.search(index=scattered[2], size=0, aggs=aggs).body["aggregations"]["near"]
     one = es.search(index=scattered[1], size=0, aggs=aggs).body["aggregations"]["near"]
     assert one["tweets"] == es.count(index=scattered[1], query={"exists": {"field": "tweet_text.key"}})["count"]
+    assert two == one, "the same tweets on one shard or two: the same stretches"
 
 
 @pytest.mark.parametrize(

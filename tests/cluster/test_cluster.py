@@ -353,3 +353,26 @@ def test_a_lost_accounts_shard_makes_status_and_profile_searches_say_partial_tho
     assert "Traceback" not in status.stderr + profile.stderr
 
     whole_cluster.restart()
+
+
+def test_coordination_on_three_nodes_merges_the_shards_buckets_and_finds_the_pairs_the_pages_do(
+    whole_cluster, es_cluster, cluster_alias, small_releases, tmp_path, monkeypatch
+):
+    """The two tweets of a pair may lie on shards of two nodes: each shard sends its items' buckets across the
+    transport, and the node that merges them finds what the composite pages read here find."""
+    import search.coordination as coordination
+
+    folder, truth = small_releases[0]
+    load(whole_cluster, cluster_alias, folder, tmp_path)
+
+    def pairs(by: str) -> list[tuple[str, str, int]]:
+        report = coordination.find_coordination(es_cluster, cluster_alias, "", by=by, window="60s", min_repeats=1)
+        return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+    assert coordination.server_near_repeats(es_cluster, cluster_alias, coordination.check_kind("text"))
+    on_server = {by: pairs(by) for by in coordination.KINDS}
+    monkeypatch.setattr(coordination, "server_near_repeats", lambda *args: False)
+    assert {by: pairs(by) for by in coordination.KINDS} == on_server
+    planted = [group for group in truth["coordination"]["groups"] if group["by"] == "text"]
+    found = {account for a, b, _ in on_server["text"] for account in (a, b)}
+    assert planted and all(set(group["userids"]) <= found for group in planted)

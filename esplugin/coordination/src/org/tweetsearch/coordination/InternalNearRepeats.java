@@ -1,8 +1,11 @@
 package org.tweetsearch.coordination;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.search.aggregations.AggregationReduceContext;
@@ -10,35 +13,77 @@ import org.elasticsearch.search.aggregations.AggregatorReducer;
 import org.elasticsearch.search.aggregations.InternalAggregation;
 import org.elasticsearch.xcontent.XContentBuilder;
 
-/** The answer of `tweetsearch_near_repeats`: the tweets it saw, and the stretches as (key, start ms, end ms). */
+/**
+ * The answer of `tweetsearch_near_repeats`, in one of two forms.
+ *
+ * Stretches: the tweets seen and the stretches as (key, start ms, end ms), what the user gets. A shard that holds
+ * every matching tweet answers so.
+ *
+ * Buckets (`across_shards`): each item's time buckets on this shard, items in name order, each bucket packed as
+ * (bucket << 1 | two tweets or more). Two tweets of a pair may lie on two shards, so shards answer so and the
+ * final reduce merges their buckets item by item and walks them with the same rule (`StretchWalker`).
+ */
 public final class InternalNearRepeats extends InternalAggregation {
+    final long tweets;
+    final boolean buckets;
+    // Stretches.
     final List<String> keys;
     final long[] starts;
     final long[] ends;
-    final long tweets;
+    // Buckets: item i's packed buckets are packed[offsets[i]] to packed[offsets[i + 1]].
+    final List<String> items;
+    final int[] offsets;
+    final long[] packed;
+    final long width;
 
-    InternalNearRepeats(String name, List<String> keys, long[] starts, long[] ends, long tweets, Map<String, Object> metadata) {
+    private InternalNearRepeats(
+        String name, long tweets, boolean buckets, List<String> keys, long[] starts, long[] ends,
+        List<String> items, int[] offsets, long[] packed, long width, Map<String, Object> metadata
+    ) {
         super(name, metadata);
+        this.tweets = tweets;
+        this.buckets = buckets;
         this.keys = keys;
         this.starts = starts;
         this.ends = ends;
-        this.tweets = tweets;
+        this.items = items;
+        this.offsets = offsets;
+        this.packed = packed;
+        this.width = width;
+    }
+
+    static InternalNearRepeats stretches(String name, long tweets, List<String> keys, long[] starts, long[] ends, Map<String, Object> metadata) {
+        return new InternalNearRepeats(name, tweets, false, keys, starts, ends, List.of(), new int[] {0}, new long[0], 0, metadata);
+    }
+
+    static InternalNearRepeats buckets(String name, long tweets, List<String> items, int[] offsets, long[] packed, long width, Map<String, Object> metadata) {
+        return new InternalNearRepeats(name, tweets, true, List.of(), new long[0], new long[0], items, offsets, packed, width, metadata);
     }
 
     public InternalNearRepeats(StreamInput in) throws IOException {
         super(in);
+        tweets = in.readVLong();
+        buckets = in.readBoolean();
         keys = in.readStringCollectionAsList();
         starts = in.readLongArray();
         ends = in.readLongArray();
-        tweets = in.readVLong();
+        items = in.readStringCollectionAsList();
+        offsets = in.readVIntArray();
+        packed = in.readLongArray();
+        width = in.readVLong();
     }
 
     @Override
     protected void doWriteTo(StreamOutput out) throws IOException {
+        out.writeVLong(tweets);
+        out.writeBoolean(buckets);
         out.writeStringCollection(keys);
         out.writeLongArray(starts);
         out.writeLongArray(ends);
-        out.writeVLong(tweets);
+        out.writeStringCollection(items);
+        out.writeVIntArray(offsets);
+        out.writeLongArray(packed);
+        out.writeVLong(width);
     }
 
     @Override
@@ -46,36 +91,132 @@ public final class InternalNearRepeats extends InternalAggregation {
         return NearRepeatsAggregationBuilder.NAME;
     }
 
-    /** A shard's answer is whole only if no other shard saw a tweet: two shards' stretches cannot be merged
-     * (the two tweets of a pair may lie on both), so that is refused rather than answered in part. */
+    /**
+     * Stretches from one shard are whole only if no other shard saw a tweet: two shards' stretches cannot be
+     * merged (the two tweets of a pair may lie on both), so that is refused rather than answered in part. Buckets
+     * from any number of shards are merged; the final reduce turns them into stretches.
+     */
     @Override
     protected AggregatorReducer getLeaderReducer(AggregationReduceContext reduceContext, int size) {
         return new AggregatorReducer() {
-            private InternalNearRepeats kept;
+            private final List<InternalNearRepeats> answers = new ArrayList<>();
 
             @Override
             public void accept(InternalAggregation aggregation) {
-                InternalNearRepeats answer = (InternalNearRepeats) aggregation;
-                if (kept != null && kept.tweets > 0 && answer.tweets > 0) {
-                    throw new IllegalArgumentException(
-                        "[" + NearRepeatsAggregationBuilder.NAME + "] needs the tweets on one shard, and found them on several"
-                    );
-                }
-                if (kept == null || answer.tweets > 0) {
-                    kept = answer;
-                }
+                answers.add((InternalNearRepeats) aggregation);
             }
 
             @Override
             public InternalAggregation get() {
-                return kept;
+                if (answers.get(0).buckets == false) {
+                    List<InternalNearRepeats> seen = answers.stream().filter(answer -> answer.tweets > 0).toList();
+                    if (seen.size() > 1) {
+                        throw new IllegalArgumentException(
+                            "[" + NearRepeatsAggregationBuilder.NAME + "] needs the tweets on one shard, and found them on "
+                                + "several (ask with across_shards)"
+                        );
+                    }
+                    return seen.isEmpty() ? answers.get(0) : seen.get(0);
+                }
+                InternalNearRepeats merged = merge(answers);
+                return reduceContext.isFinalReduce() ? merged.walked() : merged;
             }
         };
     }
 
+    /** The buckets of every answer, item by item (each answer's items are in name order). */
+    private static InternalNearRepeats merge(List<InternalNearRepeats> answers) {
+        InternalNearRepeats first = answers.get(0);
+        PriorityQueue<int[]> next = new PriorityQueue<>((a, b) -> answers.get(a[0]).items.get(a[1]).compareTo(answers.get(b[0]).items.get(b[1])));
+        long tweets = 0;
+        for (int answer = 0; answer < answers.size(); answer++) {
+            tweets += answers.get(answer).tweets;
+            if (answers.get(answer).buckets == false) {
+                throw new IllegalStateException("[" + NearRepeatsAggregationBuilder.NAME + "] got answers of two forms");
+            }
+            if (answers.get(answer).items.isEmpty() == false) {
+                next.add(new int[] {answer, 0});
+            }
+        }
+        List<String> items = new ArrayList<>();
+        int[] offsets = new int[16];
+        long[] packed = new long[16];
+        int used = 0;
+        long[] gathered = new long[16];
+        while (next.isEmpty() == false) {
+            String item = answers.get(next.peek()[0]).items.get(next.peek()[1]);
+            int count = 0;
+            while (next.isEmpty() == false && answers.get(next.peek()[0]).items.get(next.peek()[1]).equals(item)) {
+                int[] cursor = next.poll();
+                InternalNearRepeats answer = answers.get(cursor[0]);
+                int from = answer.offsets[cursor[1]];
+                int to = answer.offsets[cursor[1] + 1];
+                gathered = grown(gathered, count + to - from);
+                System.arraycopy(answer.packed, from, gathered, count, to - from);
+                count += to - from;
+                if (++cursor[1] < answer.items.size()) {
+                    next.add(cursor);
+                }
+            }
+            Arrays.sort(gathered, 0, count);
+            items.add(item);
+            offsets = grownInts(offsets, items.size() + 1);
+            for (int at = 0; at < count; at++) {
+                long bucket = gathered[at] >>> 1;
+                boolean twice = (gathered[at] & 1) == 1;
+                while (at + 1 < count && gathered[at + 1] >>> 1 == bucket) {
+                    twice = true; // the same bucket on two shards: two tweets
+                    at++;
+                }
+                packed = grown(packed, used + 1);
+                packed[used++] = bucket << 1 | (twice ? 1 : 0);
+            }
+            offsets[items.size()] = used;
+        }
+        return buckets(first.name, tweets, items, Arrays.copyOf(offsets, items.size() + 1), Arrays.copyOf(packed, used), first.width, first.metadata);
+    }
+
+    /** The stretches of merged buckets. */
+    private InternalNearRepeats walked() {
+        List<String> keys = new ArrayList<>();
+        List<long[]> spans = new ArrayList<>();
+        String[] current = new String[1];
+        StretchWalker walker = new StretchWalker((from, to) -> {
+            keys.add(current[0]);
+            spans.add(new long[] {NearRepeatsAggregator.startOf(from, width), NearRepeatsAggregator.startOf(to, width)});
+        });
+        for (int item = 0; item < items.size(); item++) {
+            current[0] = items.get(item);
+            for (int at = offsets[item]; at < offsets[item + 1]; at++) {
+                try {
+                    walker.bucket(packed[at] >>> 1, (packed[at] & 1) == 1);
+                } catch (IOException impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+            }
+            try {
+                walker.endItem();
+            } catch (IOException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        long[] starts = spans.stream().mapToLong(span -> span[0]).toArray();
+        long[] ends = spans.stream().mapToLong(span -> span[1]).toArray();
+        return stretches(name, tweets, keys, starts, ends, metadata);
+    }
+
+    static long[] grown(long[] array, int needed) {
+        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+    }
+
+    private static int[] grownInts(int[] array, int needed) {
+        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+    }
+
+    /** Buckets must reach the final reduce even from a single shard, to be turned into stretches there. */
     @Override
     protected boolean mustReduceOnSingleInternalAgg() {
-        return false;
+        return buckets;
     }
 
     @Override

@@ -27,12 +27,14 @@ import org.elasticsearch.xcontent.XContentParser;
  *
  * Why an aggregation of our own: the composite aggregation sends every (bucket, item) of the query, a million
  * for a campaign, to find the few thousand that matter; this one keeps them on the server, in one sorted array.
- * Each shard sees only its own tweets, so the stretches are whole only for an index of one shard; several
- * shards with tweets are refused when the answers are reduced, never merged into a partial answer.
+ * Each shard sees only its own tweets, so its stretches are whole only for an index of one shard; several
+ * shards' stretches are refused when the answers are reduced, never merged into a partial answer. With
+ * `across_shards`, each shard sends its items' buckets instead (8 bytes a bucket an item holds), and the final
+ * reduce merges them and finds the stretches (`InternalNearRepeats`).
  *
  * <pre>
  * {"tweetsearch_near_repeats": {"field": "tweet_text.key", "time_field": "tweet_time", "width": 120000,
- *                               "same_item": [["key a", "key b"]]}}
+ *                               "same_item": [["key a", "key b"]], "across_shards": false}}
  * </pre>
  * gives {"tweets": N, "stretches": [["key", start ms, end ms], ...]}, each item's stretches merged where they
  * overlap or touch; an item of `same_item` is named by its first key.
@@ -44,13 +46,17 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
     final String timeField;
     final long width;
     final List<List<String>> sameItem;
+    final boolean acrossShards;
 
-    NearRepeatsAggregationBuilder(String name, String field, String timeField, long width, List<List<String>> sameItem) {
+    NearRepeatsAggregationBuilder(
+        String name, String field, String timeField, long width, List<List<String>> sameItem, boolean acrossShards
+    ) {
         super(name);
         this.field = field;
         this.timeField = timeField;
         this.width = width;
         this.sameItem = sameItem;
+        this.acrossShards = acrossShards;
     }
 
     private NearRepeatsAggregationBuilder(
@@ -63,6 +69,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         this.timeField = clone.timeField;
         this.width = clone.width;
         this.sameItem = clone.sameItem;
+        this.acrossShards = clone.acrossShards;
     }
 
     public NearRepeatsAggregationBuilder(StreamInput in) throws IOException {
@@ -71,6 +78,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         timeField = in.readString();
         width = in.readVLong();
         sameItem = in.readCollectionAsList(StreamInput::readStringCollectionAsList);
+        acrossShards = in.readBoolean();
     }
 
     /** Parses the body; the parser stands on its opening brace. */
@@ -79,6 +87,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         String timeField = "tweet_time";
         long width = 0;
         List<List<String>> sameItem = new ArrayList<>();
+        boolean acrossShards = false;
         String current = null;
         XContentParser.Token token;
         while ((token = parser.nextToken()) != XContentParser.Token.END_OBJECT) {
@@ -90,6 +99,8 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
                 timeField = parser.text();
             } else if ("width".equals(current) && token == XContentParser.Token.VALUE_NUMBER) {
                 width = parser.longValue();
+            } else if ("across_shards".equals(current) && token == XContentParser.Token.VALUE_BOOLEAN) {
+                acrossShards = parser.booleanValue();
             } else if ("same_item".equals(current) && token == XContentParser.Token.START_ARRAY) {
                 while (parser.nextToken() == XContentParser.Token.START_ARRAY) {
                     List<String> keys = new ArrayList<>();
@@ -108,7 +119,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         if (width < 60_000) {
             throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] needs [width] of 60000 ms or more");
         }
-        return new NearRepeatsAggregationBuilder(name, field, timeField, width, sameItem);
+        return new NearRepeatsAggregationBuilder(name, field, timeField, width, sameItem, acrossShards);
     }
 
     @Override
@@ -117,6 +128,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         out.writeString(timeField);
         out.writeVLong(width);
         out.writeCollection(sameItem, StreamOutput::writeStringCollection);
+        out.writeBoolean(acrossShards);
     }
 
     @Override
@@ -130,6 +142,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
             builder.value(keys);
         }
         builder.endArray();
+        builder.field("across_shards", acrossShards);
         return builder.endObject();
     }
 
@@ -176,7 +189,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), field, timeField, width, sameItem);
+        return Objects.hash(super.hashCode(), field, timeField, width, sameItem, acrossShards);
     }
 
     @Override
@@ -185,7 +198,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         if (other == null || getClass() != other.getClass() || super.equals(other) == false) return false;
         NearRepeatsAggregationBuilder that = (NearRepeatsAggregationBuilder) other;
         return field.equals(that.field) && timeField.equals(that.timeField) && width == that.width
-            && sameItem.equals(that.sameItem);
+            && sameItem.equals(that.sameItem) && acrossShards == that.acrossShards;
     }
 
     private static final class Factory extends AggregatorFactory {

@@ -31,7 +31,7 @@ import org.elasticsearch.search.aggregations.support.AggregationContext;
  */
 final class NearRepeatsAggregator extends MetricsAggregator {
     /** Added to a bucket number so that buckets before 1970 still sort, as unsigned 32-bit numbers. */
-    private static final long BUCKET_OFFSET = 1L << 31;
+    static final long BUCKET_OFFSET = 1L << 31;
     private static final long LOW_32 = 0xFFFFFFFFL;
 
     private final NearRepeatsAggregationBuilder spec;
@@ -39,6 +39,7 @@ final class NearRepeatsAggregator extends MetricsAggregator {
     private IndexOrdinalsFieldData global;
     private LeafReaderContext anyLeaf;
     private final Map<Long, Long> itemOf = new HashMap<>();
+    private final Map<Long, String> groupName = new HashMap<>();
     private long[] values = new long[0];
     private int size;
     private long tweets;
@@ -115,6 +116,7 @@ final class NearRepeatsAggregator extends MetricsAggregator {
                     }
                     if (first < 0) {
                         first = ord;
+                        groupName.put(ord, keys.get(0));
                     }
                     itemOf.put(ord, first);
                 }
@@ -147,64 +149,110 @@ final class NearRepeatsAggregator extends MetricsAggregator {
         }
         Arrays.sort(values, 0, size);
         SortedSetDocValues terms = global.load(anyLeaf).getOrdinalsValues();
-        List<String> keys = new ArrayList<>();
-        long[] starts = new long[16];
-        long[] ends = new long[16];
-        int found = 0;
-        int at = 0;
-        while (at < size) {
-            long item = values[at] >>> 32;
-            long previous = -2;
-            long runStart = -1;
-            long runEnd = -1;
-            while (at < size && (values[at] >>> 32) == item) {
-                long value = values[at];
-                long bucket = value & LOW_32;
-                int count = 0;
-                while (at < size && values[at] == value) {
-                    at++;
-                    count++;
-                }
-                long from = previous == bucket - 1 ? bucket - 1 : bucket;
-                if (previous == bucket - 1 || count >= 2) {
-                    if (runStart >= 0 && from <= runEnd) {
-                        runEnd = bucket + 1;
-                    } else {
-                        if (runStart >= 0) {
-                            found = add(keys, starts, ends, found, terms, item, runStart, runEnd);
-                            starts = grown(starts, found);
-                            ends = grown(ends, found);
-                        }
-                        runStart = from;
-                        runEnd = bucket + 1;
-                    }
-                }
-                previous = bucket;
-            }
-            if (runStart >= 0) {
-                found = add(keys, starts, ends, found, terms, item, runStart, runEnd);
-                starts = grown(starts, found);
-                ends = grown(ends, found);
-            }
-        }
+        InternalAggregation answer = spec.acrossShards ? buckets(terms) : stretches(terms);
         values = new long[0];
-        return new InternalNearRepeats(name, keys, Arrays.copyOf(starts, found), Arrays.copyOf(ends, found), tweets, metadata());
+        return answer;
     }
 
-    private int add(List<String> keys, long[] starts, long[] ends, int found, SortedSetDocValues terms, long item, long from, long to)
-        throws IOException {
-        keys.add(terms.lookupOrd(item).utf8ToString());
-        starts[found] = (from - BUCKET_OFFSET) * spec.width;
-        ends[found] = (to - BUCKET_OFFSET) * spec.width;
-        return found + 1;
+    /** Every item's stretches, walked here: this shard holds every matching tweet. */
+    private InternalAggregation stretches(SortedSetDocValues terms) throws IOException {
+        List<String> keys = new ArrayList<>();
+        long[][] spans = {new long[16], new long[16]};
+        long[] item = {-1};
+        StretchWalker walker = new StretchWalker((from, to) -> {
+            keys.add(name(terms, item[0]));
+            spans[0] = InternalNearRepeats.grown(spans[0], keys.size());
+            spans[1] = InternalNearRepeats.grown(spans[1], keys.size());
+            spans[0][keys.size() - 1] = startOf(from, spec.width);
+            spans[1][keys.size() - 1] = startOf(to, spec.width);
+        });
+        for (int at = 0; at < size;) {
+            item[0] = values[at] >>> 32;
+            at = walkItem(at, walker);
+        }
+        return InternalNearRepeats.stretches(
+            name, tweets, keys, Arrays.copyOf(spans[0], keys.size()), Arrays.copyOf(spans[1], keys.size()), metadata()
+        );
     }
 
-    private static long[] grown(long[] array, int used) {
-        return used < array.length ? array : Arrays.copyOf(array, array.length * 2);
+    /** Every item's buckets, items in name order, for the final reduce to merge with other shards'. */
+    private InternalAggregation buckets(SortedSetDocValues terms) throws IOException {
+        List<String> names = new ArrayList<>();
+        List<long[]> lists = new ArrayList<>();
+        long[] list = new long[16];
+        int[] used = {0};
+        for (int at = 0; at < size;) {
+            long item = values[at] >>> 32;
+            used[0] = 0;
+            long[][] holder = {list};
+            at = walkBuckets(at, (bucket, twice) -> {
+                holder[0] = InternalNearRepeats.grown(holder[0], used[0] + 1);
+                holder[0][used[0]++] = bucket << 1 | (twice ? 1 : 0);
+            });
+            list = holder[0];
+            names.add(name(terms, item));
+            lists.add(Arrays.copyOf(list, used[0]));
+        }
+        Integer[] order = new Integer[names.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> names.get(a).compareTo(names.get(b)));
+        List<String> items = new ArrayList<>(names.size());
+        int[] offsets = new int[names.size() + 1];
+        long[] packed = new long[lists.stream().mapToInt(one -> one.length).sum()];
+        int filled = 0;
+        for (int i = 0; i < order.length; i++) {
+            items.add(names.get(order[i]));
+            long[] one = lists.get(order[i]);
+            System.arraycopy(one, 0, packed, filled, one.length);
+            filled += one.length;
+            offsets[i + 1] = filled;
+        }
+        return InternalNearRepeats.buckets(name, tweets, items, offsets, packed, spec.width, metadata());
+    }
+
+    private interface BucketSink {
+        void bucket(long bucket, boolean twice) throws IOException;
+    }
+
+    /** The item starting at `at`: its distinct buckets, each with whether it holds two values or more; returns
+     * where the next item starts. */
+    private int walkBuckets(int at, BucketSink sink) throws IOException {
+        long item = values[at] >>> 32;
+        while (at < size && (values[at] >>> 32) == item) {
+            long value = values[at];
+            int count = 0;
+            while (at < size && values[at] == value) {
+                at++;
+                count++;
+            }
+            sink.bucket(value & LOW_32, count >= 2);
+        }
+        return at;
+    }
+
+    private int walkItem(int at, StretchWalker walker) throws IOException {
+        int next = walkBuckets(at, walker::bucket);
+        walker.endItem();
+        return next;
+    }
+
+    /** An item's name: a key of `same_item` stands for its group by the group's first key, whichever of the
+     * group's keys this shard holds, so that every shard names a page alike. */
+    private String name(SortedSetDocValues terms, long item) throws IOException {
+        String group = groupName.get(item);
+        return group != null ? group : terms.lookupOrd(item).utf8ToString();
+    }
+
+    /** The first millisecond of a bucket (as numbered here, offset to be unsigned). */
+    static long startOf(long bucket, long width) {
+        return (bucket - BUCKET_OFFSET) * width;
     }
 
     @Override
     public InternalAggregation buildEmptyAggregation() {
-        return new InternalNearRepeats(name, List.of(), new long[0], new long[0], tweets, metadata());
+        if (spec.acrossShards) {
+            return InternalNearRepeats.buckets(name, tweets, List.of(), new int[] {0}, new long[0], spec.width, metadata());
+        }
+        return InternalNearRepeats.stretches(name, tweets, List.of(), new long[0], new long[0], metadata());
     }
 }
