@@ -96,6 +96,9 @@ SLICE_TWEETS = 5_000_000
 """At most about this many tweets a slice, past which there are more slices than `SLICES`, still walked
 `SLICES` at once: the server's aggregation holds 8 bytes a tweet's item while it sorts them (40 MB a slice),
 against its request circuit breaker, whatever the size of the archive."""
+SLICE_TWEETS_ACROSS_SHARDS = 1_000_000
+"""The same on an index of several shards, where every item's buckets (its name, and 8 bytes a bucket) travel
+to the node that merges them: some 50 MB there a slice."""
 NEAR_REPEATS = "tweetsearch_near_repeats"
 """esplugin's aggregation (esplugin/coordination), which finds the stretches on the server."""
 FETCH_PAGE = MAX_RESULT_WINDOW
@@ -744,8 +747,9 @@ def _stretches_from_buckets(
 
 def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: int) -> tuple[int, list[int], int]:
     """The tweets `query` matches, the starts of the buckets that cut them into parts of as many tweets (`SLICES`
-    parts, or more of `SLICE_TWEETS` each; none for too few tweets to be worth it), and the shards behind the
-    alias, in one request: the percentiles of tweet_time from 1 to 99, of which the cuts are chosen."""
+    parts, or more of `SLICE_TWEETS` each, `SLICE_TWEETS_ACROSS_SHARDS` on several shards; none for too few
+    tweets to be worth it), and the shards behind the alias, in one request: the percentiles of tweet_time from
+    1 to 99, of which the cuts are chosen."""
     answer = whole_answer(
         es.search(
             index=alias, query=query, size=0, track_total_hits=True,
@@ -755,7 +759,8 @@ def _time_splits(es: Elasticsearch, alias: str, query: dict[str, Any], width: in
     total = answer["hits"]["total"]["value"]
     shards = answer.get("_shards", {}).get("total", 1)
     values = answer["aggregations"]["cuts"]["values"]  # "50.0": ms (and "50.0_as_string", a date field's)
-    parts = min(100, max(SLICES, math.ceil(total / SLICE_TWEETS)))
+    per_slice = SLICE_TWEETS if shards == 1 else SLICE_TWEETS_ACROSS_SHARDS
+    parts = min(100, max(SLICES, math.ceil(total / per_slice)))
     cuts = [values.get(f"{round(100 * part / parts)}.0") for part in range(1, parts)]
     if total < SPLIT_AT or any(cut is None for cut in cuts):
         return total, [], shards
