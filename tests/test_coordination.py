@@ -752,3 +752,19 @@ def test_batches_are_read_a_few_at_a_time_and_taken_in_order() -> None:
         first = next(answers)
         assert first == 0 and len(pulled) == 2, "no more than two jobs are under way or waiting to be taken"
         assert [first, *answers] == [number * number for number in range(10)]
+
+
+def test_two_shards_walked_in_many_slices_give_the_same_pairs(es, scattered, monkeypatch) -> None:
+    import search.coordination as coordination
+
+    def pairs(alias: str) -> list[tuple[str, str, int]]:
+        report = find_coordination(es, alias, "", by="url", window="60s", min_repeats=1)
+        return sorted((pair.a, pair.b, pair.co_actions) for pair in report.pairs)
+
+    whole = pairs(scattered[1])
+    monkeypatch.setattr(coordination, "SPLIT_AT", 1)
+    monkeypatch.setattr(coordination, "SLICE_TWEETS_ACROSS_SHARDS", 20)
+    dated = {"exists": {"field": "tweet_time"}}
+    assert len(coordination._time_splits(es, scattered[2], dated, 120_000)[1]) > 5, "many slices on two shards"
+    assert len(coordination._time_splits(es, scattered[1], dated, 120_000)[1]) == 1, "two halves on one"
+    assert pairs(scattered[2]) == whole
