@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import org.apache.lucene.util.ArrayUtil;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
 import org.elasticsearch.search.aggregations.AggregationReduceContext;
@@ -151,7 +152,7 @@ public final class InternalNearRepeats extends InternalAggregation {
                 InternalNearRepeats answer = answers.get(cursor[0]);
                 int from = answer.offsets[cursor[1]];
                 int to = answer.offsets[cursor[1] + 1];
-                gathered = grown(gathered, count + to - from);
+                gathered = ArrayUtil.grow(gathered, count + to - from);
                 System.arraycopy(answer.packed, from, gathered, count, to - from);
                 count += to - from;
                 if (++cursor[1] < answer.items.size()) {
@@ -160,7 +161,7 @@ public final class InternalNearRepeats extends InternalAggregation {
             }
             Arrays.sort(gathered, 0, count);
             items.add(item);
-            offsets = grownInts(offsets, items.size() + 1);
+            offsets = ArrayUtil.grow(offsets, items.size() + 1);
             for (int at = 0; at < count; at++) {
                 long bucket = gathered[at] >>> 1;
                 boolean twice = (gathered[at] & 1) == 1;
@@ -168,7 +169,7 @@ public final class InternalNearRepeats extends InternalAggregation {
                     twice = true; // the same bucket on two shards: two tweets
                     at++;
                 }
-                packed = grown(packed, used + 1);
+                packed = ArrayUtil.grow(packed, used + 1);
                 packed[used++] = bucket << 1 | (twice ? 1 : 0);
             }
             offsets[items.size()] = used;
@@ -178,39 +179,21 @@ public final class InternalNearRepeats extends InternalAggregation {
 
     /** The stretches of merged buckets. */
     private InternalNearRepeats walked() {
-        List<String> keys = new ArrayList<>();
-        List<long[]> spans = new ArrayList<>();
-        String[] current = new String[1];
-        StretchWalker walker = new StretchWalker((from, to) -> {
-            keys.add(current[0]);
-            spans.add(new long[] {NearRepeatsAggregator.startOf(from, width), NearRepeatsAggregator.startOf(to, width)});
-        });
-        for (int item = 0; item < items.size(); item++) {
-            current[0] = items.get(item);
-            for (int at = offsets[item]; at < offsets[item + 1]; at++) {
-                try {
-                    walker.bucket(packed[at] >>> 1, (packed[at] & 1) == 1);
-                } catch (IOException impossible) {
-                    throw new IllegalStateException(impossible);
+        Stretches found = new Stretches(width);
+        String[] item = new String[1];
+        StretchWalker walker = new StretchWalker((from, to) -> found.add(item[0], from, to));
+        try {
+            for (int at = 0; at < items.size(); at++) {
+                item[0] = items.get(at);
+                for (int bucket = offsets[at]; bucket < offsets[at + 1]; bucket++) {
+                    walker.bucket(packed[bucket] >>> 1, (packed[bucket] & 1) == 1);
                 }
-            }
-            try {
                 walker.endItem();
-            } catch (IOException impossible) {
-                throw new IllegalStateException(impossible);
             }
+        } catch (IOException impossible) { // the sink here writes to memory only
+            throw new IllegalStateException(impossible);
         }
-        long[] starts = spans.stream().mapToLong(span -> span[0]).toArray();
-        long[] ends = spans.stream().mapToLong(span -> span[1]).toArray();
-        return stretches(name, tweets, keys, starts, ends, metadata);
-    }
-
-    static long[] grown(long[] array, int needed) {
-        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
-    }
-
-    private static int[] grownInts(int[] array, int needed) {
-        return needed <= array.length ? array : Arrays.copyOf(array, Math.max(needed, array.length * 2));
+        return found.answer(name, tweets, metadata);
     }
 
     /** Buckets must reach the final reduce even from a single shard, to be turned into stretches there. */

@@ -30,8 +30,6 @@ import org.elasticsearch.search.aggregations.support.AggregationContext;
  * Eight bytes a value, counted against the request circuit breaker: 80 MB for 10M tweets.
  */
 final class NearRepeatsAggregator extends MetricsAggregator {
-    /** Added to a bucket number so that buckets before 1970 still sort, as unsigned 32-bit numbers. */
-    static final long BUCKET_OFFSET = 1L << 31;
     private static final long LOW_32 = 0xFFFFFFFFL;
 
     private final NearRepeatsAggregationBuilder spec;
@@ -84,7 +82,7 @@ final class NearRepeatsAggregator extends MetricsAggregator {
                 if (times.advanceExact(doc) == false || ords.advanceExact(doc) == false) {
                     return;
                 }
-                long bucket = Math.floorDiv(times.nextValue(), spec.width) + BUCKET_OFFSET;
+                long bucket = Math.floorDiv(times.nextValue(), spec.width) + Stretches.BUCKET_OFFSET;
                 if (bucket < 0 || bucket > LOW_32) {
                     throw new IllegalArgumentException("[" + NearRepeatsAggregationBuilder.NAME + "] cannot bucket the time of document " + doc);
                 }
@@ -156,58 +154,53 @@ final class NearRepeatsAggregator extends MetricsAggregator {
 
     /** Every item's stretches, walked here: this shard holds every matching tweet. */
     private InternalAggregation stretches(SortedSetDocValues terms) throws IOException {
-        List<String> keys = new ArrayList<>();
-        long[][] spans = {new long[16], new long[16]};
+        Stretches found = new Stretches(spec.width);
         long[] item = {-1};
-        StretchWalker walker = new StretchWalker((from, to) -> {
-            keys.add(name(terms, item[0]));
-            spans[0] = InternalNearRepeats.grown(spans[0], keys.size());
-            spans[1] = InternalNearRepeats.grown(spans[1], keys.size());
-            spans[0][keys.size() - 1] = startOf(from, spec.width);
-            spans[1][keys.size() - 1] = startOf(to, spec.width);
-        });
+        StretchWalker walker = new StretchWalker((from, to) -> found.add(name(terms, item[0]), from, to));
         for (int at = 0; at < size;) {
             item[0] = values[at] >>> 32;
-            at = walkItem(at, walker);
+            at = walkBuckets(at, walker::bucket);
+            walker.endItem();
         }
-        return InternalNearRepeats.stretches(
-            name, tweets, keys, Arrays.copyOf(spans[0], keys.size()), Arrays.copyOf(spans[1], keys.size()), metadata()
-        );
+        return found.answer(name, tweets, metadata());
     }
 
     /** Every item's buckets, items in name order, for the final reduce to merge with other shards'. */
     private InternalAggregation buckets(SortedSetDocValues terms) throws IOException {
         List<String> names = new ArrayList<>();
-        List<long[]> lists = new ArrayList<>();
-        long[] list = new long[16];
-        int[] used = {0};
+        LongList packed = new LongList();
+        LongList firsts = new LongList(); // where each item's buckets begin in `packed`
         for (int at = 0; at < size;) {
-            long item = values[at] >>> 32;
-            used[0] = 0;
-            long[][] holder = {list};
-            at = walkBuckets(at, (bucket, twice) -> {
-                holder[0] = InternalNearRepeats.grown(holder[0], used[0] + 1);
-                holder[0][used[0]++] = bucket << 1 | (twice ? 1 : 0);
-            });
-            list = holder[0];
-            names.add(name(terms, item));
-            lists.add(Arrays.copyOf(list, used[0]));
+            names.add(name(terms, values[at] >>> 32));
+            firsts.add(packed.size);
+            at = walkBuckets(at, (bucket, twice) -> packed.add(bucket << 1 | (twice ? 1 : 0)));
         }
+        firsts.add(packed.size);
         Integer[] order = new Integer[names.size()];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> names.get(a).compareTo(names.get(b)));
         List<String> items = new ArrayList<>(names.size());
         int[] offsets = new int[names.size() + 1];
-        long[] packed = new long[lists.stream().mapToInt(one -> one.length).sum()];
-        int filled = 0;
+        long[] sorted = new long[packed.size];
         for (int i = 0; i < order.length; i++) {
             items.add(names.get(order[i]));
-            long[] one = lists.get(order[i]);
-            System.arraycopy(one, 0, packed, filled, one.length);
-            filled += one.length;
-            offsets[i + 1] = filled;
+            int from = (int) firsts.values[order[i]];
+            int length = (int) firsts.values[order[i] + 1] - from;
+            System.arraycopy(packed.values, from, sorted, offsets[i], length);
+            offsets[i + 1] = offsets[i] + length;
         }
-        return InternalNearRepeats.buckets(name, tweets, items, offsets, packed, spec.width, metadata());
+        return InternalNearRepeats.buckets(name, tweets, items, offsets, sorted, spec.width, metadata());
+    }
+
+    /** A growing array of longs. */
+    private static final class LongList {
+        long[] values = new long[16];
+        int size;
+
+        void add(long value) {
+            values = ArrayUtil.grow(values, size + 1);
+            values[size++] = value;
+        }
     }
 
     private interface BucketSink {
@@ -230,22 +223,11 @@ final class NearRepeatsAggregator extends MetricsAggregator {
         return at;
     }
 
-    private int walkItem(int at, StretchWalker walker) throws IOException {
-        int next = walkBuckets(at, walker::bucket);
-        walker.endItem();
-        return next;
-    }
-
     /** An item's name: a key of `same_item` stands for its group by the group's first key, whichever of the
      * group's keys this shard holds, so that every shard names a page alike. */
     private String name(SortedSetDocValues terms, long item) throws IOException {
         String group = groupName.get(item);
         return group != null ? group : terms.lookupOrd(item).utf8ToString();
-    }
-
-    /** The first millisecond of a bucket (as numbered here, offset to be unsigned). */
-    static long startOf(long bucket, long width) {
-        return (bucket - BUCKET_OFFSET) * width;
     }
 
     @Override
