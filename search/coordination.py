@@ -111,6 +111,7 @@ _WINDOW = re.compile(
     r"(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?)?"
 )
 _KEY = re.compile("[0-9a-f]{16}")
+_SCHEME = re.compile("^https?://", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -295,7 +296,7 @@ def check_kind(by: str) -> ItemKind:
 def page_key(url: str) -> str:
     """The page a normalised URL links: one key for every address of a page `search.pages` knows, else the URL
     without its scheme (so `http` and `https` links to one page are one item)."""
-    bare = re.sub(r"^https?://", "", url)
+    bare = _without_scheme(url)
     page = pages.recognise(bare)
     return page.label if page is not None else bare
 
@@ -315,8 +316,13 @@ def fingerprint64(text: str) -> str:
 def url_key(url: str, *, hashed: bool = True) -> str:
     """The key `urls.key` holds for a normalised URL: without its scheme, hashed unless the server builds the
     keys without the plugin (`hashed=False`)."""
-    bare = re.sub(r"^https?://", "", url, flags=re.IGNORECASE)
+    bare = _without_scheme(url)
     return fingerprint64(bare) if hashed else bare
+
+
+def _without_scheme(url: str) -> str:
+    """The URL without a leading `http://` or `https://` (any case), as the normalizer `url_key` drops it."""
+    return _SCHEME.sub("", url, count=1)
 
 
 def co_acting(first: Post, second: Post, window_ms: int) -> bool:
@@ -555,10 +561,11 @@ def find_coordination(
     used = chosen if chosen is not None else estimate_window(items)
     window_ms = max(1, round(used.seconds * 1000))
     raw = pair_posts(items, window_ms)
-    pairs = coordinated_pairs(raw, min_repeats, posts_of(items))
+    numbered = posts_of(items)
+    pairs = coordinated_pairs(raw, min_repeats, numbered)
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
     names = profiles.screen_names(es, alias, accounts) if accounts and profiles.available(es, alias) else {}
-    groups = _groups(es, alias, kind, items, raw, pairs, campaigns, names, items_per_group, links)
+    groups = _groups(es, alias, kind, numbered, raw, pairs, campaigns, names, items_per_group, links)
     minute_note = _time_notes(time_used, used)
     return CoordinationReport(
         query=query_text,
@@ -1018,7 +1025,7 @@ def _groups(
     es: Elasticsearch,
     alias: str,
     kind: ItemKind,
-    items: Mapping[str, Sequence[Post]],
+    numbered: Sequence[tuple[str, Post]],
     raw: Mapping[tuple[str, str], tuple[set[int], set[int], set[str]]],
     pairs: Sequence[Pair],
     campaigns: Mapping[str, str],
@@ -1026,10 +1033,13 @@ def _groups(
     items_per_group: int,
     links: LinkPages | None,
 ) -> list[Group]:
-    numbered = posts_of(items)
     groups: list[Group] = []
-    for members in components(pairs):
-        inside = [pair for pair in pairs if pair.a in members]
+    found = components(pairs)
+    group_of = {account: number for number, members in enumerate(found) for account in members}
+    pairs_of: list[list[Pair]] = [[] for _ in found]
+    for pair in pairs:
+        pairs_of[group_of[pair.a]].append(pair)
+    for members, inside in zip(found, pairs_of, strict=True):
         posts_by_member: dict[str, set[int]] = defaultdict(set)
         partners: Counter[str] = Counter()
         for pair in inside:
