@@ -23,6 +23,8 @@ TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients"
 CoordinationBy = Literal["text", "retweet", "url", "hashtags"]
 DEFAULT_WINDOW = "60s"
 """`coordination`'s and `network`'s window when none is given."""
+DEFAULT_MIN_REPEATS = 2
+"""`coordination`'s and `network`'s co-actions a pair needs when no number is given."""
 NetworkKind = Literal["coordination", "retweet", "mention", "reply"]
 NetworkFormat = Literal["gexf", "graphml", "csv"]
 """`coordination --by`, `network --kind` and `network --format`: the arguments are plain text (a wrong word is one

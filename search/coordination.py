@@ -52,7 +52,7 @@ from common.errors import UsageError
 from common.mapping import MAX_RESULT_WINDOW
 from indexer.normalise import snowflake_ms
 from search import pages, profiles
-from search.choices import DEFAULT_WINDOW
+from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW
 from search.point_in_time import composite_buckets, point_in_time
 from search.point_in_time import pages as walk
 from search.query_context import query_for
@@ -246,7 +246,6 @@ class CoordinationReport:
     groups: list[Group]
     pairs: list[Pair]
     took_ms: int
-    partial_reason: str | None = None
     screen_names: dict[str, str] = field(default_factory=dict)
     campaigns: dict[str, str] = field(default_factory=dict)
     """userid → the campaign of its tweets here (the first seen, for an account in several)."""
@@ -541,7 +540,7 @@ def find_coordination(
     *,
     by: str = "text",
     window: str = DEFAULT_WINDOW,
-    min_repeats: int = 2,
+    min_repeats: int = DEFAULT_MIN_REPEATS,
     items_per_group: int = 5,
 ) -> CoordinationReport:
     """The groups of accounts that co-acted at least `min_repeats` times among the tweets matching `query_text`.

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from common.errors import ExportError, UsageError
 from search import profiles
-from search.choices import DEFAULT_WINDOW
+from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW
 from search.coordination import CoordinationReport, find_coordination
 from search.files import atomic_file
 from search.point_in_time import composite_buckets
@@ -80,7 +80,7 @@ def build_network(
     kind: str = "coordination",
     by: str = "text",
     window: str = DEFAULT_WINDOW,
-    min_repeats: int = 2,
+    min_repeats: int = DEFAULT_MIN_REPEATS,
 ) -> tuple[nx.Graph, CoordinationReport | None]:
     """The network of `kind` among the tweets matching `query_text` (for `coordination`, with the analysis's
     `by`, `window` and `min_repeats`), and the coordination report it came from."""
@@ -138,7 +138,7 @@ def network_to_file(
     fmt: str | None = None,
     by: str = "text",
     window: str = DEFAULT_WINDOW,
-    min_repeats: int = 2,
+    min_repeats: int = DEFAULT_MIN_REPEATS,
 ) -> NetworkSummary:
     """Builds the network and writes it to `target` whole (or not at all; `-` is standard output)."""
     chosen = network_format(target, fmt)

@@ -32,7 +32,15 @@ from common.errors import (
     UsageError,
 )
 from search.aggregate import INTERVALS, Count, Timeline, facet_counts, timeline
-from search.choices import COORDINATION_BY, DEFAULT_WINDOW, EXPORT_FORMATS, NETWORK_FORMATS, NETWORK_KINDS, SORT_ORDERS
+from search.choices import (
+    COORDINATION_BY,
+    DEFAULT_MIN_REPEATS,
+    DEFAULT_WINDOW,
+    EXPORT_FORMATS,
+    NETWORK_FORMATS,
+    NETWORK_KINDS,
+    SORT_ORDERS,
+)
 from search.citation import CITE_LIMIT, format_citation, verdict_line
 from search.coordination import SharedItem, find_coordination
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
@@ -61,7 +69,6 @@ MEMBERS_SHOWN = 50
 """Accounts listed per group: a group of thousands is a table nobody reads, and the network file has them all."""
 ITEMS_SHOWN = 5
 """Shared items listed per group (each one's first tweet is fetched to show its text as posted)."""
-DEFAULT_REPEATS = 2
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
@@ -297,13 +304,13 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         query = params.get("q", "")
         by = params.get("by") or "text"
         window = params.get("window") or DEFAULT_WINDOW
-        repeats = params.get("min_repeats") or str(DEFAULT_REPEATS)
+        repeats = params.get("min_repeats") or str(DEFAULT_MIN_REPEATS)
         context.update(
             template="coordination.html", query=query, by=by, window=window, min_repeats=repeats, kinds=COORDINATION_BY
         )
         if by not in COORDINATION_BY:
             raise UsageError(f'unknown by "{by}"; choose one of: {", ".join(COORDINATION_BY)}')
-        return query, by, window, _number(repeats, "min_repeats", DEFAULT_REPEATS, 1, None)
+        return query, by, window, _number(repeats, "min_repeats", DEFAULT_MIN_REPEATS, 1, None)
 
     def coordination_page(request: Request, context: dict[str, Any]) -> Response:
         """Groups of accounts that acted together among the tweets of a query; without any parameter, the form."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from search.choices import COORDINATION_BY, DEFAULT_WINDOW
+from search.choices import COORDINATION_BY, DEFAULT_MIN_REPEATS, DEFAULT_WINDOW
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, emit, err, out, warn_query
 
@@ -28,7 +28,7 @@ def coordination(
     query: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)] = "",
     by: Annotated[str, typer.Option("--by", help=BY_HELP)] = "text",
     window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
-    min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = 2,
+    min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = DEFAULT_MIN_REPEATS,
     groups: Annotated[int, typer.Option("--groups", min=1, help="Most groups shown in the terminal.")] = 10,
     items: Annotated[int, typer.Option("--items", min=1, max=1000, help="Shared items listed per group.")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Every group, member, pair and item as JSON.")] = False,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from search.choices import DEFAULT_WINDOW, NETWORK_FORMATS, NETWORK_KINDS
+from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW, NETWORK_FORMATS, NETWORK_KINDS
 from search_cli.commands.coordination import BY_HELP, REPEATS_HELP, WINDOW_HELP
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import cli_errors, emit, err, warn_query
@@ -30,7 +30,7 @@ def network(
     ] = None,
     by: Annotated[str, typer.Option("--by", help=BY_HELP)] = "text",
     window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
-    min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = 2,
+    min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = DEFAULT_MIN_REPEATS,
     as_json: Annotated[bool, typer.Option("--json", help="Say what was written as JSON.")] = False,
 ) -> None:
     """Writes the network of accounts among the tweets matching QUERY: nodes are accounts (screen name,
