@@ -119,7 +119,6 @@ bench-cluster: install
 # (bench/bench_coordination.py): the toolkit is the optional `bench` extra, installed here from PyPI.
 .PHONY: bench-coordination
 bench-coordination: install es-start
-	$(BIN)/python -m pip install -q -e '.[bench]'
 	ELASTICSEARCH_URL=$(ES_URL) $(BIN)/python bench/bench_coordination.py --tweets $(BENCH_TWEETS)
 
 clean:

@@ -77,6 +77,7 @@ from indexer.normalise import snowflake_ms  # noqa: E402
 from search.coordination import ITEM_KINDS, Post, co_acting, page_key  # noqa: E402
 from search.point_in_time import pages as walk  # noqa: E402
 from search.point_in_time import point_in_time  # noqa: E402
+from search.safe_text import one_line  # noqa: E402
 
 TWEETSEARCH = str(ROOT / ".venv" / "bin" / "tweetsearch")
 KINDS = ("text", "url", "retweet")
@@ -432,8 +433,9 @@ def weight(mine: list[Tweet], theirs: list[Tweet], kind: str, side: str, window:
 
 
 def short(userid: str) -> str:
-    """A userid for a reader: the archives' hashed ids are 64 characters, their first 12 tell them apart."""
-    return userid if len(userid) <= 13 else userid[:12] + "…"
+    """A userid for a reader: the archives' hashed ids are 64 characters, their first 12 tell them apart (archived
+    text: made one terminal-safe line)."""
+    return one_line(userid if len(userid) <= 13 else userid[:12] + "…")
 
 
 def clip(text: str, size: int = 60) -> str:
@@ -463,7 +465,9 @@ def why(first: Tweet, second: Tweet, kind: str, window: int) -> str:
                 f"{'yes' if theirs else 'no'})")  # fmt: skip
     if kind == "url":
         page = sorted(first.key(kind, "ours") & second.key(kind, "ours"))[0]
-        return f"a link to {page} in a retweet: ours counts retweets' links, the toolkit leaves reposts' links out"
+        return (
+            f"a link to {clip(page)} in a retweet: ours counts retweets' links, the toolkit leaves reposts' links out"
+        )
     if kind == "text" and shared_ours:
         return (
             f"the same text for ours once normalised; the toolkit: {apart(first.toolkit_text, second.toolkit_text)} "
@@ -475,24 +479,6 @@ def why(first: Tweet, second: Tweet, kind: str, window: int) -> str:
             f"published, {apart(first.text, second.text)}, without their case, punctuation and t.co links"
         )
     return "the same retweeted tweet for one side only"
-
-
-def excess(mine: list[Tweet], theirs: list[Tweet], kind: str, window: int) -> str:
-    """Why our report counts more co-acting tweets for a pair than `search.coordination`'s definition gives."""
-    if kind == "text":
-        empty = [tweet for tweet in mine if tweet.ours_text == "" and not tweet.is_retweet]
-        others = [tweet for tweet in theirs if tweet.ours_text == "" and not tweet.is_retweet]
-        close = sum(
-            any(abs(tweet.ms - other.ms) <= window * 1000 for other in others) for tweet in empty
-        )  # fmt: skip
-        if close:
-            return (f"{close} tweet(s) whose text is empty once normalised (a link, a mention or emoji alone) were "
-                    "paired as one item '' (search.coordination's window path keeps the empty key, which "
-                    "_repeated_keys discards)")  # fmt: skip
-    if kind == "url" and any(len(tweet.pages) > 1 for tweet in mine):
-        return ("a tweet sharing several pages with the other account is counted once per page "
-                "(search.coordination.pair_posts numbers posts per item, not per tweet)")  # fmt: skip
-    return "the reason was not found here"
 
 
 def explain(
@@ -512,13 +498,12 @@ def explain(
         said = (reported["a_tweets"], reported["b_tweets"])
         lines.append(f"      our report: co_actions {reported['co_actions']} ({said[0]} / {said[1]})")
         if said != counts["ours"]:
-            lines.append(
-                f"      the report counts more than co-acted by the definition: {excess(mine, theirs, kind, window)}"
-            )
+            lines.append("      the report's counts differ from the definition's: a bug in search.coordination")
     for tweet, others in sharing(mine, theirs, kind):
         for other in others:
             if co_acts(tweet, other, kind, "ours", window) != co_acts(tweet, other, kind, "toolkit", window):
-                lines.append(f"      {tweet.tweetid} and {other.tweetid}: {why(tweet, other, kind, window)}")
+                both = f"{one_line(tweet.tweetid)} and {one_line(other.tweetid)}"
+                lines.append(f"      {both}: {why(tweet, other, kind, window)}")
                 return lines
     return lines
 
