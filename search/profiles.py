@@ -31,18 +31,23 @@ def available(es: Elasticsearch, alias: str) -> bool:
 
 def screen_names(es: Elasticsearch, alias: str, userids: Iterable[str]) -> dict[str, str]:
     """userid → the screen name of its newest tweet, over every release it is in (accounts without one are
-    left out)."""
+    left out). Raises `PartialResults` when a shard of the accounts index did not answer."""
+    from search.tweets import whole_answer  # here: search.tweets imports this module (through query_context)
+
     wanted = sorted(set(userids))
     names: dict[str, str] = {}
     for at in range(0, len(wanted), MAX_RESULT_WINDOW):  # a network may name more accounts than a page holds
-        answer = es.search(
-            index=accounts_alias(alias),
-            size=min(MAX_RESULT_WINDOW, len(wanted) - at),
-            query={"terms": {"userid": wanted[at : at + MAX_RESULT_WINDOW]}},
-            sort=[{"last_tweet": {"order": "desc", "missing": "_last"}}],
-            collapse={"field": "userid"},  # one hit per account: its release with the latest tweet
-            source=["userid", "user_screen_name"],
-        ).body
+        chunk = wanted[at : at + MAX_RESULT_WINDOW]
+        answer = whole_answer(  # a shard that did not answer would leave accounts nameless, silently
+            es.search(
+                index=accounts_alias(alias),
+                size=len(chunk),
+                query={"terms": {"userid": chunk}},
+                sort=[{"last_tweet": {"order": "desc", "missing": "_last"}}],
+                collapse={"field": "userid"},  # one hit per account: its release with the latest tweet
+                source=["userid", "user_screen_name"],
+            ).body
+        )
         sources = [hit["_source"] for hit in answer["hits"]["hits"]]
         names.update((s["userid"], s["user_screen_name"]) for s in sources if s.get("user_screen_name"))
     return names

@@ -39,3 +39,24 @@ def test_the_partial_hits_are_still_shown(cli, partial_alias):
     result = cli("search", QUERY, "--format", "jsonl", env={"TWEETSEARCH_ALIAS": partial_alias})
 
     assert '"tweetid":"1"' in result.stdout
+
+
+def test_screen_names_from_a_partial_accounts_answer_are_refused_not_left_out(es, alias) -> None:
+    """A coordination report or a network names its accounts from the accounts index: a shard that fails would
+    leave accounts nameless with nothing to say so."""
+    from common.errors import PartialResults
+    from common.mapping import accounts_alias
+    from search.profiles import screen_names
+
+    name = f"{alias}-names"
+    fields = {"last_tweet": {"type": "date"}, "user_screen_name": {"type": "keyword"}}
+    es.indices.create(index=f"{name}-accounts-good", mappings={"properties": {**fields, "userid": {"type": "keyword"}}})
+    es.indices.create(index=f"{name}-accounts-odd", mappings={"properties": {**fields, "userid": {"type": "text"}}})
+    es.index(index=f"{name}-accounts-good", id="1", document={"userid": "u1", "user_screen_name": "one"})
+    es.index(index=f"{name}-accounts-odd", id="2", document={"userid": "u2", "user_screen_name": "two"})
+    es.indices.refresh(index=f"{name}-accounts-good,{name}-accounts-odd")
+    es.indices.put_alias(index=f"{name}-accounts-good", name=accounts_alias(name))
+    assert screen_names(es, name, ["u1", "u2"]) == {"u1": "one"}
+    es.indices.put_alias(index=f"{name}-accounts-odd", name=accounts_alias(name))
+    with pytest.raises(PartialResults):
+        screen_names(es, name, ["u1", "u2"])
