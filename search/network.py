@@ -132,7 +132,7 @@ def network_to_file(
     es: Elasticsearch,
     alias: str,
     query_text: str,
-    target: str,
+    target: str | BinaryIO,
     *,
     kind: str = "coordination",
     fmt: str | None = None,
@@ -140,10 +140,14 @@ def network_to_file(
     window: str = DEFAULT_WINDOW,
     min_repeats: int = DEFAULT_MIN_REPEATS,
 ) -> NetworkSummary:
-    """Builds the network and writes it to `target` whole (or not at all; `-` is standard output)."""
-    chosen = network_format(target, fmt)
+    """Builds the network and writes it to `target`: a file, whole or not at all (`-` is standard output), or an
+    open binary stream (a web download; `fmt` says the format). The network is built before anything is written,
+    so a bad query or window leaves no file."""
+    chosen = network_format(target if isinstance(target, str) else "", fmt)
     graph, report = build_network(es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats)
-    if target == "-":
+    if not isinstance(target, str):
+        write_network(graph, target, chosen)
+    elif target == "-":
         import sys
 
         write_network(graph, sys.stdout.buffer, chosen)
@@ -155,7 +159,7 @@ def network_to_file(
         kind=kind,
         query=query_text,
         format=chosen,
-        target=target,
+        target=target if isinstance(target, str) else "",
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),
         weight=sum(weight for _, _, weight in graph.edges(data="weight")),

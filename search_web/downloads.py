@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from search.export import export_tweets
-from search.network import build_network, network_format, write_network
+from search.network import network_to_file
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -114,15 +114,16 @@ def network_file(
     Not streamed as a search's export is: networkx writes GEXF and GraphML from the whole graph at once, and the
     graph (accounts and their edges, no tweets) is small beside the tweets it is counted from. Building it first
     also means a bad query or window is an error page, never a broken file."""
-    chosen = network_format("", fmt)
-    graph, report = build_network(es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats)
     sink = io.BytesIO()
-    write_network(graph, sink, chosen)
+    summary = network_to_file(
+        es, alias, query_text, sink, kind=kind, fmt=fmt, by=by, window=window, min_repeats=min_repeats
+    )
+    report = summary.coordination
     name = f"network-{kind}-{report.by}" if report is not None else f"network-{kind}"
     return NetworkFile(
         content=sink.getvalue(),
-        filename=f"{name}.{chosen}",
-        media_type=NETWORK_MEDIA_TYPES[chosen],
-        accounts=graph.number_of_nodes(),
-        edges=graph.number_of_edges(),
+        filename=f"{name}.{summary.format}",
+        media_type=NETWORK_MEDIA_TYPES[summary.format],
+        accounts=summary.nodes,
+        edges=summary.edges,
     )
