@@ -176,6 +176,9 @@ class SharedItem:
     first_tweetid: str
     example: str | None = None
     """The text of its first tweet, as posted (archived text: escape it where it is shown)."""
+    url: str | None = None
+    """For a link: the address as a tweet carried it, known for a page of one address (a page with several is
+    named by its page, `label`)."""
 
 
 @dataclass
@@ -1091,6 +1094,7 @@ def _shared_item(kind: ItemKind, key: str, posts: Sequence[Post], links: LinkPag
         kind=kind.name,
         key=key,
         label=key if links is None else links.label(key),
+        url=None if links is None else links.url_of.get(key),
         tweets=len(posts),
         accounts=len({post.userid for post in posts}),
         first_time=_iso(first.ms),

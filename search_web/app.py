@@ -417,9 +417,9 @@ def url_link(count: Count) -> str:
 def item_link(item: SharedItem) -> tuple[str, str] | None:
     """Where a shared item leads, and the link's words: a search for the text as a phrase or for the hashtags,
     oldest first (who posted it first: the text as first posted, without `RT @x:` and t.co links); a link's URL
-    page. None for a retweeted tweet (the query language has
-    no operator for the retweeted tweet's id), a page known only by its label (`YouTube video ID`: the address
-    it was linked under is not in the report), or a key no query text reads back as."""
+    page. None for a retweeted tweet (the query language has no operator for the retweeted tweet's id), a link
+    whose address the report does not hold (a page of several addresses, named `YouTube video ID`), or a key no
+    query text reads back as."""
     if item.kind == "text":
         phrase = phrase_text(normalise_quote(item.example)) if item.example else None
         return (_search_address(phrase, "oldest"), "every tweet with this text") if phrase else None
@@ -428,8 +428,8 @@ def item_link(item: SharedItem) -> tuple[str, str] | None:
         if not tags or None in tags:
             return None
         return _search_address(" ".join(tag for tag in tags if tag), "oldest"), "every tweet with these hashtags"
-    if item.kind == "url" and item.label and not any(ch.isspace() for ch in item.label):
-        return url_link_to(item.label), "who shared this page"
+    if item.kind == "url" and item.url:
+        return url_link_to(item.url), "who shared this page"
     return None
 
 

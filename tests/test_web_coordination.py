@@ -327,3 +327,17 @@ def test_in_a_browser_open_the_coordination_of_a_search_and_follow_an_account(pa
     shown.locator(f'a[href="/account/{group["userids"][0]}"]').click()
     page.wait_for_url(re.compile(rf"/account/{group['userids'][0]}$"))
     assert group["userids"][0] in page.locator("table.fields").inner_text()
+
+
+def test_a_link_item_leads_to_its_page_only_when_its_address_is_known() -> None:
+    """A link item is named by a hash when its address was not read back (or by its page, `YouTube video ID`,
+    for a page of several addresses): a link to `/url?u=<that name>` would be a wrong, empty page."""
+    from search.coordination import SharedItem
+    from search_web.app import item_link
+
+    known = SharedItem("url", "0123456789abcdef", "https://example.org/a", 2, 2, "2018-01-01T00:00:00Z", "1",
+                       url="https://example.org/a")  # fmt: skip
+    unknown = SharedItem("url", "0123456789abcdef", "0123456789abcdef", 2, 2, "2018-01-01T00:00:00Z", "1")
+    found = item_link(known)
+    assert found is not None and "example.org" in found[0]
+    assert item_link(unknown) is None

@@ -89,18 +89,18 @@ def _group(number: int, group: Group, width: int) -> list[Text | Table]:
     return lines
 
 
-def _item_label(kind: str, key: str, example: str | None) -> Text:
-    """The item as a reader recognises it (`key` is the item's label): the text as first posted, the link or
+def _item_label(kind: str, label: str, example: str | None) -> Text:
+    """The item as a reader recognises it: the text as first posted, the link or
     page, the retweeted tweet's id with the retweet's text, the hashtags with `#`."""
     if kind == "hashtags":
-        return Text(one_line(" ".join(f"#{tag}" for tag in key.split(" "))))
+        return Text(one_line(" ".join(f"#{tag}" for tag in label.split(" "))))
     shown = example if kind in ("text", "retweet") and example else None
     if shown is None:
-        return Text(one_line(key))
+        return Text(one_line(label))
     shown = one_line(shown)
     if len(shown) > EXAMPLE_CHARS:
         shown = shown[: EXAMPLE_CHARS - 1] + "…"
-    return Text(f"tweet {one_line(key)}: {shown}" if kind == "retweet" else shown)
+    return Text(f"tweet {one_line(label)}: {shown}" if kind == "retweet" else shown)
 
 
 def _count(number: int, word: str) -> str:
