@@ -69,6 +69,14 @@ MEMBERS_SHOWN = 50
 """Accounts listed per group: a group of thousands is a table nobody reads, and the network file has them all."""
 ITEMS_SHOWN = 5
 """Shared items listed per group (each one's first tweet is fetched to show its text as posted)."""
+NETWORK_LABELS = {
+    "coordination": "accounts that co-acted, by co-actions",
+    "retweet": "who retweeted whom",
+    "mention": "who mentioned whom",
+    "reply": "who replied to whom",
+}
+"""Each network kind (`NETWORK_KINDS`) in the coordination page's words."""
+FORMAT_NAMES = {"gexf": "GEXF", "graphml": "GraphML", "csv": "CSV"}
 SECURITY_HEADERS = {
     "content-security-policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
@@ -329,14 +337,17 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         if wants_json(request):
             return json_response(report)
         asked = {"q": query, "by": by, "window": window, "min_repeats": min_repeats}
-        context["networks"] = {
-            kind: {
-                fmt: f"/coordination/network.{fmt}?"
-                + urlencode({**(asked if kind == "coordination" else {"q": query}), "kind": kind})
-                for fmt in NETWORK_FORMATS
-            }
+        context["networks"] = [
+            (
+                NETWORK_LABELS[kind],
+                [
+                    (FORMAT_NAMES[fmt], f"/coordination/network.{fmt}?"
+                     + urlencode({**(asked if kind == "coordination" else {"q": query}), "kind": kind}))
+                    for fmt in NETWORK_FORMATS
+                ],
+            )
             for kind in NETWORK_KINDS
-        }
+        ]  # fmt: skip
         context.update(
             report=report,
             groups_shown=GROUPS_SHOWN,

@@ -341,3 +341,10 @@ def test_a_link_item_leads_to_its_page_only_when_its_address_is_known() -> None:
     found = item_link(known)
     assert found is not None and "example.org" in found[0]
     assert item_link(unknown) is None
+
+
+def test_every_network_kind_and_format_has_its_words_on_the_page() -> None:
+    from search.choices import NETWORK_FORMATS, NETWORK_KINDS
+    from search_web.app import FORMAT_NAMES, NETWORK_LABELS
+
+    assert set(NETWORK_LABELS) == set(NETWORK_KINDS) and set(FORMAT_NAMES) == set(NETWORK_FORMATS)
