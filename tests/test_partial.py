@@ -60,3 +60,23 @@ def test_screen_names_from_a_partial_accounts_answer_are_refused_not_left_out(es
     es.indices.put_alias(index=f"{name}-accounts-odd", name=accounts_alias(name))
     with pytest.raises(PartialResults):
         screen_names(es, name, ["u1", "u2"])
+
+
+def test_a_network_from_a_partial_answer_is_refused_not_left_short(es, alias) -> None:
+    """The retweet network is counted by a composite aggregation: a shard that fails would leave edges out."""
+    from common.errors import PartialResults
+    from search.network import build_network
+
+    name = f"{alias}-network"
+    fields = {"userid": {"type": "keyword"}, "tweet_time": {"type": "date"}}
+    es.indices.create(index=f"{name}-good", mappings={"properties": {**fields, "retweet_userid": {"type": "keyword"}}})
+    es.indices.create(index=f"{name}-odd", mappings={"properties": {**fields, "retweet_userid": {"type": "text"}}})
+    es.index(index=f"{name}-good", id="1", document={"userid": "a", "retweet_userid": "b"})
+    es.index(index=f"{name}-odd", id="2", document={"userid": "c", "retweet_userid": "d"})
+    es.indices.refresh(index=f"{name}-good,{name}-odd")
+    es.indices.put_alias(index=f"{name}-good", name=name)
+    graph, _ = build_network(es, name, "", kind="retweet")
+    assert set(graph.edges) == {("a", "b")}
+    es.indices.put_alias(index=f"{name}-odd", name=name)
+    with pytest.raises(PartialResults):
+        build_network(es, name, "", kind="retweet")
