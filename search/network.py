@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -100,7 +100,7 @@ def build_network(
         graph = nx.DiGraph()
         for source, target, count in _interactions(es, alias, query, TARGET_FIELDS[kind]):
             graph.add_edge(source, target, weight=count)
-    _describe_nodes(es, alias, query, graph)
+    _describe_nodes(es, alias, query, graph, report.screen_names if report is not None else None)
     return graph, report
 
 
@@ -178,12 +178,16 @@ def _interactions(es: Elasticsearch, alias: str, query: dict[str, Any], field: s
     )
 
 
-def _describe_nodes(es: Elasticsearch, alias: str, query: dict[str, Any], graph: nx.Graph) -> None:
-    """Each node's screen name (newest known), campaign and matching tweets; none may be None in GraphML."""
+def _describe_nodes(
+    es: Elasticsearch, alias: str, query: dict[str, Any], graph: nx.Graph, names: Mapping[str, str] | None
+) -> None:
+    """Each node's screen name (newest known; `names` when the coordination report has read them already),
+    campaign and matching tweets; none may be None in GraphML."""
     if not graph.number_of_nodes():
         return
     accounts = sorted(graph.nodes)
-    names = profiles.screen_names(es, alias, accounts) if profiles.available(es, alias) else {}
+    if names is None:
+        names = profiles.screen_names(es, alias, accounts) if profiles.available(es, alias) else {}
     tweets: dict[str, int] = {}
     campaigns: dict[str, str] = {}
     for start in range(0, len(accounts), COMPOSITE_PAGE):

@@ -768,3 +768,15 @@ def test_two_shards_walked_in_many_slices_give_the_same_pairs(es, scattered, mon
     assert len(coordination._time_splits(es, scattered[2], dated, 120_000)[1]) > 5, "many slices on two shards"
     assert len(coordination._time_splits(es, scattered[1], dated, 120_000)[1]) == 1, "two halves on one"
     assert pairs(scattered[2]) == whole
+
+
+def test_a_coordination_network_names_its_accounts_from_the_report_not_a_second_time(es, alias, handmade, monkeypatch):
+    import search.profiles as profiles
+    from search.network import build_network
+
+    asked = []
+    real = profiles.screen_names
+    monkeypatch.setattr(profiles, "screen_names", lambda *args: asked.append(args) or real(*args))
+    graph, _ = build_network(es, alias, "", kind="coordination", by="text", window="10s")
+    assert len(asked) == 1
+    assert graph.nodes["t1"]["screen_name"] == "sn_t1"
