@@ -73,8 +73,7 @@ from bench_index import CACHE, PEAK_MEMORY_WRAPPER, release_for  # noqa: E402  (
 from common.connection import Settings, connect  # noqa: E402
 from common.records import Reject  # noqa: E402
 from indexer.archive import discover, read_archive  # noqa: E402
-from indexer.normalise import snowflake_ms  # noqa: E402
-from search.coordination import ITEM_KINDS, Post, co_acting, page_key  # noqa: E402
+from search.coordination import ITEM_KINDS, Post, co_acting, page_key, post_time  # noqa: E402
 from search.point_in_time import pages as walk  # noqa: E402
 from search.point_in_time import point_in_time  # noqa: E402
 from search.safe_text import one_line  # noqa: E402
@@ -125,8 +124,6 @@ class OurRun:
     took_ms: int
     peak_mb: float
     pairs: dict[PairKey, dict[str, int]]
-    tweets: int
-    candidate_tweets: int
     time_used: dict[str, int]
 
     @property
@@ -254,8 +251,7 @@ def run_ours(url: str, alias: str, query: str, kind: str, window: int, repeats: 
         peak_kb = max(peak_kb, int(done.stderr.decode().strip().splitlines()[-1].split()[0]))
         report = json.loads(done.stdout)
     pairs = {(pair["a"], pair["b"]): pair for pair in report["pairs"]}
-    return OurRun(kind, query, walls, report["took_ms"], peak_kb / 1024, pairs, report["tweets"],
-                  report["candidate_tweets"], report["time_used"])  # fmt: skip
+    return OurRun(kind, query, walls, report["took_ms"], peak_kb / 1024, pairs, report["time_used"])
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -280,12 +276,12 @@ def export_for_toolkit(release: Path, target: Path) -> Export:
         for record in read_archive(discover([release])):
             if isinstance(record, Reject) or record.userid is None:
                 continue
-            ms = snowflake_ms(record.tweetid)
-            if ms is None:
-                if record.tweet_time is None:
-                    continue  # no time: the analysis leaves it out too
-                ms = round(record.tweet_time.timestamp() * 1000)
-                counts["minute_timed"] += 1
+            stamp = None if record.tweet_time is None else round(record.tweet_time.timestamp() * 1000)
+            timed = post_time(record.tweetid, stamp)
+            if timed is None:
+                continue  # no time: the analysis leaves it out too
+            ms, precise = timed
+            counts["minute_timed"] += not precise
             links = dict.fromkeys(
                 keys.get(url) or keys.setdefault(url, link_token(url)) for url in record.urls_normalised
             )
@@ -381,13 +377,11 @@ def tweets_of(es, alias: str, userids: Iterable[str], kind: str) -> dict[str, li
                             fields=fields):  # fmt: skip
             for hit in hits:
                 doc, values = hit["_source"], hit.get("fields", {})
-                ms = snowflake_ms(doc["tweetid"])
-                precise = ms is not None
-                if ms is None:
-                    stamp = values.get("tweet_time", [None])[0]
-                    if stamp is None:
-                        continue
-                    ms = int(float(stamp))
+                stamp = values.get("tweet_time", [None])[0]
+                timed = post_time(doc["tweetid"], None if stamp is None else int(float(stamp)))
+                if timed is None:
+                    continue
+                ms, precise = timed
                 text = doc.get("tweet_text") or ""
                 found[doc["userid"]].append(Tweet(
                     tweetid=doc["tweetid"], userid=doc["userid"], is_retweet=bool(doc.get("is_retweet")),

@@ -999,6 +999,16 @@ def _keys_of(
     yield from dict.fromkeys(links.item(value) for value in values if value in wanted)
 
 
+def post_time(tweetid: str, tweet_time_ms: int | None) -> tuple[int, bool] | None:
+    """A tweet's time as the analysis takes it, and whether to the millisecond: its snowflake id's millisecond,
+    else its tweet_time (the 2018 files give it to the minute), else None (the tweet is left out). The
+    benchmark gives the coordination-network-toolkit the same times."""
+    ms = snowflake_ms(tweetid)
+    if ms is not None:
+        return ms, True
+    return None if tweet_time_ms is None else (tweet_time_ms, False)
+
+
 def _post(fields: Mapping[str, list[Any]], used: TimeUsed, campaigns: dict[str, str]) -> Post | None:
     tweetid = str(fields.get("tweetid", [""])[0])
     userid = fields.get("userid", [None])[0]
@@ -1009,18 +1019,20 @@ def _post(fields: Mapping[str, list[Any]], used: TimeUsed, campaigns: dict[str, 
     campaign = fields.get("campaign", [None])[0]
     if campaign is not None:
         campaigns.setdefault(userid, campaign)
-    ms = snowflake_ms(tweetid)
     stamp = fields.get("tweet_time", [None])[0]
-    if ms is not None:
-        used.snowflake += 1
-        if stamp is not None and abs(ms - int(float(stamp))) >= 60_000:
-            used.disagreeing += 1
-        return Post(tweetid, userid, ms, True)
-    if stamp is None:
+    stamp_ms = None if stamp is None else int(float(stamp))
+    timed = post_time(tweetid, stamp_ms)
+    if timed is None:
         used.none += 1
         return None
-    used.tweet_time += 1
-    return Post(tweetid, userid, int(float(stamp)), False)
+    ms, precise = timed
+    if not precise:
+        used.tweet_time += 1
+    else:
+        used.snowflake += 1
+        if stamp_ms is not None and abs(ms - stamp_ms) >= 60_000:
+            used.disagreeing += 1
+    return Post(tweetid, userid, ms, precise)
 
 
 def _groups(

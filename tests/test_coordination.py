@@ -79,6 +79,15 @@ def test_auto_is_not_a_window_but_asks_for_one() -> None:
     assert parse_window("auto") is None and parse_window("AUTO") is None
 
 
+def test_a_tweets_time_is_its_ids_millisecond_else_its_tweet_time_else_none() -> None:
+    from search.coordination import post_time
+
+    ms = T0 + 1_234
+    assert post_time(snowflake(ms), T0 + 60_000) == (ms, True), "the id's time, even when tweet_time differs"
+    assert post_time("12345", T0) == (T0, False), "an id before snowflakes: tweet_time, to the minute"
+    assert post_time("12345", None) is None
+
+
 def test_times_to_the_millisecond_are_compared_to_the_millisecond() -> None:
     assert co_acting(post("a", 0), post("b", 10), 10_000)
     assert not co_acting(post("a", 0), post("b", 10.001), 10_000)
