@@ -134,6 +134,8 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
 
     def failure(request: Request, exc: TweetsearchError, context: dict[str, Any]) -> Response:
         status = status_for(exc)
+        if isinstance(exc, QuerySyntaxError) and "query" in context:  # where in the query typed it went wrong
+            context["pointer"] = exc.pointer(context["query"])
         if wants_json(request):
             return json_response({"error": str(exc), "status": status}, status)
         return templates.TemplateResponse(
@@ -181,11 +183,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         searching = parallel.submit(search_tweets, client, settings.alias, query, limit=size, sort=sort, after=after)
         counting = parallel.submit(facet_counts, client, settings.alias, query, limit=FACET_SIZE)
         drawing = parallel.submit(timeline, client, settings.alias, query, interval=interval, by=by)
-        try:
-            result = searching.result()
-        except QuerySyntaxError as exc:
-            context["pointer"] = exc.pointer(query)
-            raise
+        result = searching.result()
         facets, series = counting.result(), drawing.result()
         context["took"].update(search=result.took_ms, facets=facets.took_ms, timeline=series.took_ms)
         # Any of the three answers incomplete makes the page say so: counts short by a shard are not counts.
@@ -291,11 +289,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         if fmt not in EXPORT_FORMATS:
             raise NotFound(f"no download as .{fmt}: .csv (the archive's columns) or .jsonl")
         context.update(template="search.html", query=query, sort="newest", sorts=SORT_ORDERS)
-        try:
-            total = count_tweets(client, settings.alias, query)  # a malformed query is a page, not a broken file
-        except QuerySyntaxError as exc:
-            context["pointer"] = exc.pointer(query)
-            raise
+        total = count_tweets(client, settings.alias, query)  # a malformed query is a page, not a broken file
         return StreamingResponse(
             stream_export(client, settings.alias, query, fmt),
             media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
@@ -325,14 +319,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         query, by, window, min_repeats = coordination_inputs(request, context)
         if not request.query_params:
             return templates.TemplateResponse(request, "coordination.html", context)
-        try:
-            report = find_coordination(
-                client, settings.alias, query, by=by, window=window, min_repeats=min_repeats,
-                items_per_group=ITEMS_SHOWN,
-            )  # fmt: skip
-        except QuerySyntaxError as exc:
-            context["pointer"] = exc.pointer(query)
-            raise
+        report = find_coordination(
+            client, settings.alias, query, by=by, window=window, min_repeats=min_repeats, items_per_group=ITEMS_SHOWN
+        )
         context["took"]["coordination"] = report.took_ms
         if wants_json(request):
             return json_response(report)
@@ -366,13 +355,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         kind = request.query_params.get("kind") or "coordination"
         if kind not in NETWORK_KINDS:
             raise UsageError(f'unknown kind "{kind}"; choose one of: {", ".join(NETWORK_KINDS)}')
-        try:
-            network = network_file(
-                client, settings.alias, query, fmt, kind=kind, by=by, window=window, min_repeats=min_repeats
-            )
-        except QuerySyntaxError as exc:
-            context["pointer"] = exc.pointer(query)
-            raise
+        network = network_file(
+            client, settings.alias, query, fmt, kind=kind, by=by, window=window, min_repeats=min_repeats
+        )
         return Response(
             network.content,
             media_type=network.media_type,

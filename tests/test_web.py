@@ -315,7 +315,8 @@ def test_a_download_has_every_matching_tweet_as_many_as_the_page_counts(web, fmt
 
 
 def test_a_download_of_a_malformed_query_is_the_error_page_and_an_unknown_format_404(web):
-    assert web.get("/download.csv", params={"q": 'vote "unclosed'}).status_code == 400
+    malformed = web.get("/download.csv", params={"q": 'vote "unclosed'})
+    assert malformed.status_code == 400 and 'class="pointer"' in malformed.text
     assert web.get("/download.xml", params={"q": "vote"}).status_code == 404
 
 

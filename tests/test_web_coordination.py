@@ -224,7 +224,7 @@ def test_bad_input_is_one_line_and_400_on_the_page_its_twin_and_its_downloads(we
         assert 'action="/coordination"' in answer.text  # the form, filled as it was, to correct it
     assert twin.status_code == 400 and said in twin.json()["error"]
     if params.get("q", "").startswith("vote"):
-        assert 'class="pointer"' in rendered.text
+        assert 'class="pointer"' in rendered.text and 'class="pointer"' in download.text
 
 
 def test_an_unknown_network_kind_is_400_and_an_unknown_format_404(web):
