@@ -21,10 +21,6 @@ TopField = Literal["hashtags", "domains", "hosts", "urls", "accounts", "clients"
 (`Campaign`, `hashtag`), so its help lists these names and the library reads the word."""
 
 CoordinationBy = Literal["text", "retweet", "url", "hashtags"]
-DEFAULT_WINDOW = "60s"
-"""`coordination`'s and `network`'s window when none is given."""
-DEFAULT_MIN_REPEATS = 2
-"""`coordination`'s and `network`'s co-actions a pair needs when no number is given."""
 NetworkKind = Literal["coordination", "retweet", "mention", "reply"]
 NetworkFormat = Literal["gexf", "graphml", "csv"]
 """`coordination --by`, `network --kind` and `network --format`: the arguments are plain text (a wrong word is one
@@ -41,3 +37,9 @@ TOP_FIELDS: tuple[str, ...] = get_args(TopField)
 COORDINATION_BY: tuple[str, ...] = get_args(CoordinationBy)
 NETWORK_KINDS: tuple[str, ...] = get_args(NetworkKind)
 NETWORK_FORMATS: tuple[str, ...] = get_args(NetworkFormat)
+
+DEFAULT_WINDOW = "60s"
+"""`coordination`'s and `network`'s window when none is given (not a closed set: kept here beside the choices of
+the same commands)."""
+DEFAULT_MIN_REPEATS = 2
+"""`coordination`'s and `network`'s co-actions a pair needs when no number is given."""

@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 ExportFormat = Literal["csv", "jsonl"]
 FORMATS: tuple[ExportFormat, ...] = ("csv", "jsonl")
-MAX_PAGE_SIZE = MAX_RESULT_WINDOW
 
 _SUFFIXES: dict[str, ExportFormat] = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 ProgressCallback = Callable[[int, int], None]
@@ -133,8 +132,8 @@ def export_tweets(
     export never holds the server's resources until keep_alive runs out. `on_progress(rows, total)` is
     called after each page. Raises `ExportIncomplete` if fewer or more rows were written than counted.
     """
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise UsageError(f"page size must be between 1 and {MAX_PAGE_SIZE:,}, not {page_size}")
+    if not 1 <= page_size <= MAX_RESULT_WINDOW:  # no page of hits may be larger
+        raise UsageError(f"page size must be between 1 and {MAX_RESULT_WINDOW:,}, not {page_size}")
     if fmt not in FORMATS:
         raise UsageError(f"format must be csv or jsonl, not {fmt!r}")
     query = query_for(es, alias, query_text)
