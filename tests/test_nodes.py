@@ -161,6 +161,20 @@ def test_a_named_index_made_by_another_load_first_is_used_not_an_error(es, alias
     assert es.indices.exists(index=name)
 
 
+def test_a_concurrent_load_into_an_index_another_machine_made_does_not_count_it_first(es, alias, monkeypatch):
+    """A count a moment after another machine made the index can reach a shard copy its node does not serve yet,
+    and fail the load; a --concurrent load checks no count afterwards, so it takes none before."""
+    from common.mapping import create_named
+    from indexer.loader import LoadOptions, _begin
+
+    name = f"{alias}-shared"
+    assert create_named(es, name, alias) is True
+    counted = []
+    monkeypatch.setattr(es, "count", lambda **kwargs: counted.append(kwargs))
+    state = _begin(es, alias, ["a.csv"], LoadOptions(index_name=name, concurrent=True))
+    assert state.index == name and not state.fresh_index and state.count_before == 0 and counted == []
+
+
 @pytest.mark.parametrize(
     "args",
     [["--concurrent"], ["--concurrent", "--rebuild"], ["--concurrent", "--rebuild", "--index-name", "shared"]],
