@@ -41,6 +41,18 @@ def test_the_partial_hits_are_still_shown(cli, partial_alias):
     assert '"tweetid":"1"' in result.stdout
 
 
+def good_and_odd(es, prefix: str, fields: dict, field: str, good: dict, odd: dict) -> tuple[str, str]:
+    """Two indices alike but for `field`, a keyword in the good one and text in the odd one, where a terms
+    aggregation or a collapse on it fails: the odd index's shard fails and the good one's answers."""
+    made = []
+    for suffix, kind, document in (("good", "keyword", good), ("odd", "text", odd)):
+        index = f"{prefix}-{suffix}"
+        es.indices.create(index=index, mappings={"properties": {**fields, field: {"type": kind}}})
+        es.index(index=index, id=suffix, document=document, refresh=True)
+        made.append(index)
+    return made[0], made[1]
+
+
 def test_screen_names_from_a_partial_accounts_answer_are_refused_not_left_out(es, alias) -> None:
     """A coordination report or a network names its accounts from the accounts index: a shard that fails would
     leave accounts nameless with nothing to say so."""
@@ -50,14 +62,17 @@ def test_screen_names_from_a_partial_accounts_answer_are_refused_not_left_out(es
 
     name = f"{alias}-names"
     fields = {"last_tweet": {"type": "date"}, "user_screen_name": {"type": "keyword"}}
-    es.indices.create(index=f"{name}-accounts-good", mappings={"properties": {**fields, "userid": {"type": "keyword"}}})
-    es.indices.create(index=f"{name}-accounts-odd", mappings={"properties": {**fields, "userid": {"type": "text"}}})
-    es.index(index=f"{name}-accounts-good", id="1", document={"userid": "u1", "user_screen_name": "one"})
-    es.index(index=f"{name}-accounts-odd", id="2", document={"userid": "u2", "user_screen_name": "two"})
-    es.indices.refresh(index=f"{name}-accounts-good,{name}-accounts-odd")
-    es.indices.put_alias(index=f"{name}-accounts-good", name=accounts_alias(name))
+    good, odd = good_and_odd(
+        es,
+        f"{name}-accounts",
+        fields,
+        "userid",
+        {"userid": "u1", "user_screen_name": "one"},
+        {"userid": "u2", "user_screen_name": "two"},
+    )
+    es.indices.put_alias(index=good, name=accounts_alias(name))
     assert screen_names(es, name, ["u1", "u2"]) == {"u1": "one"}
-    es.indices.put_alias(index=f"{name}-accounts-odd", name=accounts_alias(name))
+    es.indices.put_alias(index=odd, name=accounts_alias(name))
     with pytest.raises(PartialResults):
         screen_names(es, name, ["u1", "u2"])
 
@@ -69,14 +84,17 @@ def test_a_network_from_a_partial_answer_is_refused_not_left_short(es, alias) ->
 
     name = f"{alias}-network"
     fields = {"userid": {"type": "keyword"}, "tweet_time": {"type": "date"}}
-    es.indices.create(index=f"{name}-good", mappings={"properties": {**fields, "retweet_userid": {"type": "keyword"}}})
-    es.indices.create(index=f"{name}-odd", mappings={"properties": {**fields, "retweet_userid": {"type": "text"}}})
-    es.index(index=f"{name}-good", id="1", document={"userid": "a", "retweet_userid": "b"})
-    es.index(index=f"{name}-odd", id="2", document={"userid": "c", "retweet_userid": "d"})
-    es.indices.refresh(index=f"{name}-good,{name}-odd")
-    es.indices.put_alias(index=f"{name}-good", name=name)
+    good, odd = good_and_odd(
+        es,
+        name,
+        fields,
+        "retweet_userid",
+        {"userid": "a", "retweet_userid": "b"},
+        {"userid": "c", "retweet_userid": "d"},
+    )
+    es.indices.put_alias(index=good, name=name)
     graph, _ = build_network(es, name, "", kind="retweet")
     assert set(graph.edges) == {("a", "b")}
-    es.indices.put_alias(index=f"{name}-odd", name=name)
+    es.indices.put_alias(index=odd, name=name)
     with pytest.raises(PartialResults):
         build_network(es, name, "", kind="retweet")
