@@ -142,6 +142,31 @@ def test_the_cluster_script_refuses_bad_arguments_before_doing_anything(args, sa
     assert said in done.stderr
 
 
+def test_a_node_that_ended_and_is_not_reaped_yet_is_not_taken_for_running(tmp_path):
+    """A node killed a moment ago is a zombie until its parent collects it: `start` took it for running, started
+    nothing and waited for a node that had gone. A zombie is not running; a live process is."""
+    import time
+
+    ended = subprocess.Popen(["true"])  # not waited for: a zombie of this process
+    living = subprocess.Popen(["sleep", "30"])
+    try:
+        time.sleep(0.3)
+        instance = tmp_path / "elasticsearch" / "instances" / "zombies"
+        for node, process in ((1, ended), (2, living)):
+            (instance / f"node-{node}").mkdir(parents=True)
+            (instance / f"node-{node}" / "elasticsearch.pid").write_text(str(process.pid))
+        env = {"PATH": "/usr/bin:/bin", "TWEETSEARCH_CACHE": str(tmp_path), "TWEETSEARCH_ES_NAME": "zombies",
+               "TWEETSEARCH_ES_PORT": "9400"}  # fmt: skip
+        script = str(ROOT / "scripts" / "elasticsearch")
+        done = subprocess.run([script, "pids"], capture_output=True, text=True, env=env)
+        assert Path(f"/proc/{ended.pid}/status").read_text().count("zombie") == 1, "the first is a zombie"
+        assert done.stdout.split() == ["2", str(living.pid), "http://127.0.0.1:9401"], done.stderr
+    finally:
+        living.kill()
+        living.wait()
+        ended.wait()
+
+
 def test_the_cluster_script_prints_every_node_of_a_cluster_for_elasticsearch_url():
     env = {"PATH": "/usr/bin:/bin", "TWEETSEARCH_ES_PORT": "9400", "TWEETSEARCH_ES_NAME": "never-started"}
     done = subprocess.run(
