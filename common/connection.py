@@ -117,6 +117,18 @@ def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
     from elasticsearch import Elasticsearch
     from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+    from common.shard_retry import send_whole
+
+    class WholeAnswers(Elasticsearch):
+        """Searches and counts sent again when a node left while they ran and copies remain
+        (`common.shard_retry`). (Declared here, as the serializer below is.)"""
+
+        def search(self, **kwargs: object) -> object:  # type: ignore[override]
+            return send_whole(self, "search", super().search, kwargs)
+
+        def count(self, **kwargs: object) -> object:  # type: ignore[override]
+            return send_whole(self, "count", super().count, kwargs)
+
     class EncodedNdjson(NdjsonSerializer):
         """Bulk bodies arrive encoded: the default serializer would copy their megabytes twice per request.
         (Declared here: the client library is imported only once a connection is made.)"""
@@ -141,7 +153,7 @@ def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
         options["basic_auth"] = (settings.username, settings.password or "")
     if settings.ca_certs:
         options["ca_certs"] = settings.ca_certs
-    return Elasticsearch(settings.hosts, **options)
+    return WholeAnswers(settings.hosts, **options)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Annotated, ClassVar
 import typer
 
 from common.connection import Settings
+from common.shard_retry import retries_during
 from search_cli.argv import Group
 
 # Every command prints through these consoles, so importing them here costs no run anything. Made when the program
@@ -72,6 +73,7 @@ def global_options(
 ) -> None:
     """Credentials: ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and _PASSWORD; a CA: ELASTICSEARCH_CA_CERTS."""
     ctx.obj = Settings.from_env(url=url, alias=alias)
+    ctx.with_resource(retries_during())  # searches sent again after a node left, for --json to list
 
 
 def main() -> None:
