@@ -59,6 +59,12 @@ class AddressTooLong(UsageError):
     server accepts; `url:` and `tweetsearch url` turn it into their own error, naming where it was typed."""
 
 
+class LimitReached(UsageError):
+    """Raised when answering would pass a bound set on the work one request may do: more account pairs, tweets
+    read or network edges than allowed, or a web page's time. Never answered in part: what was read is dropped,
+    and the message says which bound and how to narrow the question."""
+
+
 class ArchiveError(TweetsearchError):
     """Raised up front when an input file is not a recognisable archive file (no tweetid/tweet_text header)."""
 

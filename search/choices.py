@@ -43,3 +43,8 @@ DEFAULT_WINDOW = "60s"
 the same commands)."""
 DEFAULT_MIN_REPEATS = 2
 """`coordination`'s and `network`'s co-actions a pair needs when no number is given."""
+
+MAX_QUERY_CHARS = 4_000
+"""The longest query (or quote, or address) a web page takes. A page repeats its query in every link it draws
+(facets, paging, downloads), so a 56 KB query made a 1.8 MB page; 4,000 characters hold some sixty hashed
+userids. The command line reads any length (its bound is the clauses sent, `search.query.MAX_CLAUSES`)."""

@@ -48,7 +48,7 @@ from itertools import groupby, pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from common.errors import UsageError
+from common.errors import LimitReached, UsageError
 from common.mapping import MAX_RESULT_WINDOW
 from indexer.normalise import snowflake_ms
 from search import pages, profiles
@@ -342,7 +342,7 @@ def pair_posts(
     """Every pair of accounts that co-acted, with the posts of each (positions in `posts_of`) and the items.
 
     Posts are numbered in the order `items` gives them (item by item, post by post), which `posts_of` repeats.
-    Raises `UsageError` past `max_pairs` pairs.
+    Raises `LimitReached` past `max_pairs` pairs.
     """
     pairs: dict[tuple[str, str], tuple[set[int], set[int], set[str]]] = {}
     reach = max(window_ms, 60_000 * max(1, math.ceil(window_ms / 60_000)))
@@ -368,7 +368,7 @@ def pair_posts(
                 entry = pairs.get((a, b))
                 if entry is None:
                     if len(pairs) >= max_pairs:
-                        raise UsageError(
+                        raise LimitReached(
                             f"more than {max_pairs:,} pairs of accounts co-act: the query or the window is too wide "
                             "to say anything; narrow the query (a campaign, a date range) or the window"
                         )
@@ -545,11 +545,15 @@ def find_coordination(
     window: str = DEFAULT_WINDOW,
     min_repeats: int = DEFAULT_MIN_REPEATS,
     items_per_group: int = 5,
+    max_pairs: int = MAX_PAIRS,
+    max_tweets: int | None = None,
 ) -> CoordinationReport:
     """The groups of accounts that co-acted at least `min_repeats` times among the tweets matching `query_text`.
 
     Raises `UsageError` for an unknown `by`, a bad window, `min_repeats` under 1 or an index loaded before the
-    text key existed; `QuerySyntaxError` for a malformed query; `PartialResults` when a shard did not answer.
+    text key existed; `QuerySyntaxError` for a malformed query; `PartialResults` when a shard did not answer;
+    `LimitReached` past `max_pairs` account pairs or `max_tweets` tweets read to pair them (the memory the
+    analysis holds: the web sets both lower than the command line).
     """
     started = time.monotonic()
     kind = check_kind(by)
@@ -559,10 +563,10 @@ def find_coordination(
     _check_field(es, alias, kind)
     query = _kind_query(query_for(es, alias, query_text), kind)
     links = _link_pages(es, alias, query) if kind.name == "url" else None
-    tweets, items, time_used, campaigns = _candidates(es, alias, query, kind, chosen, links)
+    tweets, items, time_used, campaigns = _candidates(es, alias, query, kind, chosen, links, max_tweets)
     used = chosen if chosen is not None else estimate_window(items)
     window_ms = max(1, round(used.seconds * 1000))
-    raw = pair_posts(items, window_ms)
+    raw = pair_posts(items, window_ms, max_pairs=max_pairs)
     numbered = posts_of(items)
     pairs = coordinated_pairs(raw, min_repeats, numbered)
     accounts = {account for pair in pairs for account in (pair.a, pair.b)}
@@ -590,7 +594,13 @@ def find_coordination(
 
 
 def _candidates(
-    es: Elasticsearch, alias: str, query: dict[str, Any], kind: ItemKind, chosen: Window | None, links: LinkPages | None
+    es: Elasticsearch,
+    alias: str,
+    query: dict[str, Any],
+    kind: ItemKind,
+    chosen: Window | None,
+    links: LinkPages | None,
+    max_tweets: int | None = None,
 ) -> tuple[int, dict[str, list[Post]], TimeUsed, dict[str, str]]:
     """Steps 1 and 2: the tweets carrying an item, and the posts of the items two or more accounts posted that
     may co-act, with the times used and the accounts' campaigns. (A function of its own so that the selections,
@@ -600,7 +610,7 @@ def _candidates(
         selections = whole_items(keys)
     else:
         tweets, selections = _near_keys(es, alias, query, kind, bucket_width(round(chosen.seconds * 1000)), links)
-    items, time_used, campaigns = _read_posts(es, alias, query, kind, selections, links)
+    items, time_used, campaigns = _read_posts(es, alias, query, kind, selections, links, max_tweets)
     shared = {key: posts for key, posts in items.items() if len({post.userid for post in posts}) > 1}
     return tweets, shared, time_used, campaigns
 
@@ -915,9 +925,11 @@ def _read_posts(
     kind: ItemKind,
     selections: Sequence[Selection],
     links: LinkPages | None,
+    max_tweets: int | None = None,
 ) -> tuple[dict[str, list[Post]], TimeUsed, dict[str, str]]:
     """The tweets the selections pick, by item (step 2): doc values only, a batch of selections a request. A
-    tweet picked twice (two stretches, two batches) counts once per item."""
+    tweet picked twice (two stretches, two batches) counts once per item. Raises `LimitReached` once more than
+    `max_tweets` hits were read, before they are all held."""
     items: dict[str, list[Post]] = defaultdict(list)
     used = TimeUsed()
     campaigns: dict[str, str] = {}
@@ -931,6 +943,7 @@ def _read_posts(
     ]
     if not selections:
         return items, used, campaigns
+    held = 0
 
     def read(batch: list[Selection]) -> tuple[set[str], list[dict[str, Any]]]:
         narrowed = {"bool": {"filter": [query, {"bool": {"should": [_picked(kind, one) for one in batch]}}]}}
@@ -943,6 +956,12 @@ def _read_posts(
     # here (at 10M, 1,400 requests for the hashtags question). Only this thread touches what is counted.
     with point_in_time(es, alias, "2m") as pit, ThreadPoolExecutor(SLICES) as pool:
         for wanted, hits in _ahead(pool, read, _batches(merge_selections(selections)), SLICES):
+            held += len(hits)
+            if max_tweets is not None and held > max_tweets:
+                raise LimitReached(
+                    f"more than {max_tweets:,} tweets would be read to pair the accounts: the query or the window "
+                    "is too wide; narrow the query (a campaign, a date range) or the window"
+                )
             for hit in hits:
                 post = _post(hit.get("fields", {}), used, campaigns)
                 if post is None:
