@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from common.errors import ExportError, UsageError
+from common.errors import ExportError, LimitReached, UsageError
 from search import profiles
 from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW
-from search.coordination import CoordinationReport, find_coordination
+from search.coordination import MAX_PAIRS, CoordinationReport, find_coordination
 from search.files import atomic_file
 from search.point_in_time import composite_buckets
 from search.query_context import query_for
@@ -41,6 +41,17 @@ NETWORK_FORMATS: dict[str, str] = {".gexf": "gexf", ".graphml": "graphml", ".csv
 TARGET_FIELDS = {"retweet": "retweet_userid", "mention": "user_mentions", "reply": "in_reply_to_userid"}
 COMPOSITE_PAGE = 10_000
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class NetworkLimits:
+    """What building one network may hold: the coordination analysis's account pairs and tweets read
+    (`find_coordination`'s `max_pairs` and `max_tweets`), and the edges of any kind. The command line keeps the
+    analysis's own limits; the web sets lower ones, since any page a reader opens can ask for a network."""
+
+    pairs: int = MAX_PAIRS
+    tweets: int | None = None
+    edges: int | None = None
 
 
 @dataclass
@@ -81,9 +92,11 @@ def build_network(
     by: str = "text",
     window: str = DEFAULT_WINDOW,
     min_repeats: int = DEFAULT_MIN_REPEATS,
+    limits: NetworkLimits = NetworkLimits(),
 ) -> tuple[nx.Graph, CoordinationReport | None]:
     """The network of `kind` among the tweets matching `query_text` (for `coordination`, with the analysis's
-    `by`, `window` and `min_repeats`), and the coordination report it came from."""
+    `by`, `window` and `min_repeats`), and the coordination report it came from. Raises `LimitReached` past
+    `limits`, before the rest is read."""
     import networkx as nx
 
     if kind not in NETWORK_KINDS:
@@ -92,16 +105,27 @@ def build_network(
     graph: nx.Graph
     query = query_for(es, alias, query_text)
     if kind == "coordination":
-        report = find_coordination(es, alias, query_text, by=by, window=window, min_repeats=min_repeats)
+        report = find_coordination(
+            es, alias, query_text, by=by, window=window, min_repeats=min_repeats,
+            max_pairs=limits.pairs, max_tweets=limits.tweets,
+        )  # fmt: skip
+        _check_edges(len(report.pairs), limits.edges)
         graph = nx.Graph()
         for pair in report.pairs:
             graph.add_edge(pair.a, pair.b, weight=pair.co_actions, items=pair.items)
     else:
         graph = nx.DiGraph()
-        for source, target, count in _interactions(es, alias, query, TARGET_FIELDS[kind]):
+        # Each (account, target) comes once from the aggregation: the edges are counted as they come.
+        for edges, (source, target, count) in enumerate(_interactions(es, alias, query, TARGET_FIELDS[kind]), 1):
+            _check_edges(edges, limits.edges)
             graph.add_edge(source, target, weight=count)
     _describe_nodes(es, alias, query, graph, report.screen_names if report is not None else None)
     return graph, report
+
+
+def _check_edges(edges: int, most: int | None) -> None:
+    if most is not None and edges > most:
+        raise LimitReached(f"the network has more than {most:,} edges: narrow the query (a campaign, a date range)")
 
 
 def write_network(graph: nx.Graph, sink: BinaryIO, fmt: str) -> None:
@@ -139,12 +163,15 @@ def network_to_file(
     by: str = "text",
     window: str = DEFAULT_WINDOW,
     min_repeats: int = DEFAULT_MIN_REPEATS,
+    limits: NetworkLimits = NetworkLimits(),
 ) -> NetworkSummary:
     """Builds the network and writes it to `target`: a file, whole or not at all (`-` is standard output), or an
     open binary stream (a web download; `fmt` says the format). The network is built before anything is written,
     so a bad query or window leaves no file."""
     chosen = network_format(target if isinstance(target, str) else "", fmt)
-    graph, report = build_network(es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats)
+    graph, report = build_network(
+        es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats, limits=limits
+    )
     if not isinstance(target, str):
         write_network(graph, target, chosen)
     elif target == "-":
