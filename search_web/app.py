@@ -3,21 +3,31 @@
 One Elasticsearch client serves the whole process (`create_app` makes it, or takes one). Every route is a GET
 that reads: nothing here indexes, deletes or changes a setting, so read-only credentials are enough. Archived
 text reaches a page only through Jinja2's escaping, with its control characters made visible (`visible`), and
-every response carries a Content-Security-Policy that forbids inline scripts and anything from elsewhere.
+every response carries a Content-Security-Policy that forbids inline scripts and anything from elsewhere
+(`search_web.headers`).
+
+Any page a reader opens can make the server work, so the application answers only the hosts it serves (a
+DNS-rebinding page cannot read the archive through it), refuses a query longer than `MAX_QUERY_CHARS` and runs
+each request under a deadline, stopped when its reader leaves, with caps on what an analysis holds
+(`search_web.bounds`).
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+import anyio
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -25,6 +35,7 @@ from starlette.templating import Jinja2Templates
 from common.errors import (
     ConnectionFailed,
     IndexNotFound,
+    LimitReached,
     NotFound,
     PartialResults,
     QuerySyntaxError,
@@ -37,6 +48,7 @@ from search.choices import (
     DEFAULT_MIN_REPEATS,
     DEFAULT_WINDOW,
     EXPORT_FORMATS,
+    MAX_QUERY_CHARS,
     NETWORK_FORMATS,
     NETWORK_KINDS,
     SORT_ORDERS,
@@ -44,12 +56,15 @@ from search.choices import (
 from search.citation import CITE_LIMIT, format_citation, verdict_line
 from search.coordination import SharedItem, find_coordination
 from search.lookup import AccountReport, UrlReport, account_report, tweet_record, url_report
+from search.network import NetworkLimits
 from search.query import Phrase, operator_text, parse_query
 from search.quote import check_quote, difference_notation, normalise_quote
 from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import Hit, account_name, count_tweets, search_tweets, text_pieces
+from search_web.bounds import Bound, WebLimits, bounded_client
 from search_web.downloads import network_file, stream_export
+from search_web.headers import NO_STORE, SECURITY_HEADERS, SecurityHeaders
 from search_web.paging import decode_after, encode_after
 
 if TYPE_CHECKING:
@@ -77,24 +92,15 @@ NETWORK_LABELS = {
 }
 """Each network kind (`NETWORK_KINDS`) in the coordination page's words."""
 FORMAT_NAMES = {"gexf": "GEXF", "graphml": "GraphML", "csv": "CSV"}
-SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-}
-"""On every response: no inline script or style, nothing loaded from elsewhere (the tool runs offline), not
-framed, and no archive address leaked to the sites its links lead to. Each response also says in
-`Server-Timing` what the server's searches took (their `took`) and the application in all (`app`), which the
-web benchmark reads."""
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The names a browser on this machine reaches the server by (a `Host` header's port is not compared)."""
 
 
 def status_for(exc: TweetsearchError) -> int:
     """The HTTP status of an error a user or the server's state causes: a query or an address the user can
-    correct is 400, what is not there 404, a server that cannot answer (down, no index, part of the shards) 503."""
-    if isinstance(exc, IndexNotFound | ConnectionFailed | PartialResults):
+    correct is 400, what is not there 404, a server that cannot answer (down, no index, part of the shards) or
+    will not do that much work for one request (`LimitReached`) 503."""
+    if isinstance(exc, IndexNotFound | ConnectionFailed | PartialResults | LimitReached):
         return 503
     if isinstance(exc, NotFound):
         return 404
@@ -108,11 +114,21 @@ def web_link(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette:
-    """The application over `settings.alias`, with `es` or a client made from `settings` (one per process)."""
+def create_app(
+    settings: Settings,
+    es: Elasticsearch | None = None,
+    *,
+    limits: WebLimits | None = None,
+    hosts: Sequence[str] | None = None,
+) -> Starlette:
+    """The application over `settings.alias`, with `es` or a client made from `settings` (one per process),
+    within `limits` (`WebLimits()` unless given). It answers only requests whose `Host` is one of `hosts`
+    (`served_hosts`: `serve` always gives them); None, for a caller in this process, takes any."""
     from common.connection import connect, user_error
 
+    limits = limits or WebLimits()
     client = es if es is not None else connect(settings)
+    network_limits = NetworkLimits(pairs=limits.pairs, tweets=limits.tweets, edges=limits.edges)
     parallel = ThreadPoolExecutor(max_workers=PARALLEL_QUESTIONS, thread_name_prefix="page")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["visible"] = terminal_safe
@@ -137,37 +153,75 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         if isinstance(exc, QuerySyntaxError) and "query" in context:  # where in the query typed it went wrong
             context["pointer"] = exc.pointer(context["query"])
         if wants_json(request):
-            return json_response({"error": str(exc), "status": status}, status)
+            said: dict[str, Any] = {"error": str(exc), "status": status}
+            if isinstance(exc, LimitReached):  # a script must not take the missing answer for "nothing found"
+                said["bound_reached"] = True
+            return json_response(said, status)
         return templates.TemplateResponse(
             request, context.pop("template", "error.html"), {**context, "error": exc}, status_code=status
         )
 
-    def page(handler: Callable[[Request, dict[str, Any]], Response]) -> Callable[[Request], Response]:
-        """A route: the handler fills `context` as it goes, so an error shows the page with what was asked
-        and the error in it. An error nobody foresaw is a 500 that says so, never a traceback."""
+    Handler = Callable[[Request, dict[str, Any], "Elasticsearch"], Response]
 
-        def endpoint(request: Request) -> Response:
+    def page(handler: Handler, seconds: float = limits.page_seconds) -> Callable[[Request], Any]:
+        """A route: the handler fills `context` as it goes, so an error shows the page with what was asked
+        and the error in it. An error nobody foresaw is a 500 that says so, never a traceback.
+
+        The handler runs in a thread with a client of its own (`bounded_client`): past `seconds`, or once the
+        reader has gone, its searches are cancelled and no more are sent, and the page says the deadline was
+        reached rather than show what was read so far. A download's stream keeps the bound until it ends."""
+
+        def answer(request: Request, bound: Bound) -> Response:
             context: dict[str, Any] = {"alias": settings.alias, "took": {}}
             started = time.perf_counter()
             try:
-                response = handler(request, context)
+                check_lengths(request)
+                response = handler(request, context, bounded_client(client, bound))
             except TweetsearchError as exc:
-                response = failure(request, exc, context)
+                response = failure(request, bound.limit_reached() if bound.stopped_by_time else exc, context)
             except Exception as exc:  # the server's errors, translated; anything else is a bug
                 translated = user_error(exc, settings)
-                if translated is None:
+                if bound.stopped_by_time:  # a search cancelled at the deadline fails as it can
+                    translated = bound.limit_reached()
+                elif translated is None:
                     translated = TweetsearchError(
                         f"internal error ({type(exc).__name__}); this is a bug in tweetsearch, please report it"
                     )
                 response = failure(request, translated, context)
-            response.headers.update(SECURITY_HEADERS)
+            else:
+                if bound.stopped_by_time and not isinstance(response, StreamingResponse):
+                    response = failure(request, bound.limit_reached(), context)  # its last answer may be cut
             took = {**context["took"], "app": round((time.perf_counter() - started) * 1000)}
             response.headers["server-timing"] = ", ".join(f"{name};dur={ms}" for name, ms in took.items())
             return response
 
+        async def endpoint(request: Request) -> Response:
+            bound = Bound(client, seconds)
+            response: Response | None = None
+            try:
+                async with anyio.create_task_group() as watchers:
+                    watchers.start_soon(stop_when_gone, request, bound)
+                    response = await anyio.to_thread.run_sync(answer, request, bound)
+                    watchers.cancel_scope.cancel()
+            finally:
+                if isinstance(response, StreamingResponse):
+                    response.body_iterator = bounded_stream(response.body_iterator, bound)
+                else:
+                    bound.finish()
+            return response
+
         return endpoint
 
-    def search_page(request: Request, context: dict[str, Any]) -> Response:
+    def check_lengths(request: Request) -> None:
+        """Refuses an address with a value longer than `MAX_QUERY_CHARS` (not echoed: it would be again)."""
+        for name, value in request.query_params.multi_items():
+            if len(value) > MAX_QUERY_CHARS:
+                raise UsageError(
+                    f"{name} is {len(value):,} characters long; a web page takes at most {MAX_QUERY_CHARS:,} "
+                    "(the command line takes any length)"
+                )
+
+    def search_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         params = request.query_params
         query = params.get("q", "")
         sort = params.get("sort", "newest")
@@ -180,9 +234,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         interval = params.get("interval", "month")
         by = params.get("by") or None
         # The page's three questions are asked at once: its time is the slowest one's, not their sum.
-        searching = parallel.submit(search_tweets, client, settings.alias, query, limit=size, sort=sort, after=after)
-        counting = parallel.submit(facet_counts, client, settings.alias, query, limit=FACET_SIZE)
-        drawing = parallel.submit(timeline, client, settings.alias, query, interval=interval, by=by)
+        searching = parallel.submit(search_tweets, es, settings.alias, query, limit=size, sort=sort, after=after)
+        counting = parallel.submit(facet_counts, es, settings.alias, query, limit=FACET_SIZE)
+        drawing = parallel.submit(timeline, es, settings.alias, query, interval=interval, by=by)
         result = searching.result()
         facets, series = counting.result(), drawing.result()
         context["took"].update(search=result.took_ms, facets=facets.took_ms, timeline=series.took_ms)
@@ -232,19 +286,19 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         context["coordination_url"] = "/coordination?" + urlencode({"q": query})
         return templates.TemplateResponse(request, "search.html", context)
 
-    def tweet_page(request: Request, context: dict[str, Any]) -> Response:
-        record = tweet_record(client, settings.alias, request.path_params["tweetid"])
+    def tweet_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
+        record = tweet_record(es, settings.alias, request.path_params["tweetid"])
         if wants_json(request):
             return json_response(record)
         context.update(record=record, json_url=_address(request, format="json"))
         return templates.TemplateResponse(request, "tweet.html", context)
 
-    def quote_page(request: Request, context: dict[str, Any]) -> Response:
+    def quote_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         text = request.query_params.get("text")
         context.update(template="quote.html", text=text or "")
         if text is None:
             return templates.TemplateResponse(request, "quote.html", context)
-        verdict = check_quote(client, settings.alias, text, cite=CITE_LIMIT)
+        verdict = check_quote(es, settings.alias, text, cite=CITE_LIMIT)
         context["took"]["quote"] = verdict.took_ms
         if wants_json(request):
             return json_response(verdict)
@@ -257,24 +311,29 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         )
         return templates.TemplateResponse(request, "quote.html", context)
 
-    def url_page(request: Request, context: dict[str, Any]) -> Response:
+    def url_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         asked = request.query_params.get("u")
         context.update(template="url.html", asked=asked or "")
         if asked is None:
             return templates.TemplateResponse(request, "url.html", context)
-        report = url_report(client, settings.alias, asked)
+        report = url_report(es, settings.alias, asked)
         query = operator_text("url", report.target.value) if report.tweets else None
-        return report_page(request, context, "url", report, query)
+        return report_page(request, context, es, "url", report, query)
 
-    def account_page(request: Request, context: dict[str, Any]) -> Response:
-        report = account_report(client, settings.alias, request.path_params["name"])
-        return report_page(request, context, "account", report, operator_text("userid", report.profile.userid))
+    def account_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
+        report = account_report(es, settings.alias, request.path_params["name"])
+        return report_page(request, context, es, "account", report, operator_text("userid", report.profile.userid))
 
     def report_page(
-        request: Request, context: dict[str, Any], kind: str, report: UrlReport | AccountReport, query: str | None
+        request: Request,
+        context: dict[str, Any],
+        es: Elasticsearch,
+        kind: str,
+        report: UrlReport | AccountReport,
+        query: str | None,
     ) -> Response:
         """A URL's or an account's page: the report, its tweets over time, a link to them in a search."""
-        series = _series(query, report.first, report.last)
+        series = _series(es, query, report.first, report.last)
         context["took"].update({kind: report.took_ms, "timeline": series.took_ms if series else 0})
         partial = report.partial_reason or (series.partial_reason if series else None)
         if wants_json(request):
@@ -283,15 +342,15 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         context["json_url"] = _address(request, format="json")
         return templates.TemplateResponse(request, f"{kind}.html", context)
 
-    def download(request: Request, context: dict[str, Any]) -> Response:
+    def download(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         fmt = request.path_params["fmt"]
         query = request.query_params.get("q", "")
         if fmt not in EXPORT_FORMATS:
             raise NotFound(f"no download as .{fmt}: .csv (the archive's columns) or .jsonl")
         context.update(template="search.html", query=query, sort="newest", sorts=SORT_ORDERS)
-        total = count_tweets(client, settings.alias, query)  # a malformed query is a page, not a broken file
+        total = count_tweets(es, settings.alias, query)  # a malformed query is a page, not a broken file
         return StreamingResponse(
-            stream_export(client, settings.alias, query, fmt),
+            stream_export(es, settings.alias, query, fmt),
             media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
             headers={
                 "content-disposition": f'attachment; filename="tweets.{fmt}"',
@@ -314,14 +373,15 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             raise UsageError(f'unknown by "{by}"; choose one of: {", ".join(COORDINATION_BY)}')
         return query, by, window, _number(repeats, "min_repeats", DEFAULT_MIN_REPEATS, 1, None)
 
-    def coordination_page(request: Request, context: dict[str, Any]) -> Response:
+    def coordination_page(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         """Groups of accounts that acted together among the tweets of a query; without any parameter, the form."""
         query, by, window, min_repeats = coordination_inputs(request, context)
         if not request.query_params:
             return templates.TemplateResponse(request, "coordination.html", context)
         report = find_coordination(
-            client, settings.alias, query, by=by, window=window, min_repeats=min_repeats, items_per_group=ITEMS_SHOWN
-        )
+            es, settings.alias, query, by=by, window=window, min_repeats=min_repeats, items_per_group=ITEMS_SHOWN,
+            max_pairs=limits.pairs, max_tweets=limits.tweets,
+        )  # fmt: skip
         context["took"]["coordination"] = report.took_ms
         if wants_json(request):
             return json_response(report)
@@ -346,7 +406,7 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         )
         return templates.TemplateResponse(request, "coordination.html", context)
 
-    def network_download(request: Request, context: dict[str, Any]) -> Response:
+    def network_download(request: Request, context: dict[str, Any], es: Elasticsearch) -> Response:
         """A network of accounts for the coordination page's parameters, as one file (`NetworkFile`)."""
         fmt = request.path_params["fmt"]
         query, by, window, min_repeats = coordination_inputs(request, context)
@@ -356,8 +416,9 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
         if kind not in NETWORK_KINDS:
             raise UsageError(f'unknown kind "{kind}"; choose one of: {", ".join(NETWORK_KINDS)}')
         network = network_file(
-            client, settings.alias, query, fmt, kind=kind, by=by, window=window, min_repeats=min_repeats
-        )
+            es, settings.alias, query, fmt, kind=kind, by=by, window=window, min_repeats=min_repeats,
+            limits=network_limits,
+        )  # fmt: skip
         return Response(
             network.content,
             media_type=network.media_type,
@@ -368,24 +429,68 @@ def create_app(settings: Settings, es: Elasticsearch | None = None) -> Starlette
             },
         )
 
-    def _series(query: str | None, first: Hit | None, last: Hit | None) -> Timeline | None:
+    def _series(es: Elasticsearch, query: str | None, first: Hit | None, last: Hit | None) -> Timeline | None:
         """The tweets of a URL or an account over time, by an interval that suits their span."""
         if query is None or first is None or last is None or first.time is None or last.time is None:
             return None
-        return timeline(client, settings.alias, query, interval=interval_for((last.time - first.time).days))
+        return timeline(es, settings.alias, query, interval=interval_for((last.time - first.time).days))
 
     routes = [
         Route("/", page(search_page), methods=["GET"]),
         Route("/url", page(url_page), methods=["GET"]),
         Route("/account/{name:path}", page(account_page), methods=["GET"]),
         Route("/tweet/{tweetid}", page(tweet_page), methods=["GET"]),
-        Route("/download.{fmt:str}", page(download), methods=["GET"]),
+        Route("/download.{fmt:str}", page(download, limits.download_seconds), methods=["GET"]),
         Route("/quote", page(quote_page), methods=["GET"]),
         Route("/coordination", page(coordination_page), methods=["GET"]),
-        Route("/coordination/network.{fmt:str}", page(network_download), methods=["GET"]),
+        Route("/coordination/network.{fmt:str}", page(network_download, limits.download_seconds), methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes)
+    middleware = [Middleware(SecurityHeaders)]  # outermost: the refusal of a host carries the headers too
+    if hosts is not None:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts), www_redirect=False))
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={Exception: server_error})
+
+
+def served_hosts(hosts: Sequence[str] = ()) -> list[str]:
+    """The `Host` names the application answers: the loopback names, and the ones `serve --host` named (an IPv6
+    address in brackets, as a `Host` header carries it). A page elsewhere that points its own name at this
+    machine (DNS rebinding) is refused (400), and no redirect ever names a host the server does not serve."""
+    named = [f"[{host}]" if ":" in host and not host.startswith("[") else host for host in hosts]
+    return list(dict.fromkeys([*LOOPBACK_HOSTS, *(host.lower() for host in named)]))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """What an exception outside every page says (the pages catch their own): one line, no traceback, and the
+    headers of every response (this one is made outside `SecurityHeaders`)."""
+    return PlainTextResponse(
+        "internal error: this is a bug in tweetsearch, please report it",
+        status_code=500,
+        headers={**SECURITY_HEADERS, "cache-control": NO_STORE},
+    )
+
+
+async def stop_when_gone(request: Request, bound: Bound) -> None:
+    """Stops `bound` when the reader closes the connection before the answer is ready (a page is a GET: its
+    request has no body, and the next message is the disconnect)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+    await anyio.to_thread.run_sync(bound.stop, "gone")
+
+
+async def bounded_stream(chunks: AsyncIterator[Any], bound: Bound) -> AsyncIterator[Any]:
+    """A download's chunks under its request's bound: a reader who leaves stops the export (and its searches on
+    the server), and the deadline ends it short, which the browser reports as a failed download."""
+    finished = False
+    try:
+        async for chunk in chunks:
+            yield chunk
+        finished = True
+    finally:
+        if finished:
+            bound.finish()
+        else:  # in a thread: cancelling the searches asks the server, and the event loop must not wait for it
+            threading.Thread(target=bound.stop, args=("gone",), name="stop", daemon=True).start()
 
 
 def interval_for(days: int) -> str:
@@ -460,11 +565,24 @@ def _address(request: Request, **changes: object) -> str:
     return f"{request.url.path}?{urlencode(params)}" if params else request.url.path
 
 
+NUMBER_DIGITS = 18
+"""The most digits a number of the address may have: every count here fits in 18 digits, and Python refuses to
+read a number of more than 4,300 (`int()` raises ValueError)."""
+
+
 def _number(value: str | None, name: str, default: int, low: int, high: int | None) -> int:
-    """A whole-number parameter of the address, or `UsageError` saying which and why."""
+    """A whole-number parameter of the address, or `UsageError` saying which and why (quoting at most the start
+    of a long one)."""
     if value is None or value == "":
         return default
-    if not (value.isascii() and value.isdigit()) or int(value) < low or (high is not None and int(value) > high):
+    digits = value.lstrip("0") or "0"
+    if (
+        not (value.isascii() and value.isdigit())
+        or len(digits) > NUMBER_DIGITS
+        or int(digits) < low
+        or (high is not None and int(digits) > high)
+    ):
         bounds = f"between {low} and {high}" if high is not None else f"{low} or more"
-        raise UsageError(f"{name} must be a whole number {bounds}, not {value!r}")
-    return int(value)
+        shown = repr(value) if len(value) <= 40 else f"{value[:20]!r}... ({len(value):,} characters)"
+        raise UsageError(f"{name} must be a whole number {bounds}, not {shown}")
+    return int(digits)

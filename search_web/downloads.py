@@ -6,6 +6,10 @@ response sends what it takes from the queue, so memory stays bounded whatever th
 half-way (a lost point in time, a count that does not add up) ends the response without its last chunk, so the
 browser reports the download as failed: a short file is never handed over as a whole one. A reader who goes
 away stops the export, which closes its point in time.
+
+A download is opened by a person, often in a spreadsheet, so its CSV is always the spreadsheet-safe one (a cell
+that would run as a formula starts with `'`, `search.spreadsheet`): no address asks for the archive's raw cells,
+which only the command line's `--raw-cells` writes.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from search.export import export_tweets
-from search.network import network_to_file
+from search.network import NetworkLimits, network_to_file
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -107,16 +111,25 @@ NETWORK_MEDIA_TYPES = {
 
 
 def network_file(
-    es: Elasticsearch, alias: str, query_text: str, fmt: str, *, kind: str, by: str, window: str, min_repeats: int
+    es: Elasticsearch,
+    alias: str,
+    query_text: str,
+    fmt: str,
+    *,
+    kind: str,
+    by: str,
+    window: str,
+    min_repeats: int,
+    limits: NetworkLimits,
 ) -> NetworkFile:
     """The network of `kind` among the tweets matching `query_text`, written whole in `fmt`.
 
     Not streamed as a search's export is: networkx writes GEXF and GraphML from the whole graph at once, and the
     graph (accounts and their edges, no tweets) is small beside the tweets it is counted from. Building it first
-    also means a bad query or window is an error page, never a broken file."""
+    also means a bad query or window is an error page, never a broken file; `limits` bound what it holds."""
     sink = io.BytesIO()
     summary = network_to_file(
-        es, alias, query_text, sink, kind=kind, fmt=fmt, by=by, window=window, min_repeats=min_repeats
+        es, alias, query_text, sink, kind=kind, fmt=fmt, by=by, window=window, min_repeats=min_repeats, limits=limits
     )
     report = summary.coordination
     name = f"network-{kind}-{report.by}" if report is not None else f"network-{kind}"
