@@ -13,6 +13,11 @@ source file did not publish is left empty; columns outside Twitter's list are on
 The campaign is not an archive column (the releases carry it in the file name); `with_campaign` adds it as
 a leading `campaign` column, which the archive reader ignores when the file is loaded again.
 
+Investigators open CSV exports in spreadsheets, and an archived cell such as `=HYPERLINK(...)` would run there.
+So by default every cell that a spreadsheet would read as a formula gets a leading `'` (`search.spreadsheet`);
+`raw_cells` writes the archive's bytes unchanged, the file that diffs against the release and loads again
+as the same tweets, and which is unsafe to open in a spreadsheet.
+
 JSON lines carry each document's `_source` as indexed: the normalised fields and `raw`.
 """
 
@@ -36,6 +41,7 @@ from common.records import TWEET_COLUMNS
 from search.files import atomic_file
 from search.point_in_time import pages, point_in_time
 from search.query_context import query_for
+from search.spreadsheet import spreadsheet_cell
 from search.tweets import SORTS
 
 if TYPE_CHECKING:
@@ -59,6 +65,8 @@ class ExportSummary:
     format: ExportFormat
     target: str
     with_campaign: bool = False
+    raw_cells: bool = False
+    """True when the CSV holds the archive's bytes unchanged (`raw_cells`), formula cells included."""
 
 
 def export_format_for(target: str, fmt: str | None = None) -> ExportFormat:
@@ -97,6 +105,12 @@ def csv_record(source: Mapping[str, Any], *, with_campaign: bool = False) -> lis
     return [source.get("campaign") or "", *values] if with_campaign else values
 
 
+def spreadsheet_record(values: Sequence[str]) -> list[str]:
+    """A `csv_record` safe to open in a spreadsheet: each cell through `spreadsheet_cell`. Every column of the
+    export is archive text (numbers such as `-77.03` stay as they are: a plain number is no formula)."""
+    return [spreadsheet_cell(value) for value in values]
+
+
 def encode_csv(records: Iterable[Sequence[str]]) -> bytes:
     """CSV as the 2018 releases write it: every field quoted, `\\n` line ends, UTF-8 without BOM."""
     buffer = io.StringIO()
@@ -122,6 +136,7 @@ def export_tweets(
     fmt: ExportFormat,
     page_size: int = 5000,
     with_campaign: bool = False,
+    raw_cells: bool = False,
     keep_alive: str = "2m",
     on_progress: ProgressCallback | None = None,
     target: str = "-",
@@ -131,6 +146,7 @@ def export_tweets(
     The point in time is closed however this ends (an error, an interrupt, a broken pipe), so an abandoned
     export never holds the server's resources until keep_alive runs out. `on_progress(rows, total)` is
     called after each page. Raises `ExportIncomplete` if fewer or more rows were written than counted.
+    CSV cells a spreadsheet would run are neutralised unless `raw_cells` (JSON lines are always exact).
     """
     if not 1 <= page_size <= MAX_RESULT_WINDOW:  # no page of hits may be larger
         raise UsageError(f"page size must be between 1 and {MAX_RESULT_WINDOW:,}, not {page_size}")
@@ -147,7 +163,8 @@ def export_tweets(
             es, pit, query, source=source, page_size=page_size, keep_alive=keep_alive, sort=SORTS["oldest"]
         ):
             if fmt == "csv":
-                sink.write(encode_csv(csv_record(hit["_source"], with_campaign=with_campaign) for hit in hits))
+                records = (csv_record(hit["_source"], with_campaign=with_campaign) for hit in hits)
+                sink.write(encode_csv(records if raw_cells else map(spreadsheet_record, records)))
             else:
                 sink.write(b"".join(jsonl_record(hit["_source"]) for hit in hits))
             rows += len(hits)
@@ -166,6 +183,7 @@ def export_tweets(
         format=fmt,
         target=target,
         with_campaign=with_campaign,
+        raw_cells=raw_cells and fmt == "csv",
     )
 
 
@@ -178,6 +196,7 @@ def export_to_file(
     fmt: ExportFormat,
     page_size: int = 5000,
     with_campaign: bool = False,
+    raw_cells: bool = False,
     keep_alive: str = "2m",
     on_progress: ProgressCallback | None = None,
 ) -> ExportSummary:
@@ -196,6 +215,7 @@ def export_to_file(
             fmt=fmt,
             page_size=page_size,
             with_campaign=with_campaign,
+            raw_cells=raw_cells,
             keep_alive=keep_alive,
             on_progress=on_progress,
             target=str(target),

@@ -11,7 +11,10 @@ Edges, by `kind`:
 
 networkx writes the files: GEXF (`.gexf`) and GraphML (`.graphml`) carry the node attributes; CSV (`.csv`)
 is the edge list with each end's screen name and campaign. Archived names are hostile input: control
-characters, which XML 1.0 cannot hold at all, are replaced by U+FFFD.
+characters, which XML 1.0 cannot hold at all, are replaced by U+FFFD, and networkx escapes the XML. In the CSV,
+meant for spreadsheets too, an account's userid, screen name or campaign that a spreadsheet would run as a
+formula gets a leading `'` (`search.spreadsheet`), unless `raw_cells` asks for the archive's bytes; the weights
+and item counts are the project's numbers and are written as they are.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from search.coordination import MAX_PAIRS, CoordinationReport, find_coordination
 from search.files import atomic_file
 from search.point_in_time import composite_buckets
 from search.query_context import query_for
+from search.spreadsheet import spreadsheet_cell
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -128,7 +132,8 @@ def _check_edges(edges: int, most: int | None) -> None:
         raise LimitReached(f"the network has more than {most:,} edges: narrow the query (a campaign, a date range)")
 
 
-def write_network(graph: nx.Graph, sink: BinaryIO, fmt: str) -> None:
+def write_network(graph: nx.Graph, sink: BinaryIO, fmt: str, *, raw_cells: bool = False) -> None:
+    """`graph` in `fmt`; `raw_cells` only changes CSV (GEXF and GraphML are XML, always exact and escaped)."""
     import networkx as nx
 
     if fmt == "gexf":
@@ -136,19 +141,23 @@ def write_network(graph: nx.Graph, sink: BinaryIO, fmt: str) -> None:
     elif fmt == "graphml":
         nx.write_graphml(graph, sink)
     else:
-        sink.write(edges_csv(graph).encode())
+        sink.write(edges_csv(graph, raw_cells=raw_cells).encode())
 
 
-def edges_csv(graph: nx.Graph) -> str:
-    """One row per edge: each end's userid, screen name and campaign, and the weight (and shared items)."""
+def edges_csv(graph: nx.Graph, *, raw_cells: bool = False) -> str:
+    """One row per edge: each end's userid, screen name and campaign, and the weight (and shared items).
+
+    The archive's text (userids, screen names, campaigns) goes through `spreadsheet_cell` unless `raw_cells`;
+    the weight and items are counts and are written as numbers."""
+    cell = str if raw_cells else spreadsheet_cell
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["source", "source_screen_name", "source_campaign", "target", "target_screen_name",
                      "target_campaign", "weight", "items"])  # fmt: skip
     nodes = graph.nodes
     for a, b, data in sorted(graph.edges(data=True), key=lambda edge: (-edge[2]["weight"], edge[0], edge[1])):
-        writer.writerow([a, nodes[a]["screen_name"], nodes[a]["campaign"], b, nodes[b]["screen_name"],
-                         nodes[b]["campaign"], data["weight"], data.get("items", "")])  # fmt: skip
+        ends = [a, nodes[a]["screen_name"], nodes[a]["campaign"], b, nodes[b]["screen_name"], nodes[b]["campaign"]]
+        writer.writerow([*map(cell, ends), data["weight"], data.get("items", "")])
     return text.getvalue()
 
 
@@ -163,25 +172,26 @@ def network_to_file(
     by: str = "text",
     window: str = DEFAULT_WINDOW,
     min_repeats: int = DEFAULT_MIN_REPEATS,
+    raw_cells: bool = False,
     limits: NetworkLimits = NetworkLimits(),
 ) -> NetworkSummary:
     """Builds the network and writes it to `target`: a file, whole or not at all (`-` is standard output), or an
     open binary stream (a web download; `fmt` says the format). The network is built before anything is written,
-    so a bad query or window leaves no file."""
+    so a bad query or window leaves no file. A CSV is safe to open in a spreadsheet unless `raw_cells`."""
     chosen = network_format(target if isinstance(target, str) else "", fmt)
     graph, report = build_network(
         es, alias, query_text, kind=kind, by=by, window=window, min_repeats=min_repeats, limits=limits
     )
     if not isinstance(target, str):
-        write_network(graph, target, chosen)
+        write_network(graph, target, chosen, raw_cells=raw_cells)
     elif target == "-":
         import sys
 
-        write_network(graph, sys.stdout.buffer, chosen)
+        write_network(graph, sys.stdout.buffer, chosen, raw_cells=raw_cells)
         sys.stdout.flush()
     else:
         with atomic_file(Path(target), ExportError) as sink:
-            write_network(graph, sink, chosen)
+            write_network(graph, sink, chosen, raw_cells=raw_cells)
     return NetworkSummary(
         kind=kind,
         query=query_text,

@@ -3,7 +3,8 @@
 Tweets are hostile input. A tweet holding `ESC[2J` would clear the investigator's screen, BEL rings, a C1
 control (`\\x9b` is a one-byte CSI) starts an escape sequence on some terminals, and a right-to-left
 override makes a line read differently from the bytes it holds. Everything printed to a terminal from the
-archive goes through `terminal_safe`; JSON and CSV keep the text exactly as archived.
+archive goes through `terminal_safe`; JSON keeps the text exactly as archived, and CSV too but for a cell a
+spreadsheet would run as a formula (`search.spreadsheet`).
 
 Pure functions, no rich: both the CLI's renderers and any other front end can use them.
 """

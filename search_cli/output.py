@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -51,6 +51,14 @@ def exit_on_closed_pipe() -> Iterator[None]:
     except BrokenPipeError:
         silence_stdout()
         raise typer.Exit(BROKEN_PIPE_EXIT) from None
+
+
+RAW_CELLS_HELP = (
+    "CSV: write the archive's bytes unchanged: unsafe to open in a spreadsheet. Without it a cell that a "
+    "spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) starts with '."
+)
+RawCells = Annotated[bool, typer.Option("--raw-cells", help=RAW_CELLS_HELP)]
+"""The one `--raw-cells` option of every command that writes CSV, so each says the same thing."""
 
 
 def output_format(fmt: str | None, as_json: bool) -> str:

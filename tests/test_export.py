@@ -91,9 +91,10 @@ def published(indexed_release) -> dict[str, TweetRecord]:
 
 @pytest.fixture(scope="module")
 def exported_csv(cli, indexed_release, tmp_path_factory) -> dict[str, Any]:
-    """Everything exported once through the CLI, under a release-like name so it can be loaded again."""
+    """Everything exported once through the CLI with the archive's bytes (`--raw-cells`), under a release-like name
+    so it can be loaded again."""
     path = tmp_path_factory.mktemp("export") / "ira_tweets_csv_hashed.csv"
-    result = cli("export", "-o", str(path), "--page-size", "700", "--json")
+    result = cli("export", "-o", str(path), "--page-size", "700", "--raw-cells", "--json")
     assert result.exit_code == 0, result.stderr
     with path.open(newline="", encoding="utf-8") as file:
         header, *rows = list(csv.reader(file))
@@ -139,6 +140,18 @@ def test_the_exported_csv_loads_again_as_the_same_tweets(cli, es, alias, exporte
         return {hit["_id"]: {k: v for k, v in hit["_source"].items() if k not in PROVENANCE} for hit in found}
 
     assert documents(again) == documents(alias)
+
+
+def test_the_default_export_differs_from_the_raw_one_only_by_a_quote_before_formula_cells(cli, exported_csv):
+    result = cli("export", "-o", "-", "--page-size", "700")
+
+    header, *rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    pairs = [zip(raw_row, row, strict=True) for raw_row, row in zip(exported_csv["rows"], rows, strict=True)]
+    changed = [(raw, safe) for row in pairs for raw, safe in row if raw != safe]
+    assert result.exit_code == 0, result.stderr
+    assert header == exported_csv["header"]
+    assert changed, "the generated archive has replies (@name …) and texts opening with a dash"
+    assert all(safe == "'" + raw and raw.lstrip()[:1] in "=+-@" for raw, safe in changed)
 
 
 def test_with_campaign_to_stdout_adds_a_leading_campaign_column(cli, indexed_release):

@@ -10,7 +10,7 @@ import typer
 
 from search.choices import ExportFormat
 from search_cli.commands.search import QUERY_HELP
-from search_cli.output import cli_errors, err, warn_query
+from search_cli.output import RawCells, cli_errors, err, warn_query
 
 
 def export(
@@ -27,6 +27,7 @@ def export(
     with_campaign: Annotated[
         bool, typer.Option("--with-campaign", help="CSV: add a leading campaign column (not an archive column).")
     ] = False,
+    raw_cells: RawCells = False,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=10000, help="Tweets fetched per request.")] = 5000,
     keep_alive: Annotated[
         str, typer.Option("--keep-alive", help="How long the server keeps the export's view between two pages.")
@@ -37,7 +38,9 @@ def export(
 ) -> None:
     """Export every tweet the query matches, oldest first: CSV in the archive's own columns, or JSON lines.
 
-    The CSV loads again with `tweetsearch index`, which takes the campaign from the file name (ira_tweets_x.csv).
+    The CSV is made safe to open in a spreadsheet: a cell that would run as a formula starts with '. With
+    --raw-cells it holds the archive's bytes unchanged (unsafe to open in a spreadsheet) and loads again with
+    `tweetsearch index` as the same tweets, which takes the campaign from the file name (ira_tweets_x.csv).
 
     The file appears only once complete, its rows equal to the search's exact total; an existing one is replaced.
     """
@@ -57,12 +60,12 @@ def export(
             if to_stdout:
                 summary = export_tweets(
                     es, settings.alias, query, sys.stdout.buffer, fmt=fmt, page_size=page_size,
-                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=bar.update,
+                    with_campaign=with_campaign, raw_cells=raw_cells, keep_alive=keep_alive, on_progress=bar.update,
                 )  # fmt: skip
             else:
                 summary = export_to_file(
                     es, settings.alias, query, Path(output), fmt=fmt, page_size=page_size,
-                    with_campaign=with_campaign, keep_alive=keep_alive, on_progress=bar.update,
+                    with_campaign=with_campaign, raw_cells=raw_cells, keep_alive=keep_alive, on_progress=bar.update,
                 )  # fmt: skip
     if as_json:
         from search_cli.render.data import print_json, to_json

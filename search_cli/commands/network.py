@@ -9,7 +9,7 @@ import typer
 from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW, NETWORK_FORMATS, NETWORK_KINDS
 from search_cli.commands.coordination import BY_HELP, REPEATS_HELP, WINDOW_HELP
 from search_cli.commands.top import QUERY_HELP
-from search_cli.output import cli_errors, emit, err, warn_query
+from search_cli.output import RawCells, cli_errors, emit, err, warn_query
 
 KIND_HELP = (
     f"Which network ({', '.join(NETWORK_KINDS)}): accounts that co-acted (with --by, --window, --min-repeats), or "
@@ -32,10 +32,12 @@ def network(
     window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
     min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = DEFAULT_MIN_REPEATS,
     as_json: Annotated[bool, typer.Option("--json", help="Say what was written as JSON.")] = False,
+    raw_cells: RawCells = False,
 ) -> None:
     """Writes the network of accounts among the tweets matching QUERY: nodes are accounts (screen name,
     campaign, matching tweets), edges are weighted by co-actions (undirected) or by retweets, mentions or
-    replies (directed). GEXF and GraphML keep the node attributes; CSV is the edge list with both ends' names.
+    replies (directed). GEXF and GraphML keep the node attributes; CSV is the edge list with both ends' names,
+    a userid, name or campaign a spreadsheet would run as a formula starting with ' unless --raw-cells.
 
     The file is written whole or not at all. Exits 2 for an unknown kind, format or --by, a bad window or
     query; 1 when the file cannot be written; 4 when the server's answer was incomplete.
@@ -50,7 +52,7 @@ def network(
         warn_query(settings, query)
         summary = network_to_file(
             connect(settings), settings.alias, query, target, kind=kind, fmt=fmt, by=by, window=window,
-            min_repeats=min_repeats,
+            min_repeats=min_repeats, raw_cells=raw_cells,
         )  # fmt: skip
         if target == "-":
             err.print(render_network_summary(summary))

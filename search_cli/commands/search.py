@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from search.choices import OutputFormat, SortOrder
-from search_cli.output import cli_errors, err, out, output_format, warn_query
+from search_cli.output import RawCells, cli_errors, err, out, output_format, warn_query
 
 QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filter:retweets since:2016-01-01'."
 
@@ -20,6 +20,7 @@ def search(
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
     fmt_asked: Annotated[OutputFormat | None, typer.Option("--format", help="Output format [default: table].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    raw_cells: RawCells = False,
     show_query: Annotated[
         bool, typer.Option("--explain", help="Also print, on stderr, how the query was read and what is sent.")
     ] = False,
@@ -48,7 +49,7 @@ def search(
         if fmt == "table":
             out.print(render_hits(result))
         else:
-            write_rows(result.hits, fmt, row_type=Hit, total=result.total)
+            write_rows(result.hits, fmt, row_type=Hit, total=result.total, raw_cells=raw_cells)
         if result.partial_reason:
             raise PartialResults(result.partial_reason)
     if fmt == "table" and result.total > len(result.hits):

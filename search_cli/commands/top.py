@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from search.choices import TOP_FIELDS, OutputFormat
-from search_cli.output import cli_errors, err, out, output_format, warn_query
+from search_cli.output import RawCells, cli_errors, err, out, output_format, warn_query
 
 FIELD_HELP = f"What to count: {', '.join(TOP_FIELDS)} (singular and any case too)."
 QUERY_HELP = "Only tweets matching this query (the `search` language); empty: every tweet."
@@ -20,6 +20,7 @@ def top(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many values to list.")] = 10,
     fmt: Annotated[OutputFormat | None, typer.Option("--format", help="Output format [default: table].")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    raw_cells: RawCells = False,
 ) -> None:
     """The most frequent values of FIELD among the tweets matching QUERY, with counts and share of tweets.
 
@@ -43,7 +44,7 @@ def top(
         elif chosen == "json":
             print_json(result)
         else:
-            write_rows(result.counts, chosen, row_type=Count)
+            write_rows(result.counts, chosen, row_type=Count, raw_cells=raw_cells)
         if result.partial_reason:
             raise PartialResults(result.partial_reason)
     if chosen == "table" and not result.tweets:

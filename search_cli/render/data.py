@@ -1,6 +1,7 @@
 """What a script reads: JSON, JSON lines and CSV on stdout, written as bytes so pipes get the data and nothing else.
 
-The encoding itself is the library's (`search.serialise`), shared with the web interface's JSON twins.
+The encoding itself is the library's (`search.serialise`), shared with the web interface's JSON twins. CSV is
+opened in spreadsheets, so its archived text goes through `search.spreadsheet` unless `raw_cells` is asked for.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from search.serialise import output_fields, to_json
+from search.spreadsheet import spreadsheet_cell
 
 if TYPE_CHECKING:
     from search.aggregate import Timeline
@@ -31,10 +33,11 @@ def print_json(value: Any, *, pretty: bool = True) -> None:
     sys.stdout.flush()
 
 
-def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None = None) -> None:
+def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None = None, raw_cells: bool = False) -> None:
     """Writes dataclass rows to stdout as JSON (an object with the total), JSON lines or CSV.
 
-    `row_type` (the rows' dataclass) names the CSV columns, so an empty result still has its header.
+    `row_type` (the rows' dataclass) names the CSV columns, so an empty result still has its header. A CSV text
+    cell a spreadsheet would run gets a leading `'` unless `raw_cells` (JSON is always exact).
     """
     if fmt == "json":
         print_json({"total": total, "rows": rows})
@@ -46,18 +49,23 @@ def write_rows(rows: list[Any], fmt: str, *, row_type: type, total: int | None =
         writer = csv.writer(sys.stdout)
         writer.writerow(fields)
         for row in rows:
-            writer.writerow([_csv_value(getattr(row, name)) for name in fields])
+            writer.writerow([_csv_value(getattr(row, name), raw_cells=raw_cells) for name in fields])
     sys.stdout.flush()
 
 
-def _csv_value(value: Any) -> Any:
-    """A CSV cell: lists joined with `|`, times in ISO 8601, booleans as `true`/`false` (as JSON writes them)."""
+def _csv_value(value: Any, *, raw_cells: bool = False) -> Any:
+    """A CSV cell: lists joined with `|`, times in ISO 8601, booleans as `true`/`false` (as JSON writes them).
+
+    Text (a string, or a list of them) is the archive's or the user's, so it is made safe for a spreadsheet;
+    numbers, times and booleans are the project's own and are written as they are."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
-        return "|".join(str(item) for item in value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, list):
+        value = "|".join(str(item) for item in value)
+    if isinstance(value, str) and not raw_cells:
+        return spreadsheet_cell(value)
     return value
 
 
