@@ -101,6 +101,16 @@ SLICE_TWEETS_ACROSS_SHARDS = 1_000_000
 to the node that merges them: some 50 MB there a slice."""
 NEAR_REPEATS = "tweetsearch_near_repeats"
 """esplugin's aggregation (esplugin/coordination), which finds the stretches on the server."""
+MAX_SAME_ITEM_KEYS = 100_000
+MAX_SAME_ITEM_BYTES = 8 * 2**20
+"""The most keys, and UTF-8 bytes of keys, that `tweetsearch_near_repeats` takes in `same_item` (the plugin's
+bounds, NearRepeatsAggregationBuilder.java): past them the stretches are read from the composite pages instead."""
+SERVER_MEMORY_REFUSAL = (
+    "the server stopped finding the near repeats at its memory limit for one request (its request circuit "
+    "breaker): narrow the query (a campaign, a date range)"
+)
+"""What a `UsageError` says when the server's request circuit breaker stops `tweetsearch_near_repeats`: its
+answer grows with the tweets asked about, and the plugin counts it against that breaker rather than run out."""
 FETCH_PAGE = MAX_RESULT_WINDOW
 AUTO_FASTEST_SHARE = 0.1
 """`--window auto`: the share of items whose second post came fastest (CooRnet's `q`)."""
@@ -736,18 +746,38 @@ def _stretches_on_server(
     `_stretches_from_buckets` finds (tests/test_coordination.py checks it), without sending every (bucket, item)
     here. On an index of several shards (`across_shards`) each shard sends its items' buckets to the node that
     merges them, since the two tweets of a pair may lie on two shards. For links, every key of a page is one
-    item and is read over the page's stretches."""
-    spec = {
-        "field": kind.field,
-        "width": width,
-        "same_item": links.same_items() if links is not None else [],
-        "across_shards": across_shards,
-    }
-    answer = whole_answer(es.search(index=alias, query=query, size=0, aggs={"near": {NEAR_REPEATS: spec}}).body)
+    item and is read over the page's stretches; more such keys than the server takes (`MAX_SAME_ITEM_KEYS`,
+    `MAX_SAME_ITEM_BYTES`) are read from the composite pages instead. An answer too big for the server's memory
+    is refused by its request circuit breaker, said as a `UsageError`."""
+    from elasticsearch import ApiError
+
+    same_item = links.same_items() if links is not None else []
+    keys = [key for keys in same_item for key in keys]
+    if len(keys) > MAX_SAME_ITEM_KEYS or sum(len(key.encode()) for key in keys) > MAX_SAME_ITEM_BYTES:
+        return _stretches_from_buckets(es, alias, query, kind, width, links)
+    spec = {"field": kind.field, "width": width, "same_item": same_item, "across_shards": across_shards}
+    try:
+        body = es.search(index=alias, query=query, size=0, aggs={"near": {NEAR_REPEATS: spec}}).body
+    except ApiError as exc:
+        if _breaker_tripped(exc.body):
+            raise UsageError(SERVER_MEMORY_REFUSAL) from None
+        raise
+    if _breaker_tripped(body.get("_shards", {}).get("failures")):
+        raise UsageError(SERVER_MEMORY_REFUSAL)
+    answer = whole_answer(body)
     stretches = answer["aggregations"]["near"]["stretches"]
     if links is None:
         return [Selection((key,), start, end) for key, start, end in stretches]
     return [Selection(links.keys_of(key), start, end) for key, start, end in stretches]
+
+
+def _breaker_tripped(error: object) -> bool:
+    """Whether a server's error (or its shards' failures) says a circuit breaker stopped the request."""
+    if isinstance(error, dict):
+        return error.get("type") == "circuit_breaking_exception" or any(map(_breaker_tripped, error.values()))
+    if isinstance(error, list):
+        return any(map(_breaker_tripped, error))
+    return False
 
 
 def _stretches_from_buckets(

@@ -6,9 +6,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import org.apache.lucene.util.ArrayUtil;
+import java.util.function.LongConsumer;
+import org.apache.lucene.util.RamUsageEstimator;
+import org.elasticsearch.common.breaker.CircuitBreaker;
+import org.elasticsearch.common.breaker.NoopCircuitBreaker;
 import org.elasticsearch.common.io.stream.StreamInput;
 import org.elasticsearch.common.io.stream.StreamOutput;
+import org.elasticsearch.indices.breaker.CircuitBreakerService;
 import org.elasticsearch.search.aggregations.AggregationReduceContext;
 import org.elasticsearch.search.aggregations.AggregatorReducer;
 import org.elasticsearch.search.aggregations.InternalAggregation;
@@ -95,15 +99,19 @@ public final class InternalNearRepeats extends InternalAggregation {
     /**
      * Stretches from one shard are whole only if no other shard saw a tweet: two shards' stretches cannot be
      * merged (the two tweets of a pair may lie on both), so that is refused rather than answered in part. Buckets
-     * from any number of shards are merged; the final reduce turns them into stretches.
+     * from any number of shards are merged; the final reduce turns them into stretches. What the merge and the
+     * walk build is charged to the request circuit breaker as it grows (the answers themselves are charged by
+     * Elasticsearch as they arrive), and given back when the reducer closes.
      */
     @Override
     protected AggregatorReducer getLeaderReducer(AggregationReduceContext reduceContext, int size) {
+        Memory.Reservation charge = new Memory.Reservation(requestBreaker(reduceContext), "<reduce [" + getName() + "]>");
         return new AggregatorReducer() {
             private final List<InternalNearRepeats> answers = new ArrayList<>();
 
             @Override
             public void accept(InternalAggregation aggregation) {
+                charge.accept(Memory.LIST_SLOT);
                 answers.add((InternalNearRepeats) aggregation);
             }
 
@@ -119,14 +127,25 @@ public final class InternalNearRepeats extends InternalAggregation {
                     }
                     return seen.isEmpty() ? answers.get(0) : seen.get(0);
                 }
-                InternalNearRepeats merged = merge(answers);
-                return reduceContext.isFinalReduce() ? merged.walked() : merged;
+                InternalNearRepeats merged = merge(answers, charge);
+                return reduceContext.isFinalReduce() ? merged.walked(charge) : merged;
+            }
+
+            @Override
+            public void close() {
+                charge.close();
             }
         };
     }
 
+    /** The node's request circuit breaker, which the reduce's own structures are counted against. */
+    private static CircuitBreaker requestBreaker(AggregationReduceContext reduceContext) {
+        CircuitBreakerService breakers = reduceContext.bigArrays().breakerService();
+        return breakers == null ? new NoopCircuitBreaker(CircuitBreaker.REQUEST) : breakers.getBreaker(CircuitBreaker.REQUEST);
+    }
+
     /** The buckets of every answer, item by item (each answer's items are in name order). */
-    private static InternalNearRepeats merge(List<InternalNearRepeats> answers) {
+    private static InternalNearRepeats merge(List<InternalNearRepeats> answers, LongConsumer charge) {
         InternalNearRepeats first = answers.get(0);
         PriorityQueue<int[]> next = new PriorityQueue<>((a, b) -> answers.get(a[0]).items.get(a[1]).compareTo(answers.get(b[0]).items.get(b[1])));
         long tweets = 0;
@@ -136,14 +155,15 @@ public final class InternalNearRepeats extends InternalAggregation {
                 throw new IllegalStateException("[" + NearRepeatsAggregationBuilder.NAME + "] got answers of two forms");
             }
             if (answers.get(answer).items.isEmpty() == false) {
+                charge.accept(RamUsageEstimator.sizeOf(new int[2]) + Memory.LIST_SLOT);
                 next.add(new int[] {answer, 0});
             }
         }
         List<String> items = new ArrayList<>();
-        int[] offsets = new int[16];
-        long[] packed = new long[16];
+        int[] offsets = new int[0];
+        long[] packed = new long[0];
         int used = 0;
-        long[] gathered = new long[16];
+        long[] gathered = new long[0];
         while (next.isEmpty() == false) {
             String item = answers.get(next.peek()[0]).items.get(next.peek()[1]);
             int count = 0;
@@ -152,7 +172,7 @@ public final class InternalNearRepeats extends InternalAggregation {
                 InternalNearRepeats answer = answers.get(cursor[0]);
                 int from = answer.offsets[cursor[1]];
                 int to = answer.offsets[cursor[1] + 1];
-                gathered = ArrayUtil.grow(gathered, count + to - from);
+                gathered = Memory.grow(gathered, count + to - from, charge);
                 System.arraycopy(answer.packed, from, gathered, count, to - from);
                 count += to - from;
                 if (++cursor[1] < answer.items.size()) {
@@ -160,8 +180,9 @@ public final class InternalNearRepeats extends InternalAggregation {
                 }
             }
             Arrays.sort(gathered, 0, count);
+            charge.accept(Memory.LIST_SLOT); // the item's string is the answer's, held already
             items.add(item);
-            offsets = ArrayUtil.grow(offsets, items.size() + 1);
+            offsets = Memory.grow(offsets, items.size() + 1, charge);
             for (int at = 0; at < count; at++) {
                 long bucket = gathered[at] >>> 1;
                 boolean twice = (gathered[at] & 1) == 1;
@@ -169,17 +190,21 @@ public final class InternalNearRepeats extends InternalAggregation {
                     twice = true; // the same bucket on two shards: two tweets
                     at++;
                 }
-                packed = ArrayUtil.grow(packed, used + 1);
+                packed = Memory.grow(packed, used + 1, charge);
                 packed[used++] = bucket << 1 | (twice ? 1 : 0);
             }
             offsets[items.size()] = used;
         }
-        return buckets(first.name, tweets, items, Arrays.copyOf(offsets, items.size() + 1), Arrays.copyOf(packed, used), first.width, first.metadata);
+        int[] exactOffsets = Memory.ints(items.size() + 1, charge);
+        System.arraycopy(offsets, 0, exactOffsets, 0, Math.min(offsets.length, items.size() + 1));
+        long[] exactPacked = Memory.longs(used, charge);
+        System.arraycopy(packed, 0, exactPacked, 0, used);
+        return buckets(first.name, tweets, items, exactOffsets, exactPacked, first.width, first.metadata);
     }
 
-    /** The stretches of merged buckets. */
-    private InternalNearRepeats walked() {
-        Stretches found = new Stretches(width);
+    /** The stretches of merged buckets, named with the strings the buckets hold. */
+    private InternalNearRepeats walked(LongConsumer charge) {
+        Stretches found = new Stretches(width, charge);
         String[] item = new String[1];
         StretchWalker walker = new StretchWalker((from, to) -> found.add(item[0], from, to));
         try {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
+import org.apache.lucene.util.UnicodeUtil;
 import org.elasticsearch.TransportVersion;
 import org.elasticsearch.common.ParsingException;
 import org.elasticsearch.common.io.stream.StreamInput;
@@ -38,9 +39,27 @@ import org.elasticsearch.xcontent.XContentParser;
  * </pre>
  * gives {"tweets": N, "stretches": [["key", start ms, end ms], ...]}, each item's stretches merged where they
  * overlap or touch; an item of `same_item` is named by its first key.
+ *
+ * What a request may ask is bounded as it is read (`MAX_WIDTH`, `MAX_SAME_ITEM_KEYS`, `MAX_SAME_ITEM_BYTES`):
+ * beyond them it is refused with a 400 naming the bound. What the answer takes grows with the archive, not the
+ * request (an archive may hold thousands of addresses of one video), so every structure built for it, on the
+ * shards and in the reduce, is counted against the request circuit breaker: too much is refused with the
+ * breaker's exception, never an OutOfMemoryError.
  */
 public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuilder<NearRepeatsAggregationBuilder> {
     public static final String NAME = "tweetsearch_near_repeats";
+
+    /** The narrowest bucket: a minute, the precision of a 2018 tweet_time. */
+    static final long MIN_WIDTH = 60_000;
+    /** The widest bucket: the longest window `tweetsearch coordination` takes (a week, MAX_WINDOW_SECONDS in
+     * search/coordination.py) plus the minute a tweet_time may lag its id's time, as `bucket_width` makes it. */
+    static final long MAX_WIDTH = 7 * 24 * 3_600_000L + 60_000;
+    /** The keys `same_item` may list, all groups together: the addresses of known pages (search/pages.py) among
+     * the tweets asked about. The Python caller (MAX_SAME_ITEM_KEYS in search/coordination.py) reads the
+     * candidates from composite pages instead past this. */
+    static final int MAX_SAME_ITEM_KEYS = 100_000;
+    /** The UTF-8 bytes of those keys, all together (a key is 16 bytes when hashed, an address otherwise). */
+    static final long MAX_SAME_ITEM_BYTES = 8L << 20;
 
     final String field;
     final String timeField;
@@ -79,6 +98,8 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         width = in.readVLong();
         sameItem = in.readCollectionAsList(StreamInput::readStringCollectionAsList);
         acrossShards = in.readBoolean();
+        checkWidth(width);
+        checkSameItem(sameItem);
     }
 
     /** Parses the body; the parser stands on its opening brace. */
@@ -86,7 +107,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         String field = null;
         String timeField = "tweet_time";
         long width = 0;
-        List<List<String>> sameItem = new ArrayList<>();
+        List<List<String>> sameItem = List.of();
         boolean acrossShards = false;
         String current = null;
         XContentParser.Token token;
@@ -102,13 +123,7 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
             } else if ("across_shards".equals(current) && token == XContentParser.Token.VALUE_BOOLEAN) {
                 acrossShards = parser.booleanValue();
             } else if ("same_item".equals(current) && token == XContentParser.Token.START_ARRAY) {
-                while (parser.nextToken() == XContentParser.Token.START_ARRAY) {
-                    List<String> keys = new ArrayList<>();
-                    while (parser.nextToken() == XContentParser.Token.VALUE_STRING) {
-                        keys.add(parser.text());
-                    }
-                    sameItem.add(keys);
-                }
+                sameItem = parseSameItem(parser);
             } else {
                 throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] does not take [" + current + "] here");
             }
@@ -116,10 +131,70 @@ public final class NearRepeatsAggregationBuilder extends AbstractAggregationBuil
         if (field == null) {
             throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] needs [field]");
         }
-        if (width < 60_000) {
-            throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] needs [width] of 60000 ms or more");
-        }
+        checkWidth(width);
         return new NearRepeatsAggregationBuilder(name, field, timeField, width, sameItem, acrossShards);
+    }
+
+    /** `same_item`: an array of groups, each an array of one key or more; refused as soon as it passes a bound,
+     * before the rest is read. */
+    private static List<List<String>> parseSameItem(XContentParser parser) throws IOException {
+        List<List<String>> groups = new ArrayList<>();
+        long keys = 0;
+        long bytes = 0;
+        XContentParser.Token token;
+        while ((token = parser.nextToken()) != XContentParser.Token.END_ARRAY) {
+            if (token != XContentParser.Token.START_ARRAY) {
+                throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] takes [same_item] as arrays of keys");
+            }
+            List<String> group = new ArrayList<>();
+            while ((token = parser.nextToken()) != XContentParser.Token.END_ARRAY) {
+                if (token != XContentParser.Token.VALUE_STRING) {
+                    throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] takes [same_item] keys as strings");
+                }
+                String key = parser.text();
+                keys++;
+                bytes += UnicodeUtil.calcUTF16toUTF8Length(key, 0, key.length());
+                checkSameItemSize(keys, bytes);
+                group.add(key);
+            }
+            if (group.isEmpty()) {
+                throw new IllegalArgumentException("[" + NAME + "] takes no empty group in [same_item]");
+            }
+            groups.add(group);
+        }
+        return groups;
+    }
+
+    private static void checkWidth(long width) {
+        if (width < MIN_WIDTH || width > MAX_WIDTH) {
+            throw new IllegalArgumentException(
+                "[" + NAME + "] needs [width] of " + MIN_WIDTH + " ms or more and " + MAX_WIDTH + " ms (a week and a minute) "
+                    + "or less, not " + width
+            );
+        }
+    }
+
+    private static void checkSameItem(List<List<String>> sameItem) {
+        long keys = 0;
+        long bytes = 0;
+        for (List<String> group : sameItem) {
+            for (String key : group) {
+                keys++;
+                bytes += UnicodeUtil.calcUTF16toUTF8Length(key, 0, key.length());
+            }
+        }
+        checkSameItemSize(keys, bytes);
+    }
+
+    private static void checkSameItemSize(long keys, long bytes) {
+        if (keys > MAX_SAME_ITEM_KEYS) {
+            throw new IllegalArgumentException("[" + NAME + "] takes at most " + MAX_SAME_ITEM_KEYS + " keys in [same_item]");
+        }
+        if (bytes > MAX_SAME_ITEM_BYTES) {
+            throw new IllegalArgumentException(
+                "[" + NAME + "] takes at most " + MAX_SAME_ITEM_BYTES + " bytes of keys in [same_item]"
+            );
+        }
     }
 
     @Override

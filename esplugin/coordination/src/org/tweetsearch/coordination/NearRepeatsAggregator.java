@@ -3,17 +3,23 @@ package org.tweetsearch.coordination;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.SortedNumericDocValues;
 import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.IntroSorter;
+import org.apache.lucene.util.RamUsageEstimator;
+import org.elasticsearch.common.util.BigArrays;
+import org.elasticsearch.common.util.IntArray;
+import org.elasticsearch.common.util.LongArray;
+import org.elasticsearch.common.util.LongHash;
+import org.elasticsearch.core.Releasables;
 import org.elasticsearch.index.fielddata.IndexFieldData;
 import org.elasticsearch.index.fielddata.IndexOrdinalsFieldData;
 import org.elasticsearch.index.mapper.MappedFieldType;
@@ -27,17 +33,23 @@ import org.elasticsearch.search.aggregations.support.AggregationContext;
 /**
  * Collects one long per (tweet, item): the item's global ordinal in the high 32 bits and the tweet's time bucket
  * in the low 32; sorts them; and walks each item's buckets in order (see `NearRepeatsAggregationBuilder`).
- * Eight bytes a value, counted against the request circuit breaker: 80 MB for 10M tweets.
+ * Eight bytes a value, counted against the request circuit breaker: 80 MB for 10M tweets. So is everything else
+ * it builds (`Memory`): the keys of `same_item` (in a `LongHash` of the breaker-counting BigArrays), and the
+ * answer's strings and arrays, which grow with the archive's distinct items, not with the request.
  */
 final class NearRepeatsAggregator extends MetricsAggregator {
     private static final long LOW_32 = 0xFFFFFFFFL;
 
     private final NearRepeatsAggregationBuilder spec;
     private final IndexOrdinalsFieldData fieldData;
+    private final LongConsumer charge = bytes -> addRequestCircuitBreakerBytes(bytes);
     private IndexOrdinalsFieldData global;
     private LeafReaderContext anyLeaf;
-    private final Map<Long, Long> itemOf = new HashMap<>();
-    private final Map<Long, String> groupName = new HashMap<>();
+    // The keys of `same_item` this shard holds: id (in `sameKeys`) of a key's ordinal -> the ordinal of its group's
+    // first key here (the item it stands for), and the group's number (that item's name is the group's first key).
+    private LongHash sameKeys;
+    private LongArray itemOfKey;
+    private IntArray groupOfKey;
     private long[] values = new long[0];
     private int size;
     private long tweets;
@@ -105,39 +117,53 @@ final class NearRepeatsAggregator extends MetricsAggregator {
             if (lookup.getValueCount() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("[" + NearRepeatsAggregationBuilder.NAME + "] takes fields of fewer than 2^31 terms");
             }
-            for (List<String> keys : spec.sameItem) {
-                long first = -1;
-                for (String key : keys) {
-                    long ord = lookup.lookupTerm(new BytesRef(key));
-                    if (ord < 0) {
-                        continue;
-                    }
-                    if (first < 0) {
-                        first = ord;
-                        groupName.put(ord, keys.get(0));
-                    }
-                    itemOf.put(ord, first);
-                }
+            if (spec.sameItem.isEmpty() == false) {
+                readSameItem(lookup);
             }
         }
         return global.load(leaf).getOrdinalsValues();
     }
 
+    /** The item of each key of `same_item` this shard holds. A key listed twice keeps its first group. */
+    private void readSameItem(SortedSetDocValues lookup) throws IOException {
+        BigArrays arrays = context.bigArrays(); // counts against the request circuit breaker
+        sameKeys = new LongHash(16, arrays);
+        itemOfKey = arrays.newLongArray(16, false);
+        groupOfKey = arrays.newIntArray(16, false);
+        for (int group = 0; group < spec.sameItem.size(); group++) {
+            long first = -1;
+            for (String key : spec.sameItem.get(group)) {
+                long ord = lookup.lookupTerm(new BytesRef(key));
+                if (ord < 0) {
+                    continue;
+                }
+                long id = sameKeys.add(ord);
+                if (id < 0) {
+                    continue;
+                }
+                if (first < 0) {
+                    first = ord;
+                }
+                itemOfKey = arrays.grow(itemOfKey, id + 1);
+                groupOfKey = arrays.grow(groupOfKey, id + 1);
+                itemOfKey.set(id, first);
+                groupOfKey.set(id, group);
+            }
+        }
+    }
+
     private long item(long ord) {
-        if (itemOf.isEmpty()) {
+        if (sameKeys == null) {
             return ord;
         }
-        Long item = itemOf.get(ord);
-        return item == null ? ord : item;
+        long id = sameKeys.find(ord);
+        return id < 0 ? ord : itemOfKey.get(id);
     }
 
     private void reserve(int more) {
-        if (size + more <= values.length) {
-            return;
+        if (size + more > values.length) {
+            values = Memory.grow(values, size + more, charge);
         }
-        int length = ArrayUtil.oversize(size + more, Long.BYTES);
-        addRequestCircuitBreakerBytes((long) (length - values.length) * Long.BYTES);
-        values = Arrays.copyOf(values, length);
     }
 
     @Override
@@ -154,11 +180,18 @@ final class NearRepeatsAggregator extends MetricsAggregator {
 
     /** Every item's stretches, walked here: this shard holds every matching tweet. */
     private InternalAggregation stretches(SortedSetDocValues terms) throws IOException {
-        Stretches found = new Stretches(spec.width);
+        Stretches found = new Stretches(spec.width, charge);
         long[] item = {-1};
-        StretchWalker walker = new StretchWalker((from, to) -> found.add(name(terms, item[0]), from, to));
+        String[] named = {null}; // the item's name, made once for all its stretches
+        StretchWalker walker = new StretchWalker((from, to) -> {
+            if (named[0] == null) {
+                named[0] = name(terms, item[0]);
+            }
+            found.add(named[0], from, to);
+        });
         for (int at = 0; at < size;) {
             item[0] = values[at] >>> 32;
+            named[0] = null;
             at = walkBuckets(at, walker::bucket);
             walker.endItem();
         }
@@ -168,20 +201,45 @@ final class NearRepeatsAggregator extends MetricsAggregator {
     /** Every item's buckets, items in name order, for the final reduce to merge with other shards'. */
     private InternalAggregation buckets(SortedSetDocValues terms) throws IOException {
         List<String> names = new ArrayList<>();
-        LongList packed = new LongList();
-        LongList firsts = new LongList(); // where each item's buckets begin in `packed`
+        LongList packed = new LongList(charge);
+        LongList firsts = new LongList(charge); // where each item's buckets begin in `packed`
         for (int at = 0; at < size;) {
             names.add(name(terms, values[at] >>> 32));
             firsts.add(packed.size);
             at = walkBuckets(at, (bucket, twice) -> packed.add(bucket << 1 | (twice ? 1 : 0)));
         }
         firsts.add(packed.size);
-        Integer[] order = new Integer[names.size()];
+        int[] order = Memory.ints(names.size(), charge);
         Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> names.get(a).compareTo(names.get(b)));
+        new IntroSorter() {
+            private String pivot;
+
+            @Override
+            protected void swap(int i, int j) {
+                int kept = order[i];
+                order[i] = order[j];
+                order[j] = kept;
+            }
+
+            @Override
+            protected int compare(int i, int j) {
+                return names.get(order[i]).compareTo(names.get(order[j]));
+            }
+
+            @Override
+            protected void setPivot(int i) {
+                pivot = names.get(order[i]);
+            }
+
+            @Override
+            protected int comparePivot(int j) {
+                return pivot.compareTo(names.get(order[j]));
+            }
+        }.sort(0, order.length);
+        charge.accept(Memory.LIST_SLOT * names.size());
         List<String> items = new ArrayList<>(names.size());
-        int[] offsets = new int[names.size() + 1];
-        long[] sorted = new long[packed.size];
+        int[] offsets = Memory.ints(names.size() + 1, charge);
+        long[] sorted = Memory.longs(packed.size, charge);
         for (int i = 0; i < order.length; i++) {
             items.add(names.get(order[i]));
             int from = (int) firsts.values[order[i]];
@@ -192,13 +250,18 @@ final class NearRepeatsAggregator extends MetricsAggregator {
         return InternalNearRepeats.buckets(name, tweets, items, offsets, sorted, spec.width, metadata());
     }
 
-    /** A growing array of longs. */
+    /** A growing array of longs, its growth charged. */
     private static final class LongList {
-        long[] values = new long[16];
+        private final LongConsumer charge;
+        long[] values = new long[0];
         int size;
 
+        LongList(LongConsumer charge) {
+            this.charge = charge;
+        }
+
         void add(long value) {
-            values = ArrayUtil.grow(values, size + 1);
+            values = Memory.grow(values, size + 1, charge);
             values[size++] = value;
         }
     }
@@ -223,11 +286,21 @@ final class NearRepeatsAggregator extends MetricsAggregator {
         return at;
     }
 
-    /** An item's name: a key of `same_item` stands for its group by the group's first key, whichever of the
-     * group's keys this shard holds, so that every shard names a page alike. */
+    /** An item's name, charged: a key of `same_item` stands for its group by the group's first key, whichever of
+     * the group's keys this shard holds, so that every shard names a page alike. */
     private String name(SortedSetDocValues terms, long item) throws IOException {
-        String group = groupName.get(item);
-        return group != null ? group : terms.lookupOrd(item).utf8ToString();
+        if (sameKeys != null) {
+            long id = sameKeys.find(item);
+            if (id >= 0 && itemOfKey.get(id) == item) {
+                String group = spec.sameItem.get(groupOfKey.get(id)).get(0);
+                charge.accept(Memory.LIST_SLOT); // the group's name is the request's own string
+                return group;
+            }
+        }
+        BytesRef term = terms.lookupOrd(item);
+        // Each UTF-8 byte of the term gives at most one UTF-16 char, of 2 bytes.
+        charge.accept(RamUsageEstimator.sizeOf(new String()) + 2L * term.length + Memory.LIST_SLOT);
+        return term.utf8ToString();
     }
 
     @Override
@@ -236,5 +309,10 @@ final class NearRepeatsAggregator extends MetricsAggregator {
             return InternalNearRepeats.buckets(name, tweets, List.of(), new int[] {0}, new long[0], spec.width, metadata());
         }
         return InternalNearRepeats.stretches(name, tweets, List.of(), new long[0], new long[0], metadata());
+    }
+
+    @Override
+    protected void doClose() {
+        Releasables.close(sameKeys, itemOfKey, groupOfKey);
     }
 }
