@@ -71,6 +71,13 @@ class ArchiveError(TweetsearchError):
     exit_code = 2
 
 
+class TooManyRejects(ArchiveError):
+    """Raised when a load or `--dry-run` rejects more rows than `--max-rejects`: what is read is not a tweets
+    archive (a file of another kind, or a small compressed file that unpacks into endless bad rows). Reading
+    stops there; what was read is settled and its books balance, and a load can go on with `--resume` and a
+    higher bound when the damage is real."""
+
+
 class QueryRejected(TweetsearchError):
     """Raised when the server refuses a request as malformed (HTTP 400): a query too large or too deeply
     nested for it, or any other refusal, named in one line rather than the server's own multi-line answer."""
@@ -141,7 +148,9 @@ class UnknownField(TweetsearchError):
 
 
 class CheckpointError(TweetsearchError):
-    """Raised when `--resume` finds no checkpoint, or one written for other input files."""
+    """Raised when `--resume` finds no checkpoint, one written for other input files, or one that is not as a
+    load writes it (a field of the wrong type, an index the alias's loads do not make, settings it does not
+    change): a changed checkpoint is refused before anything is done."""
 
     exit_code = 2
 

@@ -17,19 +17,22 @@ import csv
 import glob
 import gzip
 import io
+import os
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO, Literal, NamedTuple
 
 from common.errors import ArchiveError
 from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.native import RowEncoder, line_source, row_encoder
 from indexer.normalise import Account, RowError, TweetRowNormaliser, parse_users_row
+from indexer.rejects import MAX_RAW_BYTES, clip_text
 
 Kind = Literal["tweets", "users"]
 
@@ -39,8 +42,8 @@ MAX_ROW_BYTES = 64 * 1024
 # How many rows the native fast path encodes at most before handing them on: as many as a bulk request holds by
 # default (`BulkOptions.chunk_docs`), so that a run is sent as it is, without its bytes being cut or joined.
 FAST_RUN_ROWS = 2_000
-# How much of a rejected row's text goes into the reject: enough to find and recognise it.
-MAX_REJECT_RAW = 2_000
+# The longest name of a zip's member read (a file on disk has at most 255 bytes).
+MAX_MEMBER_NAME = 1_024
 # A physical line longer than MAX_ROW_BYTES. Not (yet) in `RejectReason`.
 ROW_TOO_LONG = "row_too_long"
 
@@ -80,6 +83,55 @@ class ArchiveFile:
         return self.display_name
 
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What `find_archives` found: the archive files, and the symbolic links it met inside folders and among a
+    glob's matches and did not follow (a link there may lead anywhere, `/etc/passwd` included; only a file named
+    on the command line is read through a link)."""
+
+    files: list[ArchiveFile]
+    skipped_links: list[Path] = field(default_factory=list)
+
+
+class OpenZips:
+    """The zips being read, each opened once and kept open while its members are read.
+
+    Opening a zip reads its whole central directory, so a zip of N members opened again for each member costs N
+    times N entries: 4,000 members took two minutes. A few zips stay open at once (reading goes campaign by
+    campaign, which may move between zips); the one used longest ago is closed when more are needed. Not shared
+    between threads: each reader opens its own.
+    """
+
+    KEEP_OPEN = 8
+
+    def __init__(self) -> None:
+        self._open: dict[Path, zipfile.ZipFile] = {}
+
+    def zip(self, path: Path) -> zipfile.ZipFile:
+        """The open zip at `path`, opened now if it is not open yet."""
+        archive = self._open.pop(path, None)
+        if archive is None:
+            if len(self._open) >= self.KEEP_OPEN:
+                self._open.pop(next(iter(self._open))).close()
+            archive = zipfile.ZipFile(path)
+        self._open[path] = archive  # (the most recently used last)
+        return archive
+
+    def close(self) -> None:
+        """Close every zip still open."""
+        for archive in self._open.values():
+            archive.close()
+        self._open.clear()
+
+    def __enter__(self) -> OpenZips:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+
 class Row(NamedTuple):
     """One logical CSV row: the line it starts on (1 = header), column → published string, and its text."""
 
@@ -94,23 +146,37 @@ _SplitRow = tuple[int, list[str], str]
 
 
 def discover(paths: Iterable[str | Path] | str | Path) -> list[ArchiveFile]:
-    """The archive files under `paths` (files, directories searched recursively, or globs).
+    """The archive files under `paths` (files, directories searched recursively, or globs): `find_archives`'
+    files."""
+    return find_archives(paths).files
+
+
+def find_archives(paths: Iterable[str | Path] | str | Path) -> Found:
+    """The archive files under `paths` (files, directories searched recursively, or globs), and the symbolic
+    links passed over.
 
     `.csv`, `.csv.gz` and `.zip` (each CSV member) are read. A campaign's users file lying next to one of
     its tweets files is included even if not named, since it fills in the tweets' account fields.
     Every header is read here, so an unrecognisable file raises `ArchiveError` before any loading starts.
+
+    A symbolic link is followed only when it is named itself: inside a folder, among a glob's matches or as a
+    users file beside a tweets file, it is passed over and listed in `skipped_links`. A folder of downloads may
+    hold a link to anywhere (`leak_tweets.csv -> /etc/passwd`), whose first bytes an error about its header
+    would show; a path typed on the command line is the user's own choice. Each zip is opened once.
     """
     if isinstance(paths, str | Path):
         paths = [paths]
+    skipped: list[Path] = []
     found: dict[tuple[Path, str | None], ArchiveFile] = {}
-    for path in _expand(paths):
-        for file in _describe_all(path):
+    with OpenZips() as zips:
+        for path in _expand(paths, skipped):
+            for file in _describe_all(path, zips):
+                found.setdefault((file.path, file.member), file)
+        for file in _sibling_users_files(list(found.values()), zips, skipped):
             found.setdefault((file.path, file.member), file)
-    for file in _sibling_users_files(list(found.values())):
-        found.setdefault((file.path, file.member), file)
     files = sorted(found.values(), key=lambda file: _natural_key(file.display_name))
     _check_unique_names(files)
-    return files
+    return Found(files, sorted(set(skipped)))
 
 
 def read_archive(
@@ -130,14 +196,15 @@ def read_archive(
     skip_lines = skip_lines or {}
     accounts: dict[str, Account] = {}
     campaign = None
-    for file in reading_order(_as_files(sources)):
-        if file.campaign != campaign:
-            campaign, accounts = file.campaign, {}
-        skip = skip_lines.get(file.display_name, 0)
-        if file.kind == "users":
-            yield from load_accounts(file, accounts, skip_lines=skip)
-        else:
-            yield from read_tweets(file, accounts=accounts, skip_lines=skip, encoded=encoded)
+    with OpenZips() as zips:
+        for file in reading_order(_as_files(sources)):
+            if file.campaign != campaign:
+                campaign, accounts = file.campaign, {}
+            skip = skip_lines.get(file.display_name, 0)
+            if file.kind == "users":
+                yield from load_accounts(file, accounts, skip_lines=skip, zips=zips)
+            else:
+                yield from read_tweets(file, accounts=accounts, skip_lines=skip, encoded=encoded, zips=zips)
 
 
 def reading_order(files: Sequence[ArchiveFile]) -> list[ArchiveFile]:
@@ -146,11 +213,13 @@ def reading_order(files: Sequence[ArchiveFile]) -> list[ArchiveFile]:
     A campaign without tweets files is left out (its accounts would enrich nothing). Reading is sequential,
     so once a row of one file is read, every file before it in this order has been read to its end.
     """
+    kinds: dict[str, tuple[list[ArchiveFile], list[ArchiveFile]]] = {}  # campaign -> (users, tweets), one pass
+    for file in files:
+        kinds.setdefault(file.campaign, ([], []))[file.kind == "tweets"].append(file)
     order: list[ArchiveFile] = []
-    for campaign in dict.fromkeys(file.campaign for file in files):
-        tweets = [file for file in files if file.campaign == campaign and file.kind == "tweets"]
+    for users, tweets in kinds.values():
         if tweets:
-            order += [file for file in files if file.campaign == campaign and file.kind == "users"] + tweets
+            order += users + tweets
     return order
 
 
@@ -160,14 +229,16 @@ def read_tweets(
     accounts: Mapping[str, Account] | None = None,
     skip_lines: int = 0,
     encoded: bool = False,
+    zips: OpenZips | None = None,
 ) -> Iterator[TweetRecord | Reject | EncodedTweets]:
     """The records and rejects of one tweets file; rows starting at or before line `skip_lines` are skipped.
 
     With `encoded`, the rows the native fast path takes come in runs as `EncodedTweets` instead of `TweetRecord`s
     (when the extension is installed; see `indexer.native`). Every other row, rejects included, is read the same.
+    A zip member is read through `zips` when given (see `open_binary`).
     """
     name = file.display_name
-    with _split_rows(file, skip_lines) as (columns, split):
+    with _split_rows(file, skip_lines, zips) as (columns, split):
         normalise = TweetRowNormaliser(columns, campaign=file.campaign, source_file=name, accounts=accounts)
         for row in split(row_encoder(normalise) if encoded else None):
             if type(row) is not tuple:
@@ -177,16 +248,18 @@ def read_tweets(
             try:
                 yield normalise(fields, line)
             except RowError as error:
-                yield Reject(name, line, error.reason, error.detail, _clip(text))
+                yield Reject(name, line, error.reason, error.detail, clip_text(text, MAX_RAW_BYTES))
 
 
-def load_accounts(file: ArchiveFile, accounts: dict[str, Account], *, skip_lines: int = 0) -> Iterator[Reject]:
+def load_accounts(
+    file: ArchiveFile, accounts: dict[str, Account], *, skip_lines: int = 0, zips: OpenZips | None = None
+) -> Iterator[Reject]:
     """Load a users file into `accounts` (userid → `Account`), yielding its bad rows as rejects.
 
     Every row is loaded whatever `skip_lines` says (the tweets need them all); only rejects starting at or
     before line `skip_lines` are not yielded again.
     """
-    for row in iter_rows(file):
+    for row in iter_rows(file, zips=zips):
         if type(row) is Reject:
             if row.line > skip_lines:
                 yield row
@@ -195,17 +268,18 @@ def load_accounts(file: ArchiveFile, accounts: dict[str, Account], *, skip_lines
             account = parse_users_row(row.values)
         except RowError as error:
             if row.line > skip_lines:
-                yield Reject(file.display_name, row.line, error.reason, error.detail, _clip(row.text))
+                raw = clip_text(row.text, MAX_RAW_BYTES)
+                yield Reject(file.display_name, row.line, error.reason, error.detail, raw)
             continue
         accounts[account.userid] = account  # type: ignore[index]  # parse_users_row guarantees a userid
 
 
-def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Reject]:
+def iter_rows(file: ArchiveFile, *, skip_lines: int = 0, zips: OpenZips | None = None) -> Iterator[Row | Reject]:
     """The logical rows of one file, split into columns by header name, and the rows that cannot be split.
 
     Rows starting at or before line `skip_lines` are passed over without being decoded or split.
     """
-    with _split_rows(file, skip_lines) as (columns, split):
+    with _split_rows(file, skip_lines, zips) as (columns, split):
         for row in split(None):
             if type(row) is Reject:
                 yield row
@@ -216,11 +290,11 @@ def iter_rows(file: ArchiveFile, *, skip_lines: int = 0) -> Iterator[Row | Rejec
 
 @contextmanager
 def _split_rows(
-    file: ArchiveFile, skip_lines: int
+    file: ArchiveFile, skip_lines: int, zips: OpenZips | None
 ) -> Iterator[tuple[tuple[str, ...], Callable[[RowEncoder | None], Iterator[_SplitRow | Reject | EncodedTweets]]]]:
     """The file's header columns, and `split(fast)`: its rows (see `iter_rows`) as the splitter yields them, with
     the rows a `fast` encoder takes as `EncodedTweets` (the encoder is made from the columns, hence the call)."""
-    with open_binary(file) as stream:
+    with open_binary(file, zips) as stream:
         columns, header_lines = _read_header(stream, file.display_name)
 
         def split(fast: RowEncoder | None) -> Iterator[_SplitRow | Reject | EncodedTweets]:
@@ -230,10 +304,14 @@ def _split_rows(
 
 
 @contextmanager
-def open_binary(file: ArchiveFile) -> Iterator[BinaryIO]:
-    """The file's bytes as a buffered stream; zip members and gzip files are decompressed as they are read."""
+def open_binary(file: ArchiveFile, zips: OpenZips | None = None) -> Iterator[BinaryIO]:
+    """The file's bytes as a buffered stream; zip members and gzip files are decompressed as they are read.
+
+    A zip member is read through `zips`, where its zip stays open for the next member; without it, the zip is
+    opened for this member alone (fine for one, quadratic over all the members of a large zip)."""
     if file.member is not None:
-        with zipfile.ZipFile(file.path) as archive, archive.open(file.member) as member:
+        opened = nullcontext(zips) if zips is not None else OpenZips()
+        with opened as kept, kept.zip(file.path).open(file.member) as member:
             yield io.BufferedReader(member, _BUFFER_SIZE)  # type: ignore[arg-type]
     elif file.path.name.lower().endswith(".gz"):
         with gzip.open(file.path, "rb") as stream:
@@ -398,7 +476,7 @@ class _RowSplitter:
                         lineno, pending = start, []
                     elif lineno > skip:
                         detail = f"line of {line.size:,} bytes is longer than any row ({MAX_ROW_BYTES:,})"
-                        yield Reject(self.display_name, lineno, ROW_TOO_LONG, detail, _raw_text(line.head))
+                        yield Reject(self.display_name, lineno, ROW_TOO_LONG, detail, _raw_text(line.head, line.size))
                     continue
 
                 if pending:
@@ -611,46 +689,91 @@ def _as_files(sources: Iterable[str | Path | ArchiveFile] | str | Path) -> list[
     return given + discover(paths) if paths else given
 
 
-def _expand(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Concrete files: directories are searched recursively for archive files, globs are expanded."""
+def _expand(paths: Iterable[str | Path], skipped: list[Path], *, named: bool = True) -> Iterator[Path]:
+    """Concrete files: directories are searched recursively for archive files, globs are expanded.
+
+    A symbolic link is followed when it was `named` on the command line; a glob's matches are not named, and a
+    link among them, or inside a folder, is added to `skipped` instead (see `find_archives`)."""
     for given in paths:
         path = Path(given).expanduser()
-        if path.is_dir():
-            yield from sorted(
-                found
-                for found in path.rglob("*")
-                if found.is_file() and not found.name.startswith(".") and _is_archive_name(found.name)
-            )
+        if not named and path.is_symlink():
+            skipped.append(path)
+        elif path.is_dir():
+            yield from _walk(path, skipped)
         elif path.is_file():
             yield path
-        elif _GLOB_CHARS.search(str(given)):
+        elif named and _GLOB_CHARS.search(str(given)):
             matches = sorted(glob.glob(str(path), recursive=True))
             if not matches:
                 raise ArchiveError(f"{given}: no file matches this pattern")
-            yield from _expand(matches)
-        else:
+            fixed = next(n for n, part in enumerate(path.parts) if _GLOB_CHARS.search(part))
+            yield from _expand(_not_through_links(matches, fixed, skipped), skipped, named=False)
+        elif named:
             raise ArchiveError(f"{given}: no such file or directory")
 
 
-def _describe_all(path: Path) -> list[ArchiveFile]:
-    """The archive files in one file on disk: itself, or each CSV member of a zip."""
+def _not_through_links(matches: list[str], fixed: int, skipped: list[Path]) -> Iterator[str]:
+    """A glob's matches but those reached through a link to a folder (`**` follows them): the first `fixed`
+    parts of each were typed, the rest were found. Such a link goes to `skipped`."""
+    for match in matches:
+        parts = Path(match).parts
+        link = next(
+            (Path(*parts[:end]) for end in range(fixed + 1, len(parts)) if Path(*parts[:end]).is_symlink()), None
+        )
+        if link is None:
+            yield match
+        else:
+            skipped.append(link)
+
+
+def _walk(folder: Path, skipped: list[Path]) -> list[Path]:
+    """The archive files in `folder` and the folders below it, in order, without following a symbolic link.
+
+    A link to a folder, or one whose name is an archive's, goes to `skipped`; other files are not archives."""
+    found: list[Path] = []
+    for directory, folders, names in os.walk(folder):  # (os.walk never descends into a link to a folder)
+        here = Path(directory)
+        for name in folders:
+            if (here / name).is_symlink():
+                skipped.append(here / name)
+        for name in names:
+            if name.startswith(".") or not _is_archive_name(name):
+                continue
+            candidate = here / name
+            if candidate.is_symlink():
+                skipped.append(candidate)
+            elif candidate.is_file():
+                found.append(candidate)
+    return sorted(found)
+
+
+def _describe_all(path: Path, zips: OpenZips) -> list[ArchiveFile]:
+    """The archive files in one file on disk: itself, or each CSV member of a zip (all read through one opening
+    of the zip, kept in `zips`)."""
     if not path.name.lower().endswith(".zip"):
-        return [_describe(path, None, path.stat().st_size)]
+        return [_describe(path, None, path.stat().st_size, zips)]
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = [info for info in archive.infolist() if not info.is_dir() and _is_csv_member(info.filename)]
+        archive = zips.zip(path)
     except (zipfile.BadZipFile, OSError) as error:
         raise ArchiveError(f"{path.name}: not a readable zip file: {error}") from None
+    members = [info for info in archive.infolist() if not info.is_dir() and _is_csv_member(info.filename)]
     if not members:
         raise ArchiveError(f"{path.name}: the zip holds no .csv file")
-    return [_describe(path, info.filename, info.file_size) for info in members]
+    # A member's name goes into every reject and the checkpoint; a zip may give one 64 KB long, no release does.
+    overlong = next((info.filename for info in members if len(info.filename) > MAX_MEMBER_NAME), None)
+    if overlong is not None:
+        raise ArchiveError(
+            f"{path.name}: a member's name is {len(overlong):,} characters long ({overlong[:40]}...); "
+            f"a release's are under {MAX_MEMBER_NAME:,}"
+        )
+    return [_describe(path, info.filename, info.file_size, zips) for info in members]
 
 
-def _describe(path: Path, member: str | None, size: int) -> ArchiveFile:
-    display_name = f"{path.name}/{member}" if member else path.name
+def _describe(path: Path, member: str | None, size: int, zips: OpenZips) -> ArchiveFile:
+    display_name = f"{shown_name(path.name)}/{member}" if member else shown_name(path.name)
     probe = ArchiveFile(path, member, "", "tweets", display_name, (), size)
     try:
-        with open_binary(probe) as stream:
+        with open_binary(probe, zips) as stream:
             columns, _ = _read_header(stream, display_name)
     except (zipfile.BadZipFile, OSError) as error:
         raise ArchiveError(f"{display_name}: cannot be read: {error}") from None
@@ -692,24 +815,31 @@ def _classify(path: Path, member: str | None, columns: tuple[str, ...], display_
     return campaign, kind
 
 
-def _sibling_users_files(files: list[ArchiveFile]) -> list[ArchiveFile]:
-    """Users files next to a tweets file (same directory, same campaign) that were not named themselves."""
+def _sibling_users_files(files: list[ArchiveFile], zips: OpenZips, skipped: list[Path]) -> list[ArchiveFile]:
+    """Users files next to a tweets file (same directory, same campaign) that were not named themselves.
+
+    Each folder is listed once, however many campaigns' tweets files it holds. A symbolic link there was not
+    named, so it is not followed (it goes to `skipped`)."""
     have_users = {file.campaign for file in files if file.kind == "users"}
-    wanted = {(file.path.parent, file.campaign) for file in files if file.kind == "tweets"}
+    wanted: dict[Path, set[str]] = {}
+    for file in files:
+        if file.kind == "tweets" and file.campaign not in have_users:
+            wanted.setdefault(file.path.parent, set()).add(file.campaign)
     siblings: list[ArchiveFile] = []
-    for directory, campaign in sorted(wanted):
-        if campaign in have_users:
-            continue
+    for directory in sorted(wanted):
         for candidate in sorted(directory.iterdir()):
             match = _NAME.match(_stem(candidate.name))
-            if (
+            if not (
                 match
-                and match["campaign"] == campaign
+                and match["campaign"] in wanted[directory]
                 and match["kind"] == "users"
-                and candidate.is_file()
                 and _is_archive_name(candidate.name)
             ):
-                siblings.extend(file for file in _describe_all(candidate) if file.kind == "users")
+                continue
+            if candidate.is_symlink():
+                skipped.append(candidate)
+            elif candidate.is_file():
+                siblings.extend(file for file in _describe_all(candidate, zips) if file.kind == "users")
     return siblings
 
 
@@ -741,16 +871,21 @@ def _is_csv_member(name: str) -> bool:
     return name.lower().endswith(".csv") and not base.startswith(".") and not name.startswith("__MACOSX/")
 
 
+def shown_name(name: str) -> str:
+    """A file name as text that any output can hold: bytes that are not UTF-8 (a Linux name may hold any), which
+    Python keeps as lone surrogates that neither UTF-8 nor JSON can write, shown as `\\xNN`."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _natural_key(name: str) -> tuple[object, ...]:
     return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(name.lower()))
 
 
-def _raw_text(data: bytes) -> str:
-    """A rejected row's bytes as text for the user: undecodable bytes shown as `\\xNN`, long rows cut."""
-    return _clip(data[: MAX_REJECT_RAW * 4].decode("utf-8", "backslashreplace").rstrip("\r\n"))
-
-
-def _clip(text: str) -> str:
-    if len(text) <= MAX_REJECT_RAW:
-        return text
-    return f"{text[:MAX_REJECT_RAW]}… [{len(text) - MAX_REJECT_RAW:,} more characters]"
+def _raw_text(data: bytes, size: int | None = None) -> str:
+    """A rejected row's bytes as text for the user: undecodable bytes shown as `\\xNN`, long rows cut (only the
+    start of a long row is decoded). `size`: the row's length, when `data` is only its start."""
+    size = len(data) if size is None else size
+    text = data[:MAX_RAW_BYTES].decode("utf-8", "backslashreplace")
+    if size <= MAX_RAW_BYTES:
+        text = text.rstrip("\r\n")
+    return clip_text(text, MAX_RAW_BYTES, size=size)

@@ -8,14 +8,15 @@ file from line N+1, passes over the finished files, and ends with the same count
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
 import orjson
 
 from common.errors import CheckpointError, OutputFailed
+from indexer.atomic import atomic_replace
 
 
 @dataclass
@@ -44,24 +45,88 @@ class Checkpoint:
         return {**self.lines, **dict.fromkeys(self.finished, sys.maxsize)}
 
     def save(self, path: Path) -> None:
-        """Writes atomically (temp file + rename): a kill mid-write never leaves a torn checkpoint."""
+        """Writes atomically through a temporary file no one can foresee (`indexer.atomic`): a kill mid-write never
+        leaves a torn checkpoint, and a link planted beside it is never written through."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + ".tmp")
-            temporary.write_bytes(orjson.dumps(asdict(self)))
-            os.replace(temporary, path)
+            with atomic_replace(path) as file:
+                file.write(orjson.dumps(asdict(self)))
         except OSError as exc:
             raise OutputFailed(f"cannot write the checkpoint {path}: {exc.strerror or exc}") from None
 
     @classmethod
     def load(cls, path: Path) -> Checkpoint:
+        """The checkpoint at `path`, every field of the type this module writes (`CheckpointError` otherwise).
+
+        A checkpoint is a file anyone with access to the folder may have changed, and a resumed load acts on it:
+        it writes into the index it names and puts settings back on it. Whether that index is one this load may
+        write is the loader's to check (it knows the alias and the server); here, that each field is what a
+        load writes, so that nothing downstream meets a list where it counts on a number."""
         if not path.exists():
             raise CheckpointError(f"nothing to resume: no checkpoint at {path} (run the load without --resume)")
         try:
-            return cls(**orjson.loads(path.read_bytes()))
-        except (orjson.JSONDecodeError, TypeError) as exc:
-            message = f"the checkpoint {path} is unreadable ({exc}); run the load without --resume"
-            raise CheckpointError(message) from None
+            fields = orjson.loads(path.read_bytes())
+        except (orjson.JSONDecodeError, OSError) as exc:
+            raise CheckpointError(
+                f"the checkpoint {path} is unreadable ({exc}); run the load without --resume"
+            ) from None
+        problem = _invalid(fields)
+        if problem:
+            raise CheckpointError(
+                f"the checkpoint {path} is not one a load wrote ({problem}); run the load without --resume"
+            )
+        return cls(**fields)
+
+
+_COUNTS = ("count_before", "rows_read", "indexed", "created", "retries", "splits")
+
+
+def _invalid(fields: object) -> str | None:
+    """What is wrong with a checkpoint's fields as read back, or None when each is of the type a load writes and
+    they agree with each other (the files it names are among its inputs, no more stored than read)."""
+    if not isinstance(fields, dict):
+        return "not a JSON object"
+    known = {spec.name for spec in dataclass_fields(Checkpoint)}
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        return f"unknown fields {', '.join(unknown)}"
+    missing = sorted({"index", "alias", "inputs", "fresh_index", "count_before"} - set(fields))
+    if missing:
+        return f"no {', '.join(missing)}"
+    for name in ("index", "alias"):
+        if not _is_text(fields[name]):
+            return f"{name} is not a name"
+    if not isinstance(fields["fresh_index"], bool):
+        return "fresh_index is not true or false"
+    for name in _COUNTS:
+        if name in fields and not _is_count(fields[name]):
+            return f"{name} is not a count"
+    inputs, finished = fields["inputs"], fields.get("finished", [])
+    for name, names in (("inputs", inputs), ("finished", finished)):
+        if not isinstance(names, list) or not all(_is_text(item) for item in names):
+            return f"{name} is not a list of file names"
+    lines = fields.get("lines", {})
+    if not isinstance(lines, dict) or not all(_is_count(line) for line in lines.values()):
+        return "lines is not a map of file names to line numbers"
+    strangers = (set(lines) | set(finished)) - set(inputs)
+    if strangers:
+        return "it names files that are not among its inputs"
+    if fields.get("indexed", 0) > fields.get("rows_read", 0) or fields.get("created", 0) > fields.get("indexed", 0):
+        return "it counts more tweets stored than read"
+    settings = fields.get("restore_settings", {})
+    if not isinstance(settings, dict) or not all(
+        value is None or (isinstance(value, str | int) and not isinstance(value, bool)) for value in settings.values()
+    ):
+        return "restore_settings is not a map of settings to values"
+    return None
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def default_checkpoint_path(rejects_path: Path) -> Path:

@@ -9,15 +9,16 @@ checkpointed after every stored request so an interrupted load can be resumed.
 from __future__ import annotations
 
 import gc
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from common.errors import CheckpointError, ConnectionFailed, LoadInterrupted, UsageError
+from common.errors import CheckpointError, ConnectionFailed, LoadInterrupted, TooManyRejects, UsageError
 from common.mapping import (
     accounts_index_for,
     attach_accounts,
@@ -29,15 +30,25 @@ from common.mapping import (
 )
 from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.accounts import index_accounts
-from indexer.archive import discover, read_archive, reading_order
+from indexer.archive import find_archives, read_archive, reading_order
 from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, default_checkpoint_path
 from indexer.document import to_document
 from indexer.progress import LineCounter
-from indexer.rejects import RejectsWriter, check_rejects_location, clear_rejects, prune_rejects, read_rejects
+from indexer.rejects import (
+    MAX_REJECTS,
+    RejectsWriter,
+    check_rejects_location,
+    clear_rejects,
+    count_rejects,
+    prune_rejects,
+    read_rejects,
+)
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,9 +67,13 @@ class LoadOptions:
     """Other loads (one per machine) write into the same named index at the same time (README, "Loading on
     several machines at once"): their tweets make this load's check of the index's count meaningless, so it is
     not made; the rebuild that switches the alias once all are done checks the whole."""
+    max_rejects: int | None = MAX_REJECTS
+    """The load stops once more rows than this were rejected (`TooManyRejects`); None: no bound."""
     bulk: BulkOptions = field(default_factory=BulkOptions)
 
     def __post_init__(self) -> None:
+        if self.max_rejects is not None and self.max_rejects < 0:
+            raise UsageError(f"--max-rejects must be 0 or more but was {self.max_rejects}")
         if self.drop_replaced and not self.rebuild:
             raise UsageError("--drop-replaced goes with --rebuild: only a rebuild replaces the index behind the alias")
         if self.concurrent and (self.rebuild or not self.index_name):
@@ -131,6 +146,8 @@ class LoadSummary:
     """The server's task merging the index into one segment after the load (`merge_in_background`)."""
     concurrent: bool = False
     """Other loads wrote into the index at the same time, so its count says nothing of this load alone."""
+    skipped_links: list[str] = field(default_factory=list)
+    """Symbolic links inside the folders and among the globs' matches, not followed (`find_archives`)."""
 
     @property
     def duplicates(self) -> int:
@@ -169,25 +186,34 @@ class LoadSummary:
         return self.created <= self.index_count - self.count_before <= self.indexed
 
 
-def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSummary:
-    """`--dry-run`: reads and normalises everything, writes the rejects, talks to no server."""
+def validate_archive(
+    paths: Iterable[str | Path], rejects_path: Path, max_rejects: int | None = MAX_REJECTS
+) -> LoadSummary:
+    """`--dry-run`: reads and normalises everything, writes the rejects, talks to no server. Stops past
+    `max_rejects` rejected rows (`TooManyRejects`), as a load does."""
+    if max_rejects is not None and max_rejects < 0:
+        raise UsageError(f"--max-rejects must be 0 or more but was {max_rejects}")
     started = time.monotonic()
-    files = discover(paths)
+    found = find_archives(paths)
     read = counted = 0
     check_rejects_location(rejects_path)
     clear_rejects(rejects_path)
-    with RejectsWriter(rejects_path) as rejects:
-        for item in read_archive(files):
+    with RejectsWriter(rejects_path, bound=max_rejects) as rejects:
+        for item in read_archive(found.files):
             read += 1
             if isinstance(item, Reject):
                 rejects.write(item)
+                if rejects.over_bound:
+                    break
             else:
                 to_document(item)
                 counted += 1
         by_reason = dict(rejects.counts)
     rejected = sum(by_reason.values())
+    if rejects.over_bound:
+        raise TooManyRejects(too_many_rejects(rejects, read, counted, rejected, rejects_path, dry_run=True))
     return LoadSummary(
-        files=[file.name for file in files],
+        files=[file.name for file in found.files],
         rows_read=read,
         indexed=counted,
         created=counted,
@@ -198,6 +224,7 @@ def validate_archive(paths: Iterable[str | Path], rejects_path: Path) -> LoadSum
         alias=None,
         rejects_path=rejects_path,
         dry_run=True,
+        skipped_links=[str(path) for path in found.skipped_links],
     )
 
 
@@ -208,14 +235,20 @@ def load_archive(
     options: LoadOptions,
     on_progress: Callable[[LoadProgress], None] | None = None,
 ) -> LoadSummary:
-    """Loads archive files into the index behind `alias` (or a new version of it with `rebuild`)."""
+    """Loads archive files into the index behind `alias` (or a new version of it with `rebuild`).
+
+    Past `options.max_rejects` rejected rows, reading stops, what was read is settled, and `TooManyRejects`
+    says so with the books of what was read; the checkpoint stays, for a `--resume` with a higher bound."""
     started = time.monotonic()
-    files = discover(paths)
+    found = find_archives(paths)
+    files = found.files
     names = [file.name for file in files]
     check_rejects_location(options.rejects_path)
     state = _begin(es, alias, names, options)
+    earlier = 0
     if options.resume:
         prune_rejects(options.rejects_path, state.settled())
+        earlier = count_rejects(options.rejects_path)
     else:
         clear_rejects(options.rejects_path)
 
@@ -228,10 +261,13 @@ def load_archive(
     if state.fresh_index:
         speed_up_loading(es, state.index)
     try:
-        with RejectsWriter(options.rejects_path) as rejects, _fewer_collections():
+        with (
+            RejectsWriter(options.rejects_path, bound=options.max_rejects, earlier=earlier) as rejects,
+            _fewer_collections(),
+        ):
             order = [file.display_name for file in reading_order(files)]
             reading = Reading(rows=state.rows_read)
-            items = read_archive(files, skip_lines=state.settled(), encoded=True)
+            items = within_bound(read_archive(files, skip_lines=state.settled(), encoded=True), rejects)
             actions = bulk_actions(items, rejects.write, reading)
             lines = LineCounter(files) if on_progress else None
             for result in load_actions(es, state.index, actions, options.bulk):
@@ -253,6 +289,10 @@ def load_archive(
         # resume, the earlier run's settled ones).
         by_reason = count_rejects_by_reason(options.rejects_path)
         state.rows_read = reading.rows
+        if rejects.over_bound:
+            rejected = sum(by_reason.values())
+            message = too_many_rejects(rejects, state.rows_read, state.indexed, rejected, options.rejects_path)
+            raise TooManyRejects(message)
     except KeyboardInterrupt:
         raise LoadInterrupted(
             f"interrupted after {state.indexed:,} tweets were stored; run the same command with --resume to go on"
@@ -295,6 +335,36 @@ def load_archive(
         accounts_index=accounts.index,
         merge_task=merge_task,
         concurrent=options.concurrent,
+        skipped_links=[str(path) for path in found.skipped_links],
+    )
+
+
+def within_bound(items: Generator[T, None, None], rejects: RejectsWriter) -> Iterator[T]:
+    """The reader's items until the rejects pass their bound: the reject that passes it is the last item read,
+    and the reader is closed (its file with it). Checked before each item is read, so that the rejects written
+    for the item before (or for a request the server answered meanwhile) count at once."""
+    try:
+        while not rejects.over_bound:
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            yield item
+    finally:
+        items.close()
+
+
+def too_many_rejects(
+    rejects: RejectsWriter, read: int, stored: int, rejected: int, path: Path, *, dry_run: bool = False
+) -> str:
+    """The one line saying a load (or a dry run) stopped at its bound on rejects (`rejects.over_bound`), with its
+    books."""
+    crossed = rejects.crossed or Reject("?", 0, "?", "", "")
+    verb, again = ("valid", "run again with") if dry_run else ("indexed", "run the same command with --resume and")
+    return (
+        f"{crossed.file} is not a tweets archive: more than {rejects.bound:,} rows rejected (the last on line "
+        f"{crossed.line:,}: {crossed.reason}); stopped after {read:,} rows read = {stored:,} {verb} + {rejected:,} "
+        f"rejected, listed in {path}; if the damage is real, {again} a higher --max-rejects"
     )
 
 
@@ -322,6 +392,12 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
                 f"the checkpoint {options.checkpoint} is for other input files or another alias "
                 f"({', '.join(state.inputs)} into {state.alias}); resume with the same arguments"
             )
+        problem = _foreign_index(es, state, alias, options) or _foreign_settings(state.restore_settings)
+        if problem:
+            raise CheckpointError(
+                f"the checkpoint {options.checkpoint} is not one this load wrote ({problem}); nothing was done: "
+                "run the load without --resume"
+            )
         return state
     if options.index_name:
         index = options.index_name
@@ -341,6 +417,39 @@ def _begin(es: Elasticsearch, alias: str, names: list[str], options: LoadOptions
     # node does not serve yet, and fail.
     count_before = 0 if fresh or options.concurrent else es.count(index=index).body["count"]
     return Checkpoint(index=index, alias=alias, inputs=names, fresh_index=fresh, count_before=count_before)
+
+
+def _foreign_index(es: Elasticsearch, state: Checkpoint, alias: str, options: LoadOptions) -> str | None:
+    """Why the checkpoint's index is not one this load writes, or None. A resumed load writes into it and puts
+    settings back on it, so a checkpoint changed to name another index must not reach it: the index is the
+    one `--index-name` names, or else a version of the alias (`<alias>-vN`) or an index behind it."""
+    index = state.index
+    if options.index_name:
+        return None if index == options.index_name else f"its index {index} is not --index-name {options.index_name}"
+    if re.fullmatch(rf"{re.escape(alias)}-v\d+", index) or index in indices_behind(es, alias):
+        return None
+    return f"its index {index} is neither a version of the alias {alias} nor behind it"
+
+
+# What each of `LOADING_SETTINGS`' keys may be put back to, as the server gives it (`_load_settings`): a time
+# value (`1s`, `-1`), or a whole number; None is the server's default.
+_SETTING_VALUES = {
+    "refresh_interval": re.compile(r"-1|\d+(\.\d+)?(nanos|micros|ms|s|m|h|d)"),
+    "merge.policy.segments_per_tier": re.compile(r"\d{1,9}(\.\d+)?"),
+    "merge.policy.max_merge_at_once": re.compile(r"\d{1,9}"),
+}
+
+
+def _foreign_settings(settings: dict[str, object]) -> str | None:
+    """Why the settings a checkpoint would put back are not ones a load saved, or None: only `LOADING_SETTINGS`'
+    keys, each None or a value of its kind (a checkpoint could otherwise set anything on the index)."""
+    for key, value in settings.items():
+        shape = _SETTING_VALUES.get(key)
+        if shape is None:
+            return f"it would restore {key}, which a load does not change"
+        if value is not None and not shape.fullmatch(str(value)):
+            return f"it would restore {key} to {value!r}"
+    return None
 
 
 SHARDS_WAIT = "60s"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from indexer.archive import ArchiveFile, open_binary
+from indexer.archive import ArchiveFile, OpenZips, open_binary
 
 _BLOCK = 4 * 1024 * 1024
 
@@ -27,13 +27,14 @@ class LineCounter:
     def _count(self) -> None:
         lines = 0
         try:
-            for file in self._files:
-                last = b"\n"
-                with open_binary(file) as stream:
-                    while block := stream.read(_BLOCK):
-                        lines += block.count(b"\n")
-                        last = block[-1:]
-                lines += last != b"\n"  # a last line without a line end is a line too
+            with OpenZips() as zips:  # its own: the reader's are not shared between threads
+                for file in self._files:
+                    last = b"\n"
+                    with open_binary(file, zips) as stream:
+                        while block := stream.read(_BLOCK):
+                            lines += block.count(b"\n")
+                            last = block[-1:]
+                    lines += last != b"\n"  # a last line without a line end is a line too
         except (OSError, EOFError, ValueError):
             return  # a damaged file is the reader's to report; the bar just goes without an ETA
         self.total = lines

@@ -10,10 +10,20 @@ import typer
 from common.errors import INTERNAL_EXIT
 from search_cli.output import cli_errors, err, fail
 
+MAX_REJECTS = 100_000
+"""`indexer.rejects.MAX_REJECTS`, which `tweetsearch --help` cannot import (it loads no indexer module); a test
+keeps the two equal."""
+
 
 def index(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Archive files, folders or globs (.csv, .csv.gz, .zip).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Archive files, folders or globs (.csv, .csv.gz, .zip). Symbolic links are followed only when named "
+            "here, not inside a folder or among a glob's matches."
+        ),
+    ],
     rejects: Annotated[
         Path, typer.Option("--rejects", help="Where rejected rows are written (JSON lines: file, line, reason, raw).")
     ] = Path("tweetsearch-rejects.jsonl"),
@@ -25,6 +35,14 @@ def index(
         typer.Option("--drop-replaced", help="With --rebuild: delete the index the alias left once it has switched."),
     ] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted load from its checkpoint.")] = False,
+    max_rejects: Annotated[
+        int,
+        typer.Option(
+            "--max-rejects",
+            min=0,
+            help="Stop, saying the input is not a tweets archive, once more rows than this are rejected.",
+        ),
+    ] = MAX_REJECTS,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and validate only; no server needed.")] = False,
     index_name: Annotated[
         str | None, typer.Option("--index-name", help="Load into this index instead of the alias's own versions.")
@@ -64,7 +82,7 @@ def index(
     settings = ctx.obj
     with cli_errors(settings):
         if dry_run:
-            summary = validate_archive(paths, rejects)
+            summary = validate_archive(paths, rejects, max_rejects)
         else:
             options = LoadOptions(
                 rejects_path=rejects,
@@ -73,6 +91,7 @@ def index(
                 resume=resume,
                 index_name=index_name,
                 concurrent=concurrent,
+                max_rejects=max_rejects,
                 shards=shards,
                 replicas=replicas,
                 bulk=BulkOptions(chunk_docs=batch_size, in_flight=in_flight, retry_seconds=retry_seconds),
