@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -103,11 +104,14 @@ class Bound:
 
 
 def cancel_server_tasks(es: Elasticsearch, opaque_id: str) -> int:
-    """Cancels the searches running on the server for one web request (those sent with `opaque_id`): how many.
-    Needs the `monitor` and `manage` cluster privileges; without them nothing is cancelled here, and a search
-    still ends at its request timeout (`GRACE_SECONDS`), when its connection closes."""
+    """Cancels what runs on the server for one web request (its tasks sent with `opaque_id`; a search's shard
+    tasks go with it): how many. Needs the `monitor` and `manage` cluster privileges; without them nothing is
+    cancelled here, and a search still ends at its request timeout (`GRACE_SECONDS`), when its connection
+    closes."""
     try:
-        listed = es.tasks.list(actions="*search*", detailed=False).body
+        with warnings.catch_warnings():  # the client calls the tasks API a technical preview
+            warnings.simplefilter("ignore")
+            listed = es.tasks.list(detailed=False).body
     except Exception:
         return 0
     cancelled = 0
@@ -116,7 +120,9 @@ def cancel_server_tasks(es: Elasticsearch, opaque_id: str) -> int:
             if task.get("headers", {}).get("X-Opaque-Id") != opaque_id or task.get("parent_task_id"):
                 continue
             try:
-                es.tasks.cancel(task_id=task_id)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    es.tasks.cancel(task_id=task_id)
                 cancelled += 1
             except Exception:  # the task ended meanwhile, or the privilege is missing
                 pass
@@ -137,9 +143,10 @@ def _bounded_class(base: type) -> type:
     """`base` (the process's client class) whose every request first asks the bound. Namespaced APIs
     (`es.indices`, `es.tasks`) send through the client's `perform_request`, so they are refused too."""
 
-    def perform_request(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self._tweetsearch_bound.check()
-        return base.perform_request(self, *args, **kwargs)
+    def perform_request(self: Any, method: str, path: str, **kwargs: Any) -> Any:
+        if not (method == "DELETE" and path == "/_pit"):  # closing a point in time frees the server: always sent
+            self._tweetsearch_bound.check()
+        return base.perform_request(self, method, path, **kwargs)
 
     def options(self: Any, **kwargs: Any) -> Any:  # a client derived from this one keeps its bound
         derived = base.options(self, **kwargs)
