@@ -41,7 +41,7 @@ from common.records import TWEET_COLUMNS
 from search.files import atomic_file
 from search.point_in_time import pages, point_in_time
 from search.query_context import query_for
-from search.spreadsheet import spreadsheet_cell
+from search.spreadsheet import spreadsheet_row
 from search.tweets import SORTS
 
 if TYPE_CHECKING:
@@ -105,12 +105,6 @@ def csv_record(source: Mapping[str, Any], *, with_campaign: bool = False) -> lis
     return [source.get("campaign") or "", *values] if with_campaign else values
 
 
-def spreadsheet_record(values: Sequence[str]) -> list[str]:
-    """A `csv_record` safe to open in a spreadsheet: each cell through `spreadsheet_cell`. Every column of the
-    export is archive text (numbers such as `-77.03` stay as they are: a plain number is no formula)."""
-    return [spreadsheet_cell(value) for value in values]
-
-
 def encode_csv(records: Iterable[Sequence[str]]) -> bytes:
     """CSV as the 2018 releases write it: every field quoted, `\\n` line ends, UTF-8 without BOM."""
     buffer = io.StringIO()
@@ -164,7 +158,8 @@ def export_tweets(
         ):
             if fmt == "csv":
                 records = (csv_record(hit["_source"], with_campaign=with_campaign) for hit in hits)
-                sink.write(encode_csv(records if raw_cells else map(spreadsheet_record, records)))
+                # Every column is archive text; a plain number such as a longitude of -77.03 is no formula and stays.
+                sink.write(encode_csv(records if raw_cells else map(spreadsheet_row, records)))
             else:
                 sink.write(b"".join(jsonl_record(hit["_source"]) for hit in hits))
             rows += len(hits)

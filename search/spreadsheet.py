@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 FORMULA_STARTS = frozenset("=+-@\u2212")
 """Characters that begin a formula, compared after NFKC (so `＝ ＋ － ＠` and `﹦ ﹢ ﹣ ﹫` are among them)."""
@@ -38,6 +39,8 @@ ALWAYS_NEUTRALISED = ("\t", "\r")
 TEXT_MARK = "'"
 """What a neutralised cell starts with: spreadsheets take a leading single quote to mean text."""
 
+_PLAIN_START = frozenset(map(chr, range(0x21, 0x7F))) - FORMULA_STARTS
+"""First characters that settle a cell at once: printable ASCII that starts no formula (most cells)."""
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 
@@ -45,11 +48,9 @@ _BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 def spreadsheet_cell(text: str) -> str:
     """`text` as a CSV cell no spreadsheet will run: `'` before it when it would start a formula, else unchanged.
 
-    Pure, and cheap for the common cell (its first character looked at once), since exports write millions."""
-    if not text:
+    Pure, and cheap for the common cell (its first character looked up once), since exports write millions."""
+    if not text or text[0] in _PLAIN_START:
         return text
-    if "!" <= text[0] <= "~" and text[0] not in FORMULA_STARTS:
-        return text  # printable ASCII that starts no formula: most cells stop here
     if text.startswith(ALWAYS_NEUTRALISED):
         return TEXT_MARK + text
     first = _first_visible(text)
@@ -58,6 +59,12 @@ def spreadsheet_cell(text: str) -> str:
     if _PLAIN_NUMBER.fullmatch(text):
         return text
     return TEXT_MARK + text
+
+
+def spreadsheet_row(values: Iterable[str]) -> list[str]:
+    """`spreadsheet_cell` of each value: the common cells settled inline, without a call each (an export's rows
+    have dozens of cells, most of them empty or plainly text)."""
+    return [value if not value or value[0] in _PLAIN_START else spreadsheet_cell(value) for value in values]
 
 
 def _first_visible(text: str) -> str | None:

@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 
 from common.connection import Settings
 from indexer.normalise import TWITTER_EPOCH_MS
-from search.spreadsheet import spreadsheet_cell
+from search.spreadsheet import spreadsheet_cell, spreadsheet_row
 from search_web.app import create_app
 
 # OWASP's payloads and the variants spreadsheets also run (full-width forms, blanks before the formula).
@@ -163,6 +163,13 @@ def test_every_owasp_payload_becomes_text_with_its_characters_kept(payload):
 @pytest.mark.parametrize("text", HARMLESS + NUMBERS)
 def test_harmless_text_and_plain_numbers_are_left_as_they_are(text):
     assert spreadsheet_cell(text) == text
+
+
+def test_a_row_is_its_cells_each_made_safe():
+    values = PAYLOADS + HARMLESS + NUMBERS
+
+    assert spreadsheet_row(values) == [spreadsheet_cell(value) for value in values]
+    assert spreadsheet_row(values) != values
 
 
 def test_the_payload_list_is_what_a_spreadsheet_would_run():
