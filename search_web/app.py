@@ -178,7 +178,12 @@ def create_app(
                 check_lengths(request)
                 response = handler(request, context, bounded_client(client, bound))
             except TweetsearchError as exc:
-                response = failure(request, bound.limit_reached() if bound.stopped_by_time else exc, context)
+                said = exc
+                if bound.stopped_by_time:
+                    said = bound.limit_reached()
+                elif isinstance(exc, LimitReached):  # the web's caps on pairs, tweets and edges
+                    said = LimitReached(f"{exc}; or ask the command line, whose limits are higher than a web page's")
+                response = failure(request, said, context)
             except Exception as exc:  # the server's errors, translated; anything else is a bug
                 translated = user_error(exc, settings)
                 if bound.stopped_by_time:  # a search cancelled at the deadline fails as it can
