@@ -45,4 +45,10 @@ def serve(
         )
     where = f"[{host}]" if ":" in host else host
     err.print(f"tweetsearch: searching {settings.alias} at http://{where}:{port}/ (Ctrl-C stops)", markup=False)
+    if host in ("0.0.0.0", "::"):  # every address of this machine, but pages answer the names given only
+        err.print(
+            "note: pages answer only requests addressed to localhost or to a name --allow-host gives "
+            "(this machine's name or address on the network)",
+            markup=False,
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")
