@@ -884,8 +884,7 @@ def _natural_key(name: str) -> tuple[object, ...]:
 def _raw_text(data: bytes, size: int | None = None) -> str:
     """A rejected row's bytes as text for the user: undecodable bytes shown as `\\xNN`, long rows cut (only the
     start of a long row is decoded). `size`: the row's length, when `data` is only its start."""
-    size = len(data) if size is None else size
-    text = data[:MAX_RAW_BYTES].decode("utf-8", "backslashreplace")
-    if size <= MAX_RAW_BYTES:
-        text = text.rstrip("\r\n")
-    return clip_text(text, MAX_RAW_BYTES, size=size)
+    if size is None:
+        data = data.rstrip(b"\r\n")
+        size = len(data)
+    return clip_text(data[:MAX_RAW_BYTES].decode("utf-8", "backslashreplace"), MAX_RAW_BYTES, size=size)
