@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.function.LongConsumer;
-import org.apache.lucene.util.RamUsageEstimator;
 import org.elasticsearch.common.breaker.CircuitBreaker;
 import org.elasticsearch.common.breaker.NoopCircuitBreaker;
 import org.elasticsearch.common.io.stream.StreamInput;
@@ -155,7 +154,7 @@ public final class InternalNearRepeats extends InternalAggregation {
                 throw new IllegalStateException("[" + NearRepeatsAggregationBuilder.NAME + "] got answers of two forms");
             }
             if (answers.get(answer).items.isEmpty() == false) {
-                charge.accept(RamUsageEstimator.sizeOf(new int[2]) + Memory.LIST_SLOT);
+                charge.accept(Memory.CURSOR);
                 next.add(new int[] {answer, 0});
             }
         }

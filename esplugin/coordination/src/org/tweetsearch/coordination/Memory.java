@@ -22,9 +22,16 @@ final class Memory {
 
     private Memory() {}
 
-    /** A string made for the answer, with its place in a list. */
-    static long ofString(String text) {
-        return RamUsageEstimator.sizeOf(text) + LIST_SLOT;
+    /** A cursor of the reduce's merge, with its place in the queue. */
+    static final long CURSOR = RamUsageEstimator.NUM_BYTES_ARRAY_HEADER + 2L * Integer.BYTES + LIST_SLOT;
+
+    private static final long EMPTY_STRING = RamUsageEstimator.shallowSizeOfInstance(String.class)
+        + RamUsageEstimator.NUM_BYTES_ARRAY_HEADER;
+
+    /** The string of a term of `utf8Bytes` UTF-8 bytes, with its place in a list: each UTF-8 byte gives at most one
+     * UTF-16 char, of 2 bytes. */
+    static long ofTerm(int utf8Bytes) {
+        return EMPTY_STRING + 2L * utf8Bytes + LIST_SLOT;
     }
 
     /** `array`, or a longer copy when it cannot hold `length` longs; the growth is charged before the copy. */
@@ -49,13 +56,13 @@ final class Memory {
 
     /** A new array of `length` longs, charged before it is made. */
     static long[] longs(int length, LongConsumer charge) {
-        charge.accept(RamUsageEstimator.sizeOf(new long[0]) + (long) length * Long.BYTES);
+        charge.accept(RamUsageEstimator.NUM_BYTES_ARRAY_HEADER + (long) length * Long.BYTES);
         return new long[length];
     }
 
     /** A new array of `length` ints, charged before it is made. */
     static int[] ints(int length, LongConsumer charge) {
-        charge.accept(RamUsageEstimator.sizeOf(new int[0]) + (long) length * Integer.BYTES);
+        charge.accept(RamUsageEstimator.NUM_BYTES_ARRAY_HEADER + (long) length * Integer.BYTES);
         return new int[length];
     }
 

@@ -14,7 +14,6 @@ import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.util.IntroSorter;
-import org.apache.lucene.util.RamUsageEstimator;
 import org.elasticsearch.common.util.BigArrays;
 import org.elasticsearch.common.util.IntArray;
 import org.elasticsearch.common.util.LongArray;
@@ -298,8 +297,7 @@ final class NearRepeatsAggregator extends MetricsAggregator {
             }
         }
         BytesRef term = terms.lookupOrd(item);
-        // Each UTF-8 byte of the term gives at most one UTF-16 char, of 2 bytes.
-        charge.accept(RamUsageEstimator.sizeOf(new String()) + 2L * term.length + Memory.LIST_SLOT);
+        charge.accept(Memory.ofTerm(term.length));
         return term.utf8ToString();
     }
 
