@@ -202,17 +202,18 @@ def create_app(
 
         async def endpoint(request: Request) -> Response:
             bound = Bound(client, seconds)
-            response: Response | None = None
             try:
                 async with anyio.create_task_group() as watchers:
                     watchers.start_soon(stop_when_gone, request, bound)
                     response = await anyio.to_thread.run_sync(answer, request, bound)
                     watchers.cancel_scope.cancel()
-            finally:
-                if isinstance(response, StreamingResponse):
-                    response.body_iterator = bounded_stream(response.body_iterator, bound)
-                else:
-                    bound.finish()
+            except BaseException:
+                bound.finish()
+                raise
+            if isinstance(response, StreamingResponse):  # the stream keeps the bound until it ends
+                response.body_iterator = bounded_stream(response.body_iterator, bound)
+            else:
+                bound.finish()
             return response
 
         return endpoint

@@ -417,3 +417,22 @@ def _tasks(es: Elasticsearch, opaque_id: str) -> list[bool]:
         for task in node["tasks"].values()
         if task.get("headers", {}).get("X-Opaque-Id") == opaque_id
     ]
+
+
+def test_a_download_whose_bound_is_stopped_ends_short_with_the_error_never_as_a_whole_file(es, alias, web):
+    """A download streams past its page: stopping its bound midway (the deadline, the reader gone) refuses the
+    export's next search, and the stream ends with the error after what it sent, which the browser reports as a
+    failed download."""
+    from common.errors import LimitReached
+    from search_web.downloads import stream_export
+
+    total = web.get("/", params={"format": "json"}).json()["total"]
+    bound = Bound(es, 60)
+    stream = stream_export(bounded_client(es, bound), alias, "", "jsonl", page_size=50)
+    lines = next(stream).count(b"\n")
+    bound.stop("time")
+
+    with pytest.raises(LimitReached, match="stopped after 60 s"):
+        for chunk in stream:
+            lines += chunk.count(b"\n")
+    assert 0 < lines < total
