@@ -105,6 +105,17 @@ def released(es, before: int) -> bool:
     return True
 
 
+def covered(selections) -> list[tuple[int, int]]:
+    """The stretches of time the selections read, made one where they overlap or touch."""
+    spans: list[tuple[int, int]] = []
+    for selection in sorted(selections, key=lambda selection: selection.start):
+        if spans and selection.start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], selection.end))
+        else:
+            spans.append((selection.start, selection.end))
+    return spans
+
+
 def refusal(error) -> str:
     return str(error.body)
 
@@ -159,6 +170,20 @@ def test_a_malformed_same_item_is_refused_with_a_400_saying_what_is_wrong(es, ho
     with pytest.raises(BadRequestError) as refused:
         near(hostile[1], es, same_item=same_item)
     assert message in refusal(refused.value)
+
+
+def test_thousands_of_addresses_of_one_video_within_the_bounds_are_one_item(es, hostile) -> None:
+    """The keys of `same_item` are looked up once per shard and kept in the breaker-counted hash: every address of
+    the video is one item, named by the group's first key, on one shard or merged from two, and its stretches
+    are those the composite pages give."""
+    links = LinkPages(hashed=False)
+    links.page_of = {variant(n): "YouTube video dQw4w9WgXcQ" for n in range(VARIANTS)}
+    group = links.same_items()[0]
+    one = near(hostile[1], es, same_item=[group])
+    assert {key for key, _, _ in one["stretches"]} == {group[0]}
+    assert near(hostile[2], es, same_item=[group], across_shards=True) == one
+    from_pages = _stretches_from_buckets(es, hostile[1], {"match_all": {}}, URL, WIDTH, links)
+    assert sorted((start, end) for _, start, end in one["stretches"]) == covered(from_pages)
 
 
 # --------------------------------------------------------------------------------------------------------------
