@@ -29,9 +29,9 @@ from search.tweets import whole_answer
 VARIANTS = 5_000
 """Addresses of one video, each posted twice in one minute: 10,000 tweets, 80 KB of sorted values."""
 PADDING = 1_000
-"""Characters each address carries (as a tracking parameter): the answer names 5,000 items of 1 KB, some 10 MB."""
+"""Characters each address carries (as a tracking parameter): the answer names 5,000 items of 1 KB each."""
 SMALL_BREAKER = "1mb"
-"""A request breaker the values fit in (80 KB) and the answer's names do not (some 10 MB)."""
+"""A request breaker the values fit in (80 KB) and the answer's names (5 MB) do not."""
 T0 = 1_500_000_000_000
 WIDTH = 120_000
 URL = check_kind("url")
