@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from common.connection import Settings, connect  # noqa: E402
+from common.local_credentials import find_local_credentials  # noqa: E402
 from common.mapping import create_version, switch_alias  # noqa: E402
 from common.records import Reject  # noqa: E402
 from generator.release import generate_release  # noqa: E402
@@ -191,6 +192,9 @@ def poster(url: str, index: str, in_flight: int) -> Callable[[bytes], int]:
     query = "_bulk?filter_path=errors,items.*.status,items.*.error.reason"
     endpoints = itertools.cycle(f"{node.strip().rstrip('/')}/{index}/{query}" for node in url.split(","))
     headers = {"Content-Type": "application/x-ndjson"}
+    local = find_local_credentials(url.split(","))  # the local server runs with security on
+    if local is not None:
+        headers.update(urllib3.make_headers(basic_auth=f"{local.username}:{local.password}"))
 
     def post(body: bytes) -> int:
         while True:

@@ -11,9 +11,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from common.errors import ConnectionFailed, IndexNotFound, PartialResults, QueryRejected, TweetsearchError, UsageError
+from common.local_credentials import credentials_folder, find_local_credentials
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -62,7 +63,7 @@ class Settings:
     @property
     def display_url(self) -> str:
         """The URL (or the nodes' URLs, comma-separated) without any user:password part, safe to print."""
-        return ",".join(redact_url(part.strip()) for part in self.url.split(","))
+        return ",".join(shown_entries(self.url))
 
     @property
     def hosts(self) -> list[str]:
@@ -80,36 +81,44 @@ def parse_hosts(text: str) -> list[str]:
     hosts = [part.strip() for part in text.split(",")]
     if not any(hosts):
         raise UsageError("ELASTICSEARCH_URL (or --url) is empty: give a node's URL, e.g. http://localhost:9200")
-    for host in hosts:
+    for host, shown in zip(hosts, shown_entries(text), strict=True):
         if not host:
-            raise UsageError(f"ELASTICSEARCH_URL (or --url) has an empty entry between its commas: {text!r}")
+            raise UsageError(
+                f"ELASTICSEARCH_URL (or --url) has an empty entry between its commas: {','.join(shown_entries(text))!r}"
+            )
         try:
             parts = urlsplit(host)
             parts.port  # noqa: B018 (raises ValueError for a port that is not a number from 0 to 65535)
         except ValueError:
             parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            hint = " (a comma, `@` or `/` inside a password is written %2C, %40, %2F)" if "@" in text else ""
             raise UsageError(
-                f"{redact_url(host)!r} in ELASTICSEARCH_URL (or --url) is not a node's address: "
-                "write http:// or https://, the host and its port, e.g. http://localhost:9200"
+                f"{shown!r} in ELASTICSEARCH_URL (or --url) is not a node's address: "
+                f"write http:// or https://, the host and its port, e.g. http://localhost:9200{hint}"
             )
     return hosts
 
 
 def redact_url(url: str) -> str:
-    """Drops credentials embedded in a URL (`https://user:secret@host`) so it can be shown."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018
-    except ValueError:
-        scheme, separator, rest = url.rpartition("://")
-        return scheme + separator + rest.rsplit("@", 1)[-1]
-    if parts.username is None and parts.password is None:
+    """Drops credentials embedded in a URL (`https://user:secret@host`) so it can be shown: everything between
+    the scheme and the last `@`, whether or not the rest parses (a password may hold `@`, `:` or `/`)."""
+    if "@" not in url:
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        scheme, rest = "", url
+    return scheme + separator + rest.rsplit("@", 1)[-1]
+
+
+def shown_entries(text: str) -> list[str]:
+    """Each comma-separated entry of a URL setting, made safe to show. When the setting holds an `@` (credentials),
+    an entry without one may be the first part of a password that holds a comma (`http://user:pa,ss@host`): it is
+    not shown at all."""
+    entries = [part.strip() for part in text.split(",")]
+    if "@" not in text:
+        return entries
+    return [redact_url(entry) if "@" in entry else "(part of the setting, not shown)" for entry in entries]
 
 
 def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
@@ -151,6 +160,10 @@ def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
         options["api_key"] = settings.api_key
     elif settings.username:
         options["basic_auth"] = (settings.username, settings.password or "")
+    elif not any("@" in host for host in settings.hosts):
+        local = find_local_credentials(settings.hosts)
+        if local is not None:  # the local server scripts/elasticsearch started (common/local_credentials.py)
+            options["basic_auth"] = (local.username, local.password)
     if settings.ca_certs:
         options["ca_certs"] = settings.ca_certs
     return WholeAnswers(settings.hosts, **options)
@@ -208,10 +221,19 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         return ConnectionFailed(f"Elasticsearch at {url} did not answer in time; {START_HINT}")
     if isinstance(exc, ConnectionError):
         return ConnectionFailed(f"cannot reach Elasticsearch at {url}; {START_HINT}")
+    if isinstance(exc, AuthenticationException) and not (
+        settings.api_key or settings.username or find_local_credentials(settings.hosts)
+    ):
+        return ConnectionFailed(
+            f"Elasticsearch at {url} asks for credentials: set ELASTICSEARCH_API_KEY or "
+            "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD (the local server's are read from "
+            f"{credentials_folder()}/, written by `scripts/elasticsearch start`)"
+        )
     if isinstance(exc, AuthenticationException):
         return ConnectionFailed(
             f"Elasticsearch at {url} refused the credentials (check ELASTICSEARCH_API_KEY or "
-            "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD)"
+            "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD; the local server's are read from "
+            f"{credentials_folder()}/, written by `scripts/elasticsearch start`)"
         )
     if isinstance(exc, AuthorizationException):
         return ConnectionFailed(f"the credentials for {url} lack a permission this command needs: {_reason(exc)}")

@@ -25,12 +25,21 @@ HOW_TO_START = (
 )
 
 
+def server_auth(url: str) -> dict:
+    """The client options that authenticate to the server at `url`: the local server's own credentials (it runs
+    with security on: common/local_credentials.py), or none for a server that needs none."""
+    from common.local_credentials import find_local_credentials
+
+    found = find_local_credentials(url.split(","))
+    return {"basic_auth": (found.username, found.password)} if found else {}
+
+
 def _reachable(url: str) -> str | None:
     """None when the server answers, else the reason."""
     from elasticsearch import Elasticsearch
 
     try:
-        client = Elasticsearch(url.split(","), request_timeout=5, max_retries=0)
+        client = Elasticsearch(url.split(","), request_timeout=5, max_retries=0, **server_auth(url))
         client.cluster.health(wait_for_status="yellow", timeout="10s")
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
@@ -60,7 +69,7 @@ def es_url() -> Iterator[str]:
 def es(es_url: str):
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(es_url.split(","), request_timeout=60)
+    return Elasticsearch(es_url.split(","), request_timeout=60, **server_auth(es_url))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,9 @@ import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
+from common.shard_retry import recorded_retries
 from search.serialise import output_fields, to_json
 from search.spreadsheet import spreadsheet_cell
 
@@ -24,12 +27,25 @@ def count_text(total: int, fmt: str) -> str:
         return str(total)
     if fmt == "csv":
         return f"count\n{total}"
+    if recorded_retries():
+        return to_json(with_retries({"count": total}), pretty=False).decode()
     return f'{{"count": {total}}}'
 
 
+def with_retries(value: Any) -> Any:
+    """`value` with the retries made while it was found under `retried`, when there were any."""
+    retried = recorded_retries()
+    if not retried or isinstance(value, list):
+        return value
+    return {**orjson.loads(to_json(value, pretty=False)), "retried": retried}
+
+
 def print_json(value: Any, *, pretty: bool = True) -> None:
-    """Writes JSON to stdout as bytes, so pipes get exactly the data and nothing else."""
-    sys.stdout.buffer.write(to_json(value, pretty=pretty) + b"\n")
+    """Writes JSON to stdout as bytes, so pipes get exactly the data and nothing else.
+
+    An answer that needed a search sent again (a node left while it ran: `common.shard_retry`) says so under
+    `retried`, one entry per retry, so that a script can tell a whole answer from one that was made whole."""
+    sys.stdout.buffer.write(to_json(with_retries(value), pretty=pretty) + b"\n")
     sys.stdout.flush()
 
 

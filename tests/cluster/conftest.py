@@ -13,9 +13,13 @@ from cluster_nodes import HOW_TO_START, NODES, Cluster, cluster_url
 def cluster() -> Cluster:
     from elasticsearch import Elasticsearch
 
+    from common.local_credentials import find_local_credentials
+
     found = Cluster(url=cluster_url())
     try:
-        health = Elasticsearch(found.url.split(","), request_timeout=10).cluster.health(
+        auth = find_local_credentials(found.url.split(","))
+        options = {"basic_auth": (auth.username, auth.password)} if auth else {}
+        health = Elasticsearch(found.url.split(","), request_timeout=10, **options).cluster.health(
             wait_for_nodes=str(NODES), wait_for_status="yellow", timeout="20s"
         )
     except Exception as exc:
