@@ -50,10 +50,11 @@ MAX_DETAIL_BYTES = 1_024
 _RAW_IN_JSON = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 
 
-def clip_text(text: str, limit: int, *, size: int | None = None) -> str:
+def clip_text(text: str, limit: int, *, size: int | None = None, middle: bool = False) -> str:
     """`text` when it takes at most `limit` bytes in the rejects file, else its start and a marker saying it was
     cut, the two within `limit` (so that clipping twice changes nothing). `size` is the length in bytes of what
-    `text` was taken from, when `text` is only the start of it.
+    `text` was taken from, when `text` is only the start of it. With `middle`, the marker replaces the middle,
+    and the end is kept too (a server's reason ends with its cause, after a preview of the value).
 
     What a text takes is its UTF-8 bytes, and 6 for each character written as an escape (`\\u0001`): a row of
     control characters would otherwise take six times its bound."""
@@ -61,12 +62,20 @@ def clip_text(text: str, limit: int, *, size: int | None = None) -> str:
         if len(text) * _ESCAPE_BYTES <= limit or _bytes_in_file(text) <= limit:
             return text
         size = len(text.encode("utf-8", "surrogatepass"))
-    marker = f"… [cut: {size:,} bytes in all]"
+    marker = f"… [cut: {size:,} bytes in all] …" if middle else f"… [cut: {size:,} bytes in all]"
     budget = limit - len(marker.encode())
+    if not middle:
+        return _start(text, budget) + marker
+    end = _start(text[::-1], budget // 2)[::-1]
+    return _start(text, budget - budget // 2) + marker + end
+
+
+def _start(text: str, budget: int) -> str:
+    """The longest start of `text` that takes at most `budget` bytes in the file (see `clip_text`)."""
     head = text[:budget]
     while (taken := _bytes_in_file(head)) > budget:
         head = head[: len(head) * budget // taken - 1]
-    return head + marker
+    return head
 
 
 _ESCAPE_BYTES = 6
@@ -85,7 +94,7 @@ def reject_json(reject: Reject) -> str:
         "file": reject.file,
         "line": reject.line,
         "reason": reject.reason,
-        "detail": clip_text(reject.detail, MAX_DETAIL_BYTES),
+        "detail": clip_text(reject.detail, MAX_DETAIL_BYTES, middle=True),
         "raw": clip_text(reject.raw, MAX_RAW_BYTES),
     }
     # Every such character is inside a JSON string (the keys are ASCII), where `\uXXXX` means the same character.

@@ -218,14 +218,16 @@ def test_a_resumed_load_counts_the_rejects_it_kept_against_the_bound(es, alias, 
 
 def test_each_reject_keeps_a_bounded_text_and_says_it_was_cut() -> None:
     row = "\x01" * 70_000  # each one an escape of six bytes in JSON
-    detail = "the server says: " + "é" * 5_000
+    detail = "the server says: " + "é" * 5_000 + " caused by: immense term"  # the cause last
 
     line = reject_json(Reject(TWEETS, 7, RejectReason.SERVER_REJECTED, detail, row))
 
     entry = json.loads(line)
     assert len(line.encode()) <= MAX_RAW_BYTES + MAX_DETAIL_BYTES + 200
     assert entry["raw"].endswith("… [cut: 70,000 bytes in all]") and entry["raw"].startswith("\x01")
-    assert entry["detail"].endswith("… [cut: 10,017 bytes in all]")
+    assert entry["detail"].startswith("the server says: éé") and entry["detail"].endswith("éé caused by: immense term")
+    assert f"… [cut: {len(detail.encode()):,} bytes in all] …" in entry["detail"]
+    assert clip_text(entry["detail"], MAX_DETAIL_BYTES, middle=True) == entry["detail"]
     assert clip_text(entry["raw"], MAX_RAW_BYTES) == entry["raw"], "clipping twice changes nothing"
     assert clip_text("short", MAX_RAW_BYTES) == "short"
 
