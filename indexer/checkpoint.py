@@ -8,6 +8,9 @@ file from line N+1, passes over the finished files, and ends with the same count
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 import sys
 from dataclasses import asdict, dataclass, field
 from dataclasses import fields as dataclass_fields
@@ -62,13 +65,14 @@ class Checkpoint:
         it writes into the index it names and puts settings back on it. Whether that index is one this load may
         write is the loader's to check (it knows the alias and the server); here, that each field is what a
         load writes, so that nothing downstream meets a list where it counts on a number."""
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise CheckpointError(f"nothing to resume: no checkpoint at {path} (run the load without --resume)")
         try:
-            fields = orjson.loads(path.read_bytes())
+            fields = orjson.loads(_read_own_file(path))
         except (orjson.JSONDecodeError, OSError) as exc:
+            why = "it is a symbolic link" if isinstance(exc, OSError) and exc.errno == errno.ELOOP else str(exc)
             raise CheckpointError(
-                f"the checkpoint {path} is unreadable ({exc}); run the load without --resume"
+                f"the checkpoint {path} is unreadable ({why}); run the load without --resume"
             ) from None
         problem = _invalid(fields)
         if problem:
@@ -76,6 +80,21 @@ class Checkpoint:
                 f"the checkpoint {path} is not one a load wrote ({problem}); run the load without --resume"
             )
         return cls(**fields)
+
+
+MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024
+"""Far more than a checkpoint of the largest load holds (a file name and a line number per input file)."""
+
+
+def _read_own_file(path: Path) -> bytes:
+    """The bytes of the checkpoint file itself: `save` never leaves a symbolic link there, so one is not followed
+    (O_NOFOLLOW), and only a regular file of a checkpoint's size is read (not a link's `/dev/zero`)."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(file.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_CHECKPOINT_BYTES:
+            raise OSError(f"not a regular file of at most {MAX_CHECKPOINT_BYTES:,} bytes")
+        return file.read()
 
 
 _COUNTS = ("count_before", "rows_read", "indexed", "created", "retries", "splits")

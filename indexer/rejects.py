@@ -175,6 +175,12 @@ def _open_to_append(path: Path) -> IO[str]:
     return os.fdopen(descriptor, "a", encoding="utf-8", buffering=1)
 
 
+def _open_to_read(path: Path) -> IO[str]:
+    """The rejects file a resumed load rewrites, never through a symbolic link: a load never leaves one there."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    return os.fdopen(descriptor, encoding="utf-8")
+
+
 def _why(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "it is a symbolic link"
@@ -235,7 +241,7 @@ def prune_rejects(path: str | Path, settled: Mapping[str, int]) -> int:
         return 0
     dropped = 0
     try:
-        with path.open(encoding="utf-8") as source, atomic_replace(path) as kept:
+        with _open_to_read(path) as source, atomic_replace(path) as kept:
             for line in source:
                 if not line.strip():
                     continue

@@ -17,6 +17,8 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import subprocess
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 import orjson
 import pytest
 from archive_samples import USER_COLUMNS, ira_row, numbered_rows, quoted_csv, user_row, write, write_gzip, write_zip
+from servers import ROOT
 
 from common.errors import CheckpointError, OutputFailed, TooManyRejects
 from common.records import Reject, RejectReason
@@ -522,3 +525,70 @@ def test_a_rejects_file_that_is_not_one_is_refused_on_resume(tmp_path: Path) -> 
         prune_rejects(path, {"a.csv": 5})
 
     assert path.read_text().endswith(SECRET)
+
+
+def test_a_checkpoint_that_is_a_link_is_not_read_through(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl.checkpoint.json"
+    path.symlink_to("/dev/zero")
+
+    with pytest.raises(CheckpointError, match="unreadable \\(it is a symbolic link\\)"):
+        Checkpoint.load(path)
+
+
+def test_a_rejects_file_that_is_a_link_is_not_rewritten_on_resume(tmp_path: Path) -> None:
+    victim = write(tmp_path / "victim.jsonl", '{"file": "a.csv", "line": 3, "reason": "bad_date"}\n')
+    path = tmp_path / "r.jsonl"
+    path.symlink_to(victim)
+
+    with pytest.raises(OutputFailed, match="it is a symbolic link"):
+        prune_rejects(path, {"a.csv": 5})
+
+    assert path.is_symlink() and victim.read_text().startswith('{"file": "a.csv"')
+
+
+# --- zips: what their members' names may hold ------------------------------------------------------------------
+
+
+def test_a_members_name_that_would_escape_the_folder_is_only_a_name(tmp_path: Path) -> None:
+    """Members are read from the zip as they stream and never written anywhere, so a name with `..` or a leading
+    slash leads nowhere: it names the member in messages and rejects, as any other does."""
+    path = write_zip(
+        tmp_path / "in" / "ira.zip",
+        {
+            "../../escaped/ira_tweets_csv_hashed.csv": quoted_csv(numbered_rows(2)) + "bad\n",
+            "/absolute/iranian_tweets_csv_hashed.csv": quoted_csv(numbered_rows(1, start=9)),
+        },
+    )
+
+    summary = validate_archive([path], tmp_path / "r.jsonl")
+
+    assert summary.files == [
+        "ira.zip/../../escaped/ira_tweets_csv_hashed.csv",
+        "ira.zip//absolute/iranian_tweets_csv_hashed.csv",
+    ]
+    assert (summary.rows_read, summary.indexed, summary.rejected) == (4, 3, 1)
+    assert sorted(entry.name for entry in tmp_path.iterdir()) == ["in", "r.jsonl"]
+    assert sorted(entry.name for entry in (tmp_path / "in").iterdir()) == ["ira.zip"]
+
+
+def test_a_member_with_an_endless_name_is_refused(tmp_path: Path) -> None:
+    from common.errors import ArchiveError
+
+    path = write_zip(tmp_path / "ira.zip", {"a" * 5_000 + "_tweets.csv": quoted_csv(numbered_rows(1))})
+
+    with pytest.raises(ArchiveError, match="a member's name is 5,011 characters long"):
+        discover([path])
+
+
+def test_the_zip_benchmark_prints_seconds_per_member_count() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_zip.py"), "--members", "20,40"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["shape", "members", "rows", "seconds", "ms/member"]
+    assert [line.split()[:3] for line in lines[1:]] == [
+        ["same", "20", "20"], ["same", "40", "40"], ["own", "20", "20"], ["own", "40", "40"]
+    ]  # fmt: skip
