@@ -12,7 +12,7 @@ import gc
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -339,19 +339,22 @@ def load_archive(
     )
 
 
-def within_bound(items: Generator[T, None, None], rejects: RejectsWriter) -> Iterator[T]:
+def within_bound(items: Iterable[T], rejects: RejectsWriter) -> Iterator[T]:
     """The reader's items until the rejects pass their bound: the reject that passes it is the last item read,
     and the reader is closed (its file with it). Checked before each item is read, so that the rejects written
     for the item before (or for a request the server answered meanwhile) count at once."""
+    iterator = iter(items)
     try:
         while not rejects.over_bound:
             try:
-                item = next(items)
+                item = next(iterator)
             except StopIteration:
                 return
             yield item
     finally:
-        items.close()
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 def too_many_rejects(

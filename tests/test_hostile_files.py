@@ -592,3 +592,12 @@ def test_the_zip_benchmark_prints_seconds_per_member_count() -> None:
     assert [line.split()[:3] for line in lines[1:]] == [
         ["same", "20", "20"], ["same", "40", "40"], ["own", "20", "20"], ["own", "40", "40"]
     ]  # fmt: skip
+
+
+def test_a_checkpoints_settings_are_checked_for_every_setting_a_load_changes() -> None:
+    from indexer.loader import _SETTING_VALUES, LOADING_SETTINGS, _foreign_settings
+
+    assert set(_SETTING_VALUES) == set(LOADING_SETTINGS)
+    assert _foreign_settings({key: str(value) for key, value in LOADING_SETTINGS.items()}) is None
+    assert _foreign_settings(dict.fromkeys(LOADING_SETTINGS)) is None  # the server's defaults
+    assert _foreign_settings({"refresh_interval": "1s", "merge.policy.segments_per_tier": 10}) is None
