@@ -20,7 +20,7 @@ SERVE_PORT ?= 8000
 # that `es-start` starts (scripts/elasticsearch, or Docker Compose where a Docker engine answers).
 ES_URL = $(or $(ELASTICSEARCH_URL),$(shell scripts/elasticsearch url --nodes $(ES_NODES)))
 
-.PHONY: help install es-start es-stop es-status demo serve test test-cluster lint bench bench-fields clean
+.PHONY: help install lock es-start es-stop es-status demo serve test test-cluster lint bench bench-fields clean
 
 help:
 	@echo "make demo      install, start Elasticsearch, generate a sample archive, index it, search it"
@@ -29,6 +29,7 @@ help:
 	@echo "make serve     the web interface on http://127.0.0.1:8000/ (SERVE_PORT=N)"
 	@echo "make es-start / es-stop / es-status   the local Elasticsearch (ES_NODES=3: a three-node cluster)"
 	@echo "make lint      ruff"
+	@echo "make lock      pin every Python package anew, with hashes (requirements/dev.lock)"
 	@echo "make bench     benchmarks (BENCH_TWEETS=$(BENCH_TWEETS), BENCH_CPUS=shared|split|both, BENCH_ROUNDS=N)"
 	@echo "make bench-fields   what each group of indexed fields costs (FIELDS_TWEETS=$(FIELDS_TWEETS), BENCH_ROUNDS=N)"
 	@echo "make bench-cluster  one node against three on this machine: load, size, heap, shards, searches (BENCH_TWEETS=$(BENCH_TWEETS))"
@@ -38,17 +39,27 @@ install: $(VENV)/.installed
 
 # The indexer's native fast path (native/, Rust) is built when cargo is there; without it loads are slower, and
 # tests/test_native.py says how to get it.
-$(VENV)/.installed: pyproject.toml native/Cargo.toml native/Cargo.lock $(wildcard native/src/*.rs)
+# Every Python package, pip and the build backends included, comes from requirements/dev.lock at the version and
+# with the hashes it pins (`make lock` writes it anew from pyproject.toml and requirements/build.in); tweetsearch and
+# its native part are then built with those backends, without fetching anything else.
+$(VENV)/.installed: pyproject.toml requirements/dev.lock native/Cargo.toml native/Cargo.lock $(wildcard native/src/*.rs)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@if command -v cargo >/dev/null; then \
-	  $(BIN)/python -m pip install -q ./native; \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pip install -q --no-deps --no-build-isolation ./native; \
 	else \
 	  echo "cargo not found: tweetsearch runs without its native fast path (loads are slower)." \
 	       "Install Rust (https://rustup.rs), then run make install again"; \
 	fi
 	@touch $@
+
+# Writes requirements/dev.lock anew: the newest versions pyproject.toml and requirements/build.in allow, each with
+# the hashes of its files on PyPI, for the Python that runs it (CPython 3.11 here). Review the diff, then commit it.
+lock:
+	@test -x .venv-lock/bin/pip-compile || { $(PYTHON) -m venv .venv-lock && .venv-lock/bin/pip install -q 'pip-tools>=7.4,<8'; }
+	.venv-lock/bin/pip-compile -q --upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-find-links \
+	  --extra dev --output-file requirements/dev.lock pyproject.toml requirements/build.in
 
 es-start:
 	@if [ -n "$${ELASTICSEARCH_URL:-}" ]; then \

@@ -243,6 +243,11 @@ def user_error(exc: BaseException, settings: Settings) -> TweetsearchError | Non
         return IndexNotFound(
             f"no index '{settings.alias}' at {url} yet; load an archive first with `tweetsearch index FILE.csv`"
         )
+    if isinstance(exc, ApiError) and any(c.get("type") == "circuit_breaking_exception" for c in _causes(exc)):
+        return QueryRejected(
+            f"Elasticsearch at {url} refused the request at its memory limit for one request (its circuit "
+            "breaker): narrow the query (a campaign, a date range) or ask for fewer rows"
+        )
     if isinstance(exc, ApiError) and exc.meta.status == 400:
         return _refused(exc)
     if isinstance(exc, ApiError) and missing_shards(exc):
