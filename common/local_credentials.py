@@ -3,8 +3,9 @@
 `scripts/elasticsearch` runs Elastic's distribution with security on (a server without it is open to every local
 process and, through DNS rebinding, to any web page) and writes the user and password it made to a file only its
 owner can read: `${XDG_CONFIG_HOME:-~/.config}/tweetsearch/elasticsearch/<instance>.credentials`, with a `url=`
-line for each node. When tweetsearch is given none of ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME and every
-node it is to talk to is a loopback address listed in such a file, it uses that file's user and password. Only
+line for each node. When tweetsearch is given none of ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME, every node
+it is to talk to is a loopback address and one of them is listed in such a file, it uses that file's user and
+password. Only
 loopback nodes are matched, so these credentials never travel to another machine, and a file that others may
 read or write, or that another user owns, is not trusted.
 """
@@ -86,7 +87,8 @@ def _private(path: Path) -> bool:
 
 
 def find_local_credentials(hosts: list[str], folder: Path | None = None) -> LocalCredentials | None:
-    """The credentials of the local instance whose nodes include every one of `hosts`, or None."""
+    """The credentials of the local instance that lists one of `hosts`, when every one of them is a loopback
+    address (a list may name a node of this machine that is not running, or not started by the script), or None."""
     keys = [node_key(host) for host in hosts]
     if not keys or any(key is None for key in keys):
         return None
@@ -102,6 +104,6 @@ def find_local_credentials(hosts: list[str], folder: Path | None = None) -> Loca
             found = parse_credentials(path.read_text(encoding="utf-8"), path)
         except (OSError, UnicodeDecodeError):
             continue
-        if found and set(keys) <= {node_key(url) for url in found.urls}:
+        if found and set(keys) & {node_key(url) for url in found.urls}:
             return found
     return None

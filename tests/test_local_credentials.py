@@ -65,6 +65,7 @@ def test_the_cli_finds_the_local_credentials_and_says_where_they_are_read_when_m
         ["http://localhost:9277"],
         ["http://[::1]:9277/"],
         ["http://127.0.0.1:9277", "http://localhost:9278"],
+        ["http://127.0.0.1:9", "http://localhost:9278"],  # a node of this machine that is not running
     ],
 )
 def test_loopback_names_of_a_listed_node_match(tmp_path, hosts):
