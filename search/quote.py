@@ -82,6 +82,18 @@ _QUOTE_MARKS = str.maketrans(
         **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
     }
 )
+_PAIRS = {
+    "\u201c": "\u201d",
+    "\u201e": "\u201c\u201d",
+    "\u00ab": "\u00bb",
+    "\u00bb": "\u00ab",
+    "\u2018": "\u2019",
+    "\u201a": "\u2018\u2019",
+    "\u2039": "\u203a",
+    "\u300c": "\u300d",
+    "\u300e": "\u300f",
+}
+"""Typographic quotation marks that open (keys) and the marks that close them, in the scripts' conventions."""
 _SPACE = re.compile(r"\s+")
 _RETWEET_PREFIX = re.compile(r"^(?:RT\s*@\w+\s*:\s*)+", re.IGNORECASE)
 _TCO_LINK = re.compile(r"\b(?:https?://)?t\.co/\w+", re.IGNORECASE)
@@ -258,10 +270,22 @@ def normalise_quote(text: str) -> str:
     A trailing `…` or `...` (with a link Twitter cut before it) marks a truncated text and is kept as one
     `…`, so callers can tell. Case and accents are kept: the index and `quote_words` fold them.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
-    text = _unwrap(_SPACE.sub(" ", text).strip())
-    text = _unwrap(_RETWEET_PREFIX.sub("", text))
-    text = _SPACE.sub(" ", _TCO_LINK.sub(" ", text)).strip()
+    return _normalise(text, links=False)
+
+
+def normalise_keeping_links(text: str) -> str:
+    """`normalise_quote`, but a t.co link stays where it was pasted: a tweet pasted whole holds its link between
+    its words (`… Mizzou https://t.co/… via @BreitbartNews`), and the index has the link's words there too."""
+    return _normalise(text, links=True)
+
+
+def _normalise(text: str, *, links: bool) -> str:
+    text = _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    text = _unwrap_pair(text).translate(_QUOTE_MARKS)
+    text = _unwrap(text)
+    text = _unwrap_pair(_unwrap(_RETWEET_PREFIX.sub("", text)))
+    if not links:
+        text = _SPACE.sub(" ", _TCO_LINK.sub(" ", text)).strip()
     cut = _TRAILING_ELLIPSIS.search(text)
     if cut is None:
         return text
@@ -347,6 +371,22 @@ def _unwrap(text: str) -> str:
     return text
 
 
+def _unwrap_pair(text: str) -> str:
+    """The text without one pair of typographic quotes around all of it: `“…”`, `«…»`, `„…“`, `「…」` and the
+    like, kept when the marks do not pair up (`“a” and “b”` is two quotations, not one)."""
+    if len(text) < 2 or text[0] not in _PAIRS or text[-1] not in _PAIRS[text[0]]:
+        return text
+    opened: list[str] = []
+    for ch in text[1:-1]:
+        if opened and ch in _PAIRS[opened[-1]]:
+            opened.pop()
+        elif ch in _PAIRS:
+            opened.append(ch)
+        elif ch == text[-1]:  # the outer pair closes before the end: `“a” and “b”`
+            return text
+    return text if opened else text[1:-1].strip()
+
+
 def _words(normalised: str) -> list[str]:
     words: list[str] = []
     for word in _WORD.findall(normalised):
@@ -402,7 +442,15 @@ def check_quote(
     size = max(examples, 1)
 
     spread = _spread(es, alias, _phrase(searched, prefix=truncated), size, answers)
-    versions = _versions(es, alias, searched, words, truncated, answers)
+    linked = normalise_keeping_links(text)
+    if not spread.tweets and not truncated and linked != searched:
+        # The words are there, but with the tweet's own link between them: the phrase holds the link too.
+        spread = _spread(es, alias, _phrase(linked, prefix=False), size, answers)
+        searched = linked if spread.tweets else searched
+    versions = _versions(es, alias, searched, words, truncated, answers, MIN_SHOULD_MATCH)
+    if not spread.tweets and not any(version.similarity >= threshold for version in versions):
+        # Nothing close among the tweets holding most of the words: the closest ones share fewer of them.
+        versions = _merged(versions, _versions(es, alias, searched, words, truncated, answers, "1"))
     common: dict[str, Any] = {"text": text, "normalised": normalised, "truncated": truncated, "threshold": threshold}
     best = versions[0] if versions else None
     compared, cut = words, truncated
@@ -413,7 +461,8 @@ def check_quote(
         matched, similarity, differences = searched, 1.0, []
         closest = [v for v in versions if threshold <= v.similarity < 1.0]
     elif best is not None and best.similarity >= threshold:
-        verdict = "NEAR"
+        # No difference at all is the same words in the same order (the index split them otherwise): EXACT.
+        verdict = "NEAR" if best.differences else "EXACT"
         matched, similarity, differences = best.matched, best.similarity, best.differences
         closest = [v for v in versions if v.similarity >= threshold]
         compared, cut, no_query_reason = quote_words(best.matched), False, None
@@ -634,17 +683,31 @@ def _original_author(es: Elasticsearch, alias: str, buckets: list[dict[str, Any]
     )
 
 
+def _merged(first: list[Similar], second: list[Similar]) -> list[Similar]:
+    """Both lists of versions as one, a version found by both queries once, in `_versions`' order."""
+    seen = {version.matched.casefold() for version in first}
+    versions = first + [version for version in second if version.matched.casefold() not in seen]
+    return sorted(versions, key=lambda v: (-v.similarity, -v.copies, _time_order(v.tweet)))
+
+
 def _versions(
-    es: Elasticsearch, alias: str, searched: str, words: list[str], truncated: bool, answers: list[dict[str, Any]]
+    es: Elasticsearch,
+    alias: str,
+    searched: str,
+    words: list[str],
+    truncated: bool,
+    answers: list[dict[str, Any]],
+    minimum_should_match: str,
 ) -> list[Similar]:
     """The texts closest to the quote among the best-scoring candidates, closest and most copied first.
 
-    Candidates whose lined-up words are the same (a tweet, its retweets, a copy with other punctuation) are
-    one version, shown by its earliest tweet.
+    Candidates need `minimum_should_match` of the quote's words. Candidates whose lined-up words are the same
+    (a tweet, its retweets, a copy with other punctuation) are one version, shown by its earliest tweet. A
+    candidate with no word lined up is no version: it shares only words the comparison does not see.
     """
     answer = es.search(
         index=alias,
-        query={"match": {"tweet_text": {"query": searched, "minimum_should_match": MIN_SHOULD_MATCH}}},
+        query={"match": {"tweet_text": {"query": searched, "minimum_should_match": minimum_should_match}}},
         size=CANDIDATES,
         source_includes=DISPLAY_FIELDS,
     ).body
@@ -668,6 +731,7 @@ def _versions(
             tweetids=[hit.tweetid for hit in hits],
         )
         for comparison, lined_up, hits in groups.values()
+        if comparison.similarity > 0
     ]
     return sorted(versions, key=lambda v: (-v.similarity, -v.copies, _time_order(v.tweet)))
 

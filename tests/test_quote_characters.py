@@ -1,0 +1,62 @@
+"""A tweet's own words, pasted whole, are EXACT whatever characters they hold (issue 25, item 9).
+
+Each tweet below holds one class of character that a phrase match can trip on: apostrophes and quotation marks
+of several scripts, `@` and `#`, dashes, emoji, a t.co link in the middle. Pasted as archived, each comes back
+EXACT at 100% with that tweet as the earliest: a NEAR verdict at 100% would contradict itself.
+"""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from archive_samples import ira_row, quoted_csv, write
+
+TWEETS = {
+    "single quotes": "Obama's 'Fundamental Transformation' Began at Mizzou https://t.co/Xy12AbCd9Q via @BreitbartNews",
+    "curly single": "The mayor’s ‘temporary’ curfew is now permanent",
+    "double quotes": 'He called it "a total hoax" on live TV',
+    "curly double": "She said “never again” and meant it",
+    "guillemets": "Путин назвал «провокацией» заявление Киева",
+    "german quotes": "Die Zeitung nennt es „eine Farce“ heute",
+    "cjk quotes": "他说「这是假新闻」然后离开",
+    "arabic": "قال الوزير 'لا تراجع' عن القرار اليوم",
+    "persian": "رئیس‌جمهور گفت «ما تسلیم نمی‌شویم» در تهران",
+    "mention": "@realDonaldTrump thank you for standing with the miners",
+    "hashtag": "#MAGA rally tonight in #Ohio, bring your friends",
+    "dashes": "Vote early — vote often – and don't look back - ever",
+    "hyphenated": "A well-known fact-checker got it wrong again",
+    "emoji": "Happy 4th of July 🇺🇸🎆 stay safe everyone 😀",
+    "link in the middle": "Read this https://t.co/AbCdEf1234 before they delete it",
+    "backtick": "They call it `progress` in the capital",
+    "prime": "The wall is 30′ tall and 2″ thick",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(cli, tmp_path_factory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("characters")
+    ids = {name: str(1000000000000000100 + n) for n, name in enumerate(TWEETS)}
+    rows = [ira_row(tweetid=ids[name], tweet_text=text, hashtags="[]") for name, text in TWEETS.items()]
+    write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(rows))
+    result = cli("index", str(folder), "--rejects", str(folder / "rejects.jsonl"))
+    assert result.exit_code == 0, result.stderr
+    return ids
+
+
+@pytest.mark.parametrize("name", list(TWEETS))
+def test_a_tweet_pasted_whole_is_exact(cli, loaded, name: str) -> None:
+    result = cli("quote", TWEETS[name], "--json")
+    verdict = orjson.loads(result.stdout)
+
+    assert (verdict["verdict"], verdict["similarity"], result.exit_code) == ("EXACT", 1.0, 0)
+    assert verdict["earliest"]["tweetid"] == loaded[name]
+    assert verdict["whole_tweets"] == 1
+
+
+@pytest.mark.parametrize("name", list(TWEETS))
+def test_a_tweet_pasted_in_curly_quotes_with_its_retweet_prefix_is_exact(cli, loaded, name: str) -> None:
+    result = cli("quote", f"“RT @someone: {TWEETS[name]}”", "--json")
+    verdict = orjson.loads(result.stdout)
+
+    assert (verdict["verdict"], verdict["similarity"]) == ("EXACT", 1.0)
+    assert verdict["earliest"]["tweetid"] == loaded[name]
