@@ -268,3 +268,18 @@ def test_a_threshold_outside_0_to_1_is_refused(cli, alias, threshold):
 
     assert result.exit_code == 2
     assert "--threshold" in result.stderr
+
+
+def test_a_close_paraphrase_lists_the_closest_tweets_with_their_honest_similarity(cli, truth):
+    quote = next(q for q in truth["quotes"] if q["key"] == "lighthouse")
+    paraphrase = "Ohio's lighthouse keepers tallied the ballots two times and no one questioned them"
+
+    code, verdict = verdict_of(cli, paraphrase)
+
+    assert (code, verdict["verdict"]) == (NOT_FOUND_EXIT, "NOT FOUND")
+    assert verdict["closest"], "NOT FOUND lists the closest tweets that share words"
+    closest = verdict["closest"][0]
+    assert closest["tweet"]["tweetid"] in {copy["tweetid"] for copy in quote["copies"]}
+    shared = set(quote_words(paraphrase)) & set(quote_words(closest["tweet"]["text"]))
+    assert {"lighthouse", "keepers", "ballots"} <= shared
+    assert 0 < verdict["similarity"] == closest["similarity"] < 0.8
