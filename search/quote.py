@@ -193,8 +193,9 @@ class QuoteVerdict:
 
     `matched` is the text whose copies are counted: the normalised quote for EXACT, the closest version for
     NEAR, empty for NOT FOUND. `accounts_exact` is False when the distinct accounts are an estimate.
-    `closest` lists near versions other than the matched one (EXACT), all close versions (NEAR), or the
-    closest tweets whatever their similarity (NOT FOUND).
+    `closest` lists near versions other than the matched one (EXACT), the close versions other than the
+    matched one, whose earliest tweet is `earliest` (NEAR), or the closest tweets that share words with the
+    quote, whatever their similarity (NOT FOUND).
 
     `whole_tweet` is True when at least one copy is the whole tweet. `whole_tweets`/`whole_accounts` count the
     copies that are whole tweets and their accounts, `passage_tweets`/`passage_accounts` the longer tweets the
@@ -464,7 +465,7 @@ def check_quote(
         # No difference at all is the same words in the same order (the index split them otherwise): EXACT.
         verdict = "NEAR" if best.differences else "EXACT"
         matched, similarity, differences = best.matched, best.similarity, best.differences
-        closest = [v for v in versions if v.similarity >= threshold]
+        closest = [v for v in versions[1:] if v.similarity >= threshold]  # the matched one is the panel's
         compared, cut, no_query_reason = quote_words(best.matched), False, None
         spread = _spread(es, alias, _phrase(best.matched, prefix=False), size, answers)
         if not spread.tweets:  # the index split the words differently than `_words`: count the candidates seen

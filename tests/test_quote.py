@@ -161,7 +161,7 @@ def test_the_quote_with_one_word_changed_is_near_and_names_the_word(cli, truth):
         assert verdict["similarity"] == pytest.approx((n - 1) / n, abs=1e-3)
         assert verdict["tweets"] == len(carrying(quote, quote["text"]))
         assert verdict["earliest"]["tweetid"] == quote["earliest"]["tweetid"]
-        assert verdict["closest"][0]["tweet"]["tweetid"] == quote["earliest"]["tweetid"]
+        assert quote["earliest"]["tweetid"] not in [v["tweet"]["tweetid"] for v in verdict["closest"]]  # not twice
 
 
 def test_a_near_copy_that_was_posted_is_exact_for_itself_and_lists_the_original_as_near(cli, truth):
@@ -283,3 +283,19 @@ def test_a_close_paraphrase_lists_the_closest_tweets_with_their_honest_similarit
     shared = set(quote_words(paraphrase)) & set(quote_words(closest["tweet"]["text"]))
     assert {"lighthouse", "keepers", "ballots"} <= shared
     assert 0 < verdict["similarity"] == closest["similarity"] < 0.8
+
+
+def test_the_other_close_versions_table_carries_the_legend_and_not_the_panel_s_version(cli, truth):
+    from search.quote import DIFFERENCE_LEGEND
+
+    quote = next(q for q in truth["quotes"] if q["key"] == "lighthouse")
+    changed, _ = with_one_word_changed(quote)
+
+    code, verdict = verdict_of(cli, changed)
+    panel = " ".join(cli("quote", changed).stdout.split())
+
+    assert code == NEAR_EXIT
+    assert verdict["closest"], "the planted near copies (a word changed) are other close versions"
+    assert verdict["earliest"]["tweetid"] not in [v["tweet"]["tweetid"] for v in verdict["closest"]]
+    assert "other close versions" in panel
+    assert panel.count(" ".join(DIFFERENCE_LEGEND.split())) == 2  # under the panel's "differs" and the table

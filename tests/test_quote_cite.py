@@ -442,16 +442,6 @@ def test_the_near_panel_explains_the_difference_notation_where_it_shows_it(cli, 
     assert " ".join(DIFFERENCE_LEGEND.split()) in " ".join(panel.split())
 
 
-def test_the_close_versions_table_carries_the_legend(cli, archive):
-    near = LIGHTHOUSE.replace("Ohio", "Idaho")
-
-    panel = " ".join(cli("quote", near).stdout.split())
-
-    assert "close versions" in panel
-    assert panel.count(" ".join(DIFFERENCE_LEGEND.split())) == 2  # under the panel's "differs" and the table
-    assert "idaho → ohio" in panel
-
-
 def test_an_exact_verdict_without_differences_shows_no_legend(cli, archive):
     assert DIFFERENCE_LEGEND not in cli("quote", SEAGULLS).stdout
 

@@ -103,7 +103,7 @@ def _examples_table(verdict: QuoteVerdict) -> Table:
 def _closest_table(verdict: QuoteVerdict) -> Table:
     from search.quote import DIFFERENCE_LEGEND
 
-    titles = {"EXACT": "near versions", "NEAR": "close versions", "NOT FOUND": "closest tweets"}
+    titles = {"EXACT": "near versions", "NEAR": "other close versions", "NOT FOUND": "closest tweets"}
     legend = DIFFERENCE_LEGEND if any(version.differences for version in verdict.closest) else None
     table = Table(
         title=titles[verdict.verdict], title_justify="left", caption=legend, caption_justify="left", expand=True
