@@ -60,3 +60,18 @@ def test_a_tweet_pasted_in_curly_quotes_with_its_retweet_prefix_is_exact(cli, lo
 
     assert (verdict["verdict"], verdict["similarity"]) == ("EXACT", 1.0)
     assert verdict["earliest"]["tweetid"] == loaded[name]
+
+
+def test_the_quote_page_says_one_tweet_by_one_account(es_url, alias, loaded) -> None:
+    from starlette.testclient import TestClient
+
+    from common.connection import Settings
+    from search_web.app import create_app
+
+    web = TestClient(create_app(Settings.from_env(url=es_url, alias=alias)))
+    page = web.get("/quote", params={"text": TWEETS["single quotes"]})
+
+    assert page.status_code == 200
+    assert "EXACT" in page.text
+    summary = " ".join(page.text.split('class="summary">', 1)[1].split("<", 1)[0].split())
+    assert summary.startswith("1 tweet by 1 account")
