@@ -1,7 +1,10 @@
 """Networks of accounts, as files for Gephi, Cytoscape, igraph or a spreadsheet.
 
 Nodes are accounts (userid), with their screen name, campaign and tweets among those the query matches; an
-account outside the archive (retweeted, mentioned or replied to) has the tweets count 0 and no campaign.
+account outside the archive (retweeted, mentioned or replied to) has the tweets count 0 and no campaign, and the
+name the tweets give it (`archived_names`): these are often a network's hubs, and a hub labelled by a number
+reads as an unknown one. An account the archive names nowhere keeps its userid as its label, and the summary
+counts them.
 Edges, by `kind`:
 
 - `coordination`: two accounts that co-acted (`search.coordination`), weighted by their co-actions;
@@ -23,7 +26,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -44,6 +47,12 @@ NETWORK_KINDS: tuple[str, ...] = ("coordination", "retweet", "mention", "reply")
 NETWORK_FORMATS: dict[str, str] = {".gexf": "gexf", ".graphml": "graphml", ".csv": "csv"}
 TARGET_FIELDS = {"retweet": "retweet_userid", "mention": "user_mentions", "reply": "in_reply_to_userid"}
 COMPOSITE_PAGE = 10_000
+HUBS = 5
+"""Hubs a network's summary names."""
+NAMES_PAGE = 1_000
+"""Accounts whose names one request looks up in the tweets (a terms aggregation with a bucket each)."""
+MENTIONS_PER_TWEET = 50
+"""Names counted under each mentioned account: more than a tweet's 280 characters can mention."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -69,7 +78,22 @@ class NetworkSummary:
     weight: int
     """The edges' weights added up: co-actions, or retweets, mentions or replies."""
     directed: bool
+    unnamed: int = 0
+    """Accounts the archive gives no name anywhere (no profile, no retweet, no unambiguous @mention): labelled
+    by their userid in every format."""
+    hubs: list[Hub] = field(default_factory=list)
+    """The most retweeted, mentioned or replied-to accounts (the most co-acting for `coordination`), by name."""
     coordination: CoordinationReport | None = None
+
+
+@dataclass(frozen=True)
+class Hub:
+    """One of a network's most central accounts: its userid, the name the archive gives it ("" for none), and
+    the weight of its edges (incoming ones in a directed network)."""
+
+    userid: str
+    screen_name: str
+    weight: int
 
 
 def network_format(target: str, fmt: str | None = None) -> str:
@@ -201,8 +225,17 @@ def network_to_file(
         edges=graph.number_of_edges(),
         weight=sum(weight for _, _, weight in graph.edges(data="weight")),
         directed=graph.is_directed(),
+        unnamed=sum(1 for _, name in graph.nodes(data="screen_name") if not name),
+        hubs=network_hubs(graph),
         coordination=report,
     )
+
+
+def network_hubs(graph: nx.Graph, most: int = HUBS) -> list[Hub]:
+    """The `most` accounts with the heaviest edges (incoming ones when `graph` is directed), heaviest first."""
+    weights = graph.in_degree(weight="weight") if graph.is_directed() else graph.degree(weight="weight")
+    ranked = sorted(weights, key=lambda node: (-node[1], node[0]))[:most]
+    return [Hub(userid, graph.nodes[userid].get("screen_name", ""), int(weight)) for userid, weight in ranked]
 
 
 def _interactions(es: Elasticsearch, alias: str, query: dict[str, Any], field: str) -> Iterator[tuple[str, str, int]]:
@@ -225,6 +258,7 @@ def _describe_nodes(
     accounts = sorted(graph.nodes)
     if names is None:
         names = profiles.screen_names(es, alias, accounts) if profiles.available(es, alias) else {}
+    names = {**names, **archived_names(es, alias, [userid for userid in accounts if not names.get(userid)], names)}
     tweets: dict[str, int] = {}
     campaigns: dict[str, str] = {}
     for start in range(0, len(accounts), COMPOSITE_PAGE):
@@ -242,6 +276,95 @@ def _describe_nodes(
             tweets=tweets.get(userid, 0),
             label=_xml_safe(names.get(userid) or userid),
         )
+
+
+def archived_names(es: Elasticsearch, alias: str, userids: list[str], known: Mapping[str, str]) -> dict[str, str]:
+    """userid → the screen name the tweets give an account that no profile names: the retweeted, mentioned and
+    replied-to accounts outside the archive, often a network's hubs.
+
+    Over the whole archive, not only the query's tweets: a name is a fact about the account. In order:
+    `user_screen_name` of its own tweets (an index without an accounts index), `retweeted_screen_name` of the
+    tweets retweeting it (newest first), then the @name every tweet mentioning it (`user_mentions`) or replying
+    to it (`in_reply_to_userid`) carries, once the names `known` and found already are set aside. A name that
+    two accounts could hold, or that every such tweet does not carry, is left out: a node stays labelled by its
+    userid rather than by a name that may be another account's."""
+    found: dict[str, str] = {}
+    for id_field, name_field in (("userid", "user_screen_name"), ("retweet_userid", "retweeted_screen_name")):
+        wanted = [userid for userid in userids if userid not in found]
+        found.update(_newest_names(es, alias, wanted, id_field, name_field))
+    taken = {name.lower() for name in [*known.values(), *found.values()] if name}
+    for id_field in ("user_mentions", "in_reply_to_userid"):
+        wanted = [userid for userid in userids if userid not in found]
+        inferred = _mentioned_names(es, alias, wanted, id_field, taken)
+        found.update(inferred)
+        taken.update(name.lower() for name in inferred.values())
+    return found
+
+
+def _newest_names(es: Elasticsearch, alias: str, userids: list[str], id_field: str, name_field: str) -> dict[str, str]:
+    """userid → `name_field` as written in its newest tweet whose `id_field` is that userid. The keyword is
+    lower-cased in the index, so the name is read from the tweet itself."""
+    names: dict[str, str] = {}
+    for start in range(0, len(userids), NAMES_PAGE):
+        batch = userids[start : start + NAMES_PAGE]
+        newest = {"top_hits": {"size": 1, "sort": [{"tweet_time": {"order": "desc"}}], "_source": [name_field]}}
+        buckets = _name_buckets(es, alias, batch, id_field, name_field, {"newest": newest})
+        for bucket in buckets:
+            hits = bucket["newest"]["hits"]["hits"]
+            name = hits[0]["_source"].get(name_field) if hits else None
+            if isinstance(name, str) and name:
+                names[str(bucket["key"])] = name
+    return names
+
+
+def _mentioned_names(
+    es: Elasticsearch, alias: str, userids: list[str], id_field: str, taken: set[str]
+) -> dict[str, str]:
+    """userid → the one @name (`mention_names`) that every tweet whose `id_field` holds the userid carries, besides
+    the names `taken` by other accounts; written as in the newest such tweet's text."""
+    names: dict[str, str] = {}
+    claimed: dict[str, list[str]] = {}
+    for start in range(0, len(userids), NAMES_PAGE):
+        batch = userids[start : start + NAMES_PAGE]
+        aggs = {
+            "names": {"terms": {"field": "mention_names", "size": MENTIONS_PER_TWEET}},
+            "newest": {"top_hits": {"size": 1, "sort": [{"tweet_time": {"order": "desc"}}], "_source": ["tweet_text"]}},
+        }
+        for bucket in _name_buckets(es, alias, batch, id_field, "mention_names", aggs):
+            every = [
+                str(name["key"])
+                for name in bucket["names"]["buckets"]
+                if name["doc_count"] == bucket["doc_count"] and str(name["key"]) not in taken
+            ]
+            if len(every) == 1:
+                claimed.setdefault(every[0], []).append(str(bucket["key"]))
+                hits = bucket["newest"]["hits"]["hits"]
+                text = hits[0]["_source"].get("tweet_text") if hits else None
+                names[str(bucket["key"])] = _as_written(every[0], text if isinstance(text, str) else "")
+    # The same @name left to two accounts names neither.
+    return {userid: name for userid, name in names.items() if len(claimed[name.lower()]) == 1}
+
+
+def _name_buckets(
+    es: Elasticsearch, alias: str, userids: list[str], id_field: str, name_field: str, aggs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One bucket per userid of `userids` found in `id_field` among the tweets that carry `name_field`."""
+    from search.tweets import whole_answer  # here: search.tweets imports search.query_context, as this does
+
+    if not userids:
+        return []
+    query = {"bool": {"filter": [{"terms": {id_field: userids}}, {"exists": {"field": name_field}}]}}
+    terms = {"field": id_field, "include": userids, "size": len(userids)}
+    answer = whole_answer(
+        es.search(index=alias, size=0, query=query, aggs={"accounts": {"terms": terms, "aggs": aggs}}).body
+    )
+    return answer["aggregations"]["accounts"]["buckets"]
+
+
+def _as_written(name: str, text: str) -> str:
+    """`name` (lower-cased by the index) with the letters' case of its @mention in `text`, when it is there."""
+    match = re.search(rf"@({re.escape(name)})(?![\w])", text, flags=re.IGNORECASE)
+    return match.group(1) if match else name
 
 
 def _xml_safe(text: str) -> str:

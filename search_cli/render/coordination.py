@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from search.safe_text import one_line
+from search_cli.render.shared import account_label
 
 if TYPE_CHECKING:
     from search.coordination import CoordinationReport, Group
@@ -108,10 +109,23 @@ def _count(number: int, word: str) -> str:
 
 
 def render_network_summary(summary: NetworkSummary) -> Text:
+    """What was written, then the hubs by the names the archive gives them, and how many accounts it names
+    nowhere (their files label them by userid)."""
     what = {"coordination": "co-actions", "retweet": "retweets", "mention": "mentions", "reply": "replies"}
+    most = {"coordination": "most co-acting", "retweet": "most retweeted", "mention": "most mentioned",
+            "reply": "most replied to"}  # fmt: skip
     where = "standard output" if summary.target == "-" else one_line(summary.target)
-    return Text(
+    lines = [
         f"{summary.kind} network: {summary.nodes:,} accounts, {summary.edges:,} "
         f"{'directed ' if summary.directed else ''}edges, {summary.weight:,} {what[summary.kind]}; "
         f"{summary.format.upper()} written to {where}"
-    )
+    ]
+    if summary.hubs:
+        hubs = ", ".join(f"{account_label(hub.screen_name or None, hub.userid)} {hub.weight:,}" for hub in summary.hubs)
+        lines.append(f"{most[summary.kind]}: {hubs}")
+    if summary.unnamed:
+        lines.append(
+            f"{_count(summary.unnamed, 'account')} the archive names nowhere (no profile, retweet or unambiguous "
+            "@mention): labelled by userid"
+        )
+    return Text("\n".join(lines))
