@@ -11,7 +11,7 @@ from rich.text import Text
 
 from search.safe_text import one_line
 from search_cli.render.charts import bar, bar_table, fit_rows
-from search_cli.render.shared import value_label
+from search_cli.render.shared import plural, value_label
 
 if TYPE_CHECKING:
     from search.aggregate import Timeline, TopResult
@@ -42,7 +42,7 @@ def top_notes(result: TopResult) -> list[str]:
     distinct = f"{'' if result.distinct_exact else 'about '}{result.distinct:,} different {result.field}"
     notes = [f"{distinct}; {result.without_value:,} of the tweets have none"]
     if result.other:
-        notes.append(f"{result.other:,} more occurrences of values not listed (use --limit)")
+        notes.append(f"{plural(result.other, 'more occurrence')} of values not listed (use --limit)")
     if result.counts_exact:
         notes.append("counts are exact (the server reports no error)")
     else:
