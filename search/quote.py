@@ -447,7 +447,7 @@ def check_quote(
     if not spread.tweets and not truncated and linked != searched:
         # The words are there, but with the tweet's own link between them: the phrase holds the link too.
         spread = _spread(es, alias, _phrase(linked, prefix=False), size, answers)
-        searched = linked if spread.tweets else searched
+        searched, normalised = (linked, linked) if spread.tweets else (searched, normalised)
     versions = _versions(es, alias, searched, words, truncated, answers, MIN_SHOULD_MATCH)
     if not spread.tweets and not any(version.similarity >= threshold for version in versions):
         # Nothing close among the tweets holding most of the words: the closest ones share fewer of them.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import orjson
 import pytest
 from archive_samples import ira_row, quoted_csv, write
+from rich.cells import cell_len
 
 TWEETS = {
     "single quotes": "Obama's 'Fundamental Transformation' Began at Mizzou https://t.co/Xy12AbCd9Q via @BreitbartNews",
@@ -51,6 +52,8 @@ def test_a_tweet_pasted_whole_is_exact(cli, loaded, name: str) -> None:
     assert (verdict["verdict"], verdict["similarity"], result.exit_code) == ("EXACT", 1.0, 0)
     assert verdict["earliest"]["tweetid"] == loaded[name]
     assert verdict["whole_tweets"] == 1
+    if "t.co/" in TWEETS[name]:  # the phrase searched held the link, and the verdict says so
+        assert verdict["normalised"] == TWEETS[name]
 
 
 @pytest.mark.parametrize("name", list(TWEETS))
@@ -75,3 +78,37 @@ def test_the_quote_page_says_one_tweet_by_one_account(es_url, alias, loaded) -> 
     assert "EXACT" in page.text
     summary = " ".join(page.text.split('class="summary">', 1)[1].split("<", 1)[0].split())
     assert summary.startswith("1 tweet by 1 account")
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+@pytest.mark.parametrize("name", ["single quotes", "persian", "guillemets"])
+def test_at_every_width_the_tweets_are_shown_with_their_id_and_every_word(cli, loaded, columns, name) -> None:
+    result = cli("quote", TWEETS[name], env={"COLUMNS": columns})
+    tables = result.stdout.split("╰", 1)[1]  # what follows the verdict's panel
+    lines = [line.strip("│┃ ") for line in tables.splitlines()]
+
+    assert result.exit_code == 0
+    assert loaded[name] in tables
+    assert max(cell_len(line) for line in tables.splitlines()) <= int(columns)
+    for word in TWEETS[name].split():
+        assert any(word in line for line in lines), word
+    if columns == "200":
+        assert "┃ tweet id" in tables
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_at_every_width_the_closest_tweets_keep_their_numbers_and_text(cli, loaded, columns) -> None:
+    paraphrase = "Vote early and vote often, never look back"
+
+    result = cli("quote", paraphrase, env={"COLUMNS": columns})
+    tables = result.stdout.split("╰", 1)[1]
+    lines = [line.strip("│┃ ") for line in tables.splitlines()]
+
+    assert result.exit_code == 11
+    assert loaded["dashes"] in tables
+    assert "%" in tables
+    assert max(cell_len(line) for line in tables.splitlines()) <= int(columns)
+    for word in TWEETS["dashes"].split():
+        assert any(word in line for line in lines), word
+    if columns != "200":
+        assert "1 copy" in tables
