@@ -11,8 +11,10 @@ printed output (they start with `…`).
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,3 +139,20 @@ def test_every_readme_example_answers_on_the_demo_archive(cli, demo, tmp_path, m
         assert len(written.splitlines()) > 1, example.text
     if "--plot" in example.args:
         assert Path(example.args[example.args.index("--plot") + 1]).stat().st_size > 0
+
+
+def test_make_demos_searches_all_answer(es_url, alias, demo):
+    """`scripts/demo-searches`, which `make demo` runs after loading: every search it shows finds tweets."""
+    environment = {**os.environ, "ELASTICSEARCH_URL": es_url, "TWEETSEARCH_ALIAS": alias, "COLUMNS": "120"}
+
+    ran = subprocess.run(
+        [str(ROOT / "scripts" / "demo-searches"), str(demo / "archive" / "ground_truth.json")],
+        capture_output=True, text=True, env=environment, timeout=300, check=False,
+    )  # fmt: skip
+
+    assert ran.returncode == 0, ran.stderr
+    shown = ran.stdout.splitlines()
+    assert len([line for line in shown if line.startswith("$ tweetsearch ")]) >= 8
+    assert not [line for line in shown if re.fullmatch(r"0( tweets.*)?", line.strip())], ran.stdout
+    assert "no coordinated groups" not in ran.stdout
+    assert "most retweeted: @" in ran.stdout
