@@ -96,7 +96,9 @@ _PAIRS = {
 """Typographic quotation marks that open (keys) and the marks that close them, in the scripts' conventions."""
 _SPACE = re.compile(r"\s+")
 _RETWEET_PREFIX = re.compile(r"^(?:RT\s*@\w+\s*:\s*)+", re.IGNORECASE)
-_TCO_LINK = re.compile(r"\b(?:https?://)?t\.co/\w+", re.IGNORECASE)
+_TCO_LINK = re.compile(r"\b(?:https?://)?t\.co/(?:\w+(?!\w|\.{3})|\w*\.{3}(?=\s+\S))", re.IGNORECASE)
+"""A t.co link, whole, or shown cut (`https://t.co/…`: NFKC made `…` three dots) with words after it; a cut
+link that ends the text is where Twitter cut the tweet, and `_TRAILING_ELLIPSIS` sees it."""
 _TRAILING_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})+\s*$")
 _CUT_LINK = re.compile(r"\s*\bhttps?:\S*$", re.IGNORECASE)
 # Roughly the standard tokenizer: letters, digits and `_`, kept together across an inner `'` or `.`

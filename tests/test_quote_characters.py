@@ -112,3 +112,14 @@ def test_at_every_width_the_closest_tweets_keep_their_numbers_and_text(cli, load
         assert any(word in line for line in lines), word
     if columns != "200":
         assert "1 copy" in tables
+
+
+def test_a_tweet_pasted_with_its_link_cut_as_twitter_shows_it_is_exact(cli, loaded) -> None:
+    pasted = "Obama's 'Fundamental Transformation' Began at Mizzou https://t.co/… via @BreitbartNews"
+
+    result = cli("quote", pasted, "--json")
+    verdict = orjson.loads(result.stdout)
+
+    assert (verdict["verdict"], verdict["similarity"], result.exit_code) == ("EXACT", 1.0, 0)
+    assert verdict["earliest"]["tweetid"] == loaded["single quotes"]
+    assert verdict["tweets"] == 1

@@ -26,6 +26,14 @@ from search.quote import ELLIPSIS, compare_words, normalise_quote, quote_words
         ("RT @a: The lighthouse keepers https://t.c…", "The lighthouse keepers" + ELLIPSIS),
         ("“RT @a: The lighthouse keepers…”", "The lighthouse keepers" + ELLIPSIS),
         ("ﬁne ＷＯＲＤＳ", "fine WORDS"),
+        ("Mizzou https://t.co/… via @BreitbartNews", "Mizzou via @BreitbartNews"),
+        ("RT @a: The lighthouse keepers https://t.co/…", "The lighthouse keepers" + ELLIPSIS),
+        ("RT @a: The lighthouse keepers https://t.co/AbC…", "The lighthouse keepers" + ELLIPSIS),
+        ("“RT @a: He said “never again” and left”", 'He said "never again" and left'),
+        ("„Die Zeitung nennt es „eine Farce“ heute“", 'Die Zeitung nennt es "eine Farce" heute'),
+        ("«Путин назвал «провокацией» заявление»", 'Путин назвал "провокацией" заявление'),
+        ("「这是假新闻」", "这是假新闻"),
+        ("“a” and “b”", '"a" and "b"'),
     ],
 )
 def test_normalise_quote_removes_what_copying_adds(pasted: str, normalised: str) -> None:
