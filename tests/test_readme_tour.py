@@ -29,6 +29,7 @@ TAKES_VALUE = {
     "--limit", "-n", "--sort", "-o", "--out", "--interval", "--by", "--plot", "--window", "-w", "--min-repeats",
     "-r", "--kind", "-k", "--format", "--groups", "--items", "--threshold", "--alias",
 }  # fmt: skip
+FLAGS = {"--count", "--json", "--cite", "--raw-cells"}
 
 
 @dataclass(frozen=True)
@@ -53,35 +54,53 @@ class Example:
                 skip = False
             elif arg in TAKES_VALUE:
                 skip = True
-            elif not arg.startswith("-"):
+            elif arg not in FLAGS:  # `-obama` is a query: only a whole option name is an option
                 positional.append(arg)
         at = QUERY_AT[self.command]
         return positional[at] if len(positional) > at else ""
 
 
 def readme_examples() -> list[Example]:
-    """Each `tweetsearch …` line of README's fenced code blocks, as a shell would split it."""
+    """Each `tweetsearch …` line of README's fenced code blocks, and each whole example in its prose."""
     examples: list[Example] = []
     fenced = False
     for number, line in enumerate((ROOT / "README.md").read_text(encoding="utf-8").splitlines(), 1):
         if line.startswith("```"):
             fenced = not fenced
             continue
-        text = line.removeprefix("$ ").strip()
-        if not fenced or "tweetsearch " not in text or text.startswith("…"):
+        if not fenced:
+            examples.extend(_example(number, span) for span in INLINE.findall(line) if _inline_example(span))
             continue
-        words = shlex.split(text, comments=True)
-        env = {}
-        while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
-            name, _, value = words.pop(0).partition("=")
-            env[name] = value
-        assert words[0] == "tweetsearch", f"README.md:{number}: {line}"
-        stdout_to = None
-        if ">" in words:
-            at = words.index(">")
-            stdout_to, words = words[at + 1], words[:at]
-        examples.append(Example(number, text, words[1:], env, stdout_to))
+        text = line.removeprefix("$ ").strip()
+        if "tweetsearch " in text and not text.startswith("…"):
+            examples.append(_example(number, text))
     return examples
+
+
+INLINE = re.compile(r"`(tweetsearch [^`]+)`")
+READING = ("search", "export", "url", "quote", "timeline", "top", "account", "coordination", "network")
+
+
+def _inline_example(span: str) -> bool:
+    """Whether a command in the prose is a whole example: a reading command with its arguments, none of them
+    left out (`…`, `COMMAND`) and no other index named (`--alias`, for the cluster's)."""
+    words = span.split()
+    return len(words) > 2 and words[1] in READING and "…" not in span and "--alias" not in span
+
+
+def _example(number: int, text: str) -> Example:
+    """`text` as a shell would split it: leading variables, the command, a `> FILE` at the end."""
+    words = shlex.split(text, comments=True)
+    env = {}
+    while words and re.fullmatch(r"[A-Z_]+=\S*", words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    assert words[0] == "tweetsearch", f"README.md:{number}: {text}"
+    stdout_to = None
+    if ">" in words:
+        at = words.index(">")
+        stdout_to, words = words[at + 1], words[:at]
+    return Example(number, text, words[1:], env, stdout_to)
 
 
 EXAMPLES = [example for example in readme_examples() if example.command not in NOT_RUN]
