@@ -78,7 +78,9 @@ DIFFERENCE_LEGEND = (
 
 _QUOTE_MARKS = str.maketrans(
     {
-        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4`", "'"),
+        # Only the marks the index reads as `'` inside a word; `‛`, `′`, `` ` `` and `‚` split a word there, in
+        # the index and so in the phrase searched (`Obama`s` is two words, `Obama’s` one).
+        **dict.fromkeys("\u2018\u2019", "'"),
         **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
     }
 )
@@ -102,8 +104,14 @@ link that ends the text is where Twitter cut the tweet, and `_TRAILING_ELLIPSIS`
 _TRAILING_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})+\s*$")
 _CUT_LINK = re.compile(r"\s*\bhttps?:\S*$", re.IGNORECASE)
 # Roughly the standard tokenizer: letters, digits and `_`, kept together across an inner `'` or `.`
-# (don't, u.s, 3.14); ideographs are one word each; emoji are words, as Lucene makes them.
-_WORD = re.compile(r"\w+(?:['.]\w+)*|[\U0001F000-\U0001FAFF\u2600-\u27BF]")
+# (don't, u.s, 3.14), and across a zero-width non-joiner (Persian رئیس‌جمهور is one word); ideographs are one
+# word each; an emoji, a flag or a sequence joined by ZWJ is one word, as Lucene makes them.
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf"
+_WORD = re.compile(
+    rf"\w[\w\u200c]*(?:['.]\w[\w\u200c]*)*"
+    rf"|[\U0001F1E6-\U0001F1FF]{{2}}"  # a flag: two regional indicators
+    rf"|[{_EMOJI}][\uFE0F\U0001F3FB-\U0001F3FF]*(?:\u200d[{_EMOJI}][\uFE0F\U0001F3FB-\U0001F3FF]*)*"
+)
 _IDEOGRAPHS = "\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _IDEOGRAPH_SPLIT = re.compile(f"[{_IDEOGRAPHS}]|[^{_IDEOGRAPHS}]+")
 

@@ -12,6 +12,8 @@ import pytest
 from archive_samples import ira_row, quoted_csv, write
 from rich.cells import cell_len
 
+from search.quote import quote_words
+
 TWEETS = {
     "single quotes": "Obama's 'Fundamental Transformation' Began at Mizzou https://t.co/Xy12AbCd9Q via @BreitbartNews",
     "curly single": "The mayor’s ‘temporary’ curfew is now permanent",
@@ -30,6 +32,9 @@ TWEETS = {
     "link in the middle": "Read this https://t.co/AbCdEf1234 before they delete it",
     "backtick": "They call it `progress` in the capital",
     "prime": "The wall is 30′ tall and 2″ thick",
+    "backtick apostrophe": "Obama`s legacy isn′t what the anchors say",
+    "reversed apostrophe": "Obama‛s legacy is written by his friends",
+    "emoji sequences": "Family first 👨‍👩‍👧 ❤️ 👍🏽 vote",
 }
 
 
@@ -63,6 +68,14 @@ def test_a_tweet_pasted_in_curly_quotes_with_its_retweet_prefix_is_exact(cli, lo
 
     assert (verdict["verdict"], verdict["similarity"]) == ("EXACT", 1.0)
     assert verdict["earliest"]["tweetid"] == loaded[name]
+
+
+@pytest.mark.parametrize("name", list(TWEETS))
+def test_the_words_compared_are_the_index_s_words(es, alias, loaded, name: str) -> None:
+    tokens = es.indices.analyze(index=alias, field="tweet_text", text=TWEETS[name]).body["tokens"]
+
+    words = [token["token"] for token in tokens if token["token"] not in {"https", "t.co"}]
+    assert quote_words(TWEETS[name].replace("https://t.co/", "")) == words
 
 
 def test_the_quote_page_says_one_tweet_by_one_account(es_url, alias, loaded) -> None:
