@@ -108,7 +108,7 @@ _CUT_LINK = re.compile(r"\s*\bhttps?:\S*$", re.IGNORECASE)
 # word each; an emoji, a flag or a sequence joined by ZWJ is one word, as Lucene makes them.
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf"
 _WORD = re.compile(
-    rf"\w[\w\u200c]*(?:['.]\w[\w\u200c]*)*"
+    rf"\w[\w\u200c]*(?:(?:['.]|(?<=[\u05d0-\u05ea])\"(?=[\u05d0-\u05ea]))\w[\w\u200c]*)*"  # and צה"ל
     rf"|[\U0001F1E6-\U0001F1FF]{{2}}"  # a flag: two regional indicators
     rf"|[{_EMOJI}][\uFE0F\U0001F3FB-\U0001F3FF]*(?:\u200d[{_EMOJI}][\uFE0F\U0001F3FB-\U0001F3FF]*)*"
 )

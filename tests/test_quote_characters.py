@@ -34,6 +34,7 @@ TWEETS = {
     "prime": "The wall is 30′ tall and 2″ thick",
     "backtick apostrophe": "Obama`s legacy isn′t what the anchors say",
     "reversed apostrophe": "Obama‛s legacy is written by his friends",
+    "hebrew gershayim": 'דובר צה"ל אמר היום',
     "emoji sequences": "Family first 👨‍👩‍👧 ❤️ 👍🏽 vote",
 }
 
