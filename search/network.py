@@ -295,7 +295,8 @@ def archived_names(es: Elasticsearch, alias: str, userids: list[str], known: Map
     taken = {name.lower() for name in [*known.values(), *found.values()] if name}
     for id_field in ("user_mentions", "in_reply_to_userid"):
         wanted = [userid for userid in userids if userid not in found]
-        inferred = _mentioned_names(es, alias, wanted, id_field, taken)
+        named = {userid for userid, name in [*known.items(), *found.items()] if name}
+        inferred = _mentioned_names(es, alias, wanted, id_field, taken, named)
         found.update(inferred)
         taken.update(name.lower() for name in inferred.values())
     return found
@@ -318,43 +319,65 @@ def _newest_names(es: Elasticsearch, alias: str, userids: list[str], id_field: s
 
 
 def _mentioned_names(
-    es: Elasticsearch, alias: str, userids: list[str], id_field: str, taken: set[str]
+    es: Elasticsearch, alias: str, userids: list[str], id_field: str, taken: set[str], named: set[str]
 ) -> dict[str, str]:
     """userid → the one @name (`mention_names`) that every tweet whose `id_field` holds the userid carries, besides
-    the names `taken` by other accounts; written as in the newest such tweet's text."""
+    the names `taken` by other accounts, when every tweet carrying that @name holds the userid and no other id
+    in `id_field` but those `named` already (two accounts mentioned always together name neither); written as
+    in the newest such tweet's text."""
     names: dict[str, str] = {}
-    claimed: dict[str, list[str]] = {}
     for start in range(0, len(userids), NAMES_PAGE):
         batch = userids[start : start + NAMES_PAGE]
         aggs = {
             "names": {"terms": {"field": "mention_names", "size": MENTIONS_PER_TWEET}},
             "newest": {"top_hits": {"size": 1, "sort": [{"tweet_time": {"order": "desc"}}], "_source": ["tweet_text"]}},
         }
-        for bucket in _name_buckets(es, alias, batch, id_field, "mention_names", aggs):
+        for bucket in _buckets(es, alias, id_field, batch, aggs):
             every = [
                 str(name["key"])
                 for name in bucket["names"]["buckets"]
                 if name["doc_count"] == bucket["doc_count"] and str(name["key"]) not in taken
             ]
             if len(every) == 1:
-                claimed.setdefault(every[0], []).append(str(bucket["key"]))
                 hits = bucket["newest"]["hits"]["hits"]
                 text = hits[0]["_source"].get("tweet_text") if hits else None
                 names[str(bucket["key"])] = _as_written(every[0], text if isinstance(text, str) else "")
-    # The same @name left to two accounts names neither.
-    return {userid: name for userid, name in names.items() if len(claimed[name.lower()]) == 1}
+    # The other way round: each @name's tweets must all hold its account, and only it, among the ids.
+    holders: dict[str, list[str]] = {}
+    wanted = sorted({name.lower() for name in names.values()})
+    for start in range(0, len(wanted), NAMES_PAGE):
+        aggs = {"ids": {"terms": {"field": id_field, "size": MENTIONS_PER_TWEET}}}
+        for bucket in _buckets(es, alias, "mention_names", wanted[start : start + NAMES_PAGE], aggs):
+            holders[str(bucket["key"])] = [
+                str(held["key"])
+                for held in bucket["ids"]["buckets"]
+                if held["doc_count"] == bucket["doc_count"] and str(held["key"]) not in named
+            ]
+    return {userid: name for userid, name in names.items() if holders.get(name.lower()) == [userid]}
 
 
 def _name_buckets(
     es: Elasticsearch, alias: str, userids: list[str], id_field: str, name_field: str, aggs: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """One bucket per userid of `userids` found in `id_field` among the tweets that carry `name_field`."""
+    return _buckets(es, alias, id_field, userids, aggs, {"exists": {"field": name_field}})
+
+
+def _buckets(
+    es: Elasticsearch,
+    alias: str,
+    field: str,
+    keys: list[str],
+    aggs: dict[str, Any],
+    narrowed: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """One bucket per value of `keys` found in `field`, over the whole archive (and `narrowed`), with `aggs`."""
     from search.tweets import whole_answer  # here: search.tweets imports search.query_context, as this does
 
-    if not userids:
+    if not keys:
         return []
-    query = {"bool": {"filter": [{"terms": {id_field: userids}}, {"exists": {"field": name_field}}]}}
-    terms = {"field": id_field, "include": userids, "size": len(userids)}
+    query = {"bool": {"filter": [{"terms": {field: keys}}, *([narrowed] if narrowed else [])]}}
+    terms = {"field": field, "include": keys, "size": len(keys)}
     answer = whole_answer(
         es.search(index=alias, size=0, query=query, aggs={"accounts": {"terms": terms, "aggs": aggs}}).body
     )

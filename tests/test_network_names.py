@@ -28,6 +28,8 @@ MENTIONED = "6006"  # mentioned twice, never retweeted
 TWINS = ("7007", "7008")  # always mentioned together: which @name is whose cannot be told
 REPLIED_TO = "8008"
 QUIET = "9009"  # mentioned once, beside the retweeted account whose name is known already
+TOO_LONG = "4004"  # retweeted as @ThisNameIsTooLong: over Twitter's 15 characters, not a handle
+BESIDE = "3003"  # mentioned in every retweet of TOO_LONG, so each of the two could be @SomeOne
 
 
 def row(n: int, account: tuple[str, str, str], text: str, **changes: str) -> dict[str, str]:
@@ -62,14 +64,23 @@ def rows() -> list[dict[str, str]]:
             user_mentions=f"[{REPLIED_TO}]",
         ),
         row(7, ALPHA, "@BetaVoice hi", user_mentions=f"[{BETA[0]}]"),
+        row(
+            8,
+            ALPHA,
+            "RT @ThisNameIsTooLong: ask @SomeOne",
+            is_retweet="true",
+            retweet_userid=TOO_LONG,
+            retweet_tweetid="800000000000000003",
+            user_mentions=f"[{TOO_LONG}, {BESIDE}]",
+        ),
     ]
 
 
 NAMES = {
-    "retweet": {OUTSIDE_HUB: "OutsideHub", ALPHA[0]: "AlphaNews", BETA[0]: "BetaVoice"},
+    "retweet": {OUTSIDE_HUB: "OutsideHub", ALPHA[0]: "AlphaNews", BETA[0]: "BetaVoice", TOO_LONG: ""},
     "mention": {
         OUTSIDE_HUB: "OutsideHub", MENTIONED: "MentionedOne", QUIET: "QuietOne", REPLIED_TO: "ReplyTarget",
-        TWINS[0]: "", TWINS[1]: "", ALPHA[0]: "AlphaNews", BETA[0]: "BetaVoice",
+        TWINS[0]: "", TWINS[1]: "", ALPHA[0]: "AlphaNews", BETA[0]: "BetaVoice", TOO_LONG: "", BESIDE: "",
     },
     "reply": {REPLIED_TO: "ReplyTarget", BETA[0]: "BetaVoice"},
 }  # fmt: skip
@@ -136,16 +147,16 @@ def test_the_summary_names_the_hubs_and_counts_the_accounts_named_nowhere(cli, a
 
     assert shown.exit_code == 0, shown.stderr
     words = " ".join(shown.stdout.split())
-    assert "most mentioned: @OutsideHub 2, @MentionedOne 2, @BetaVoice 1, 7007 1, 7008 1" in words
-    assert "2 accounts the archive names nowhere" in words
-    assert said["unnamed"] == 2
+    assert f"most mentioned: @OutsideHub 2, @MentionedOne 2, @BetaVoice 1, {BESIDE} 1, {TOO_LONG} 1" in words
+    assert "4 accounts the archive names nowhere" in words
+    assert said["unnamed"] == 4
     assert said["hubs"][:2] == [
         {"userid": OUTSIDE_HUB, "screen_name": "OutsideHub", "weight": 2},
         {"userid": MENTIONED, "screen_name": "MentionedOne", "weight": 2},
     ]
     retweets = cli("network", "--kind", "retweet", "--out", target)
     assert "most retweeted: @OutsideHub 2" in " ".join(retweets.stdout.split())
-    assert "names nowhere" not in retweets.stdout
+    assert "1 account the archive names nowhere" in " ".join(retweets.stdout.split())
 
 
 @pytest.mark.parametrize("fmt", ["csv", "gexf", "graphml"])
@@ -159,3 +170,10 @@ def test_the_web_downloads_name_them_too(web, cli, archive, fmt):
         read = nx.read_gexf if fmt == "gexf" else nx.read_graphml
         graph = read(io.BytesIO(answer.content))
         assert {node: data["screen_name"] for node, data in graph.nodes(data=True)} == NAMES["mention"]
+
+
+def test_a_name_another_account_in_the_same_tweets_could_hold_is_not_given(cli, archive):
+    result = cli("network", "--kind", "retweet", "--out", "-")
+
+    assert csv_names(result.stdout)[TOO_LONG] == ""
+    assert "SomeOne" not in result.stdout
