@@ -137,3 +137,18 @@ def test_a_tweet_pasted_with_its_link_cut_as_twitter_shows_it_is_exact(cli, load
     assert (verdict["verdict"], verdict["similarity"], result.exit_code) == ("EXACT", 1.0, 0)
     assert verdict["earliest"]["tweetid"] == loaded["single quotes"]
     assert verdict["tweets"] == 1
+
+
+def test_the_quote_page_of_a_paraphrase_lists_the_closest_tweets_without_zero_counts(es_url, alias, loaded) -> None:
+    from starlette.testclient import TestClient
+
+    from common.connection import Settings
+    from search_web.app import create_app
+
+    web = TestClient(create_app(Settings.from_env(url=es_url, alias=alias)))
+    page = web.get("/quote", params={"text": "Vote early and vote often, never look back"})
+
+    assert page.status_code == 200
+    assert "NOT FOUND" in page.text and "Closest tweets" in page.text
+    assert loaded["dashes"] in page.text
+    assert "0 tweets by 0 accounts" not in page.text
