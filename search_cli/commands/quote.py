@@ -47,9 +47,10 @@ def quote(
 
     EXACT: tweets carry these words in this order (case, accents and punctuation aside), as a whole tweet or
     as a passage inside longer tweets (both counted). NEAR: the closest tweets differ by a word or two
-    (similarity at least --threshold); the differing words are shown. NOT FOUND: nothing comes that close; the
-    closest tweets are listed. Each verdict gives the earliest tweet, the retweeted author, how many tweets and
-    accounts posted it and in which campaigns. Errors exit 1, or 2 for a bad argument (an empty quote), or 4
+    (similarity at least --threshold); the differing words are shown, then the other close versions. NOT FOUND:
+    nothing comes that close; the closest tweets that share any of its words are listed, with their
+    similarity. Each verdict gives the earliest tweet, the retweeted author, how many tweets and accounts
+    posted it and in which campaigns. Errors exit 1, or 2 for a bad argument (an empty quote), or 4
     when the server's answer was incomplete.
     """
     from common.connection import connect
