@@ -77,4 +77,7 @@ def global_options(
 
 
 def main() -> None:
+    from search_cli.output import whole_writes_stdout
+
+    whole_writes_stdout()
     app()

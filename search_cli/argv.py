@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import typer
 import typer.main
 from typer._click.core import Command as ClickCommand
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer._types import TyperChoice
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -169,7 +169,10 @@ class Command(_PlainHelp, TyperCommand):
     """A `tweetsearch` command: arguments that start with a minus are arguments (`-obama` is a query)."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, separate_arguments(args, option_arity(self.get_params(ctx))))
+        from search_cli.output import exit_on_closed_pipe
+
+        with exit_on_closed_pipe():  # `--help | head -1`
+            return super().parse_args(ctx, separate_arguments(args, option_arity(self.get_params(ctx))))
 
 
 def build_command(name: str, function: Any) -> ClickCommand:
@@ -236,7 +239,10 @@ class Group(_PlainHelp, TyperGroup):
         return list(self.commands)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
-        with _one_line_usage_errors():
+        from search_cli.output import exit_on_closed_pipe
+
+        with exit_on_closed_pipe(), _one_line_usage_errors():
+            refuse_undecodable(args)
             return super().parse_args(ctx, hoist_global_options(args, self.list_commands(ctx)))
 
     def invoke(self, ctx: typer.Context) -> Any:
@@ -246,6 +252,23 @@ class Group(_PlainHelp, TyperGroup):
 
         with exit_on_closed_pipe(), _one_line_usage_errors():
             return super().invoke(ctx)
+
+
+def refuse_undecodable(args: list[str]) -> None:
+    """A usage error (exit 2) for the first word of the command line that is not UTF-8.
+
+    Python keeps such a byte as a lone surrogate (`\\udcff`), which no search, file name or request can carry:
+    left in, it reached the client's JSON encoder as a bug (exit 70) that printed the whole request.
+    """
+    for word in args:
+        typed = word.encode("utf-8", "surrogateescape")
+        try:
+            typed.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            shown = typed.decode("utf-8", "backslashreplace")
+            raise UsageError(
+                f"'{shown}' is not valid UTF-8 (byte {exc.start + 1}); type it again, or set the terminal to UTF-8"
+            ) from None
 
 
 @contextmanager
@@ -259,5 +282,8 @@ def _one_line_usage_errors() -> Iterator[None]:
 
     try:
         yield
+    except NoArgsIsHelpError as exc:  # bare `tweetsearch`: its help as help, not squashed on an error line
+        typer.echo(exc.ctx.get_help() if exc.ctx else "")
+        raise typer.Exit(exc.exit_code) from None
     except UsageError as exc:
         raise fail(exc.format_message().replace("Value error, ", ""), exc.exit_code) from None

@@ -8,6 +8,8 @@ variables). The exit codes themselves live in `common.errors`.
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -41,6 +43,93 @@ def silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError, AttributeError):
         pass
+
+
+class _WholeWrites(io.RawIOBase):
+    """Standard output's file descriptor, each write written whole or failing.
+
+    A pipe whose reader leaves mid-write (`| head -c 10`) makes the system call return the bytes it took, and
+    Python's buffered layer then reports the short count to a caller that never looks: the rest was dropped and
+    the command ended with exit 0, an answer cut silently. Writing the rest here meets the closed pipe, and
+    `exit_on_closed_pipe` turns it into exit 141.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        written = 0
+        while written < len(view):
+            written += os.write(self._fd, view[written:])
+        return written
+
+
+class _TerminalSafe(io.RawIOBase):
+    """Data bound for a terminal (CSV, JSON, `export -o -`, a network file), its control characters shown.
+
+    An archived `ESC[2J` in a CSV cell cleared the screen; JSON escapes C0 controls but leaves C1 and bidi ones.
+    Only a terminal gets this: a file or a pipe gets the bytes unchanged. A CSV line's `\\r\\n` becomes a newline
+    (a carriage return alone is a control); characters split between two writes are joined first.
+    """
+
+    def __init__(self, sink: io.RawIOBase) -> None:
+        super().__init__()
+        self._sink = sink
+        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self._held = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._sink.fileno()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        from search.safe_text import terminal_safe
+
+        text = self._held + self._decoder.decode(bytes(data))
+        text, self._held = (text[:-1], "\r") if text.endswith("\r") else (text, "")
+        self._sink.write(terminal_safe(text.replace("\r\n", "\n")).encode("utf-8"))
+        return len(data)
+
+
+def whole_writes_stdout() -> None:
+    """Points standard output at `_WholeWrites`, and data written to a terminal through `_TerminalSafe`.
+
+    Called once, by the program's entry point. On a terminal the rich console `out` (whose tables are already
+    made safe, and whose colours are escape sequences of its own) keeps a stream of its own to the same place.
+    """
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real file (a test's capture): nothing to replace
+    stream.flush()
+    whole = _WholeWrites(fd)
+    terminal = os.isatty(fd)
+
+    def text_over(raw: io.RawIOBase) -> io.TextIOWrapper:
+        return io.TextIOWrapper(
+            io.BufferedWriter(raw), encoding=stream.encoding, errors=stream.errors, line_buffering=terminal
+        )
+
+    sys.stdout = text_over(_TerminalSafe(whole) if terminal else whole)
+    if terminal:
+        out.file = text_over(whole)
 
 
 @contextmanager

@@ -28,6 +28,7 @@ def search(
     """Search tweets with the operators investigators know from Twitter's advanced search."""
     from common.connection import connect
     from common.errors import PartialResults
+    from search.safe_text import one_line, terminal_safe
     from search.tweets import Hit, count_tweets, explain, search_tweets
     from search_cli.render.data import count_text, to_json, write_rows
     from search_cli.render.hits import render_hits
@@ -38,8 +39,9 @@ def search(
         es = connect(settings)
         if show_query:
             understood, body = explain(es, settings.alias, query)
-            err.print(f"query: {understood}", markup=False)
-            err.print(to_json(body).decode(), markup=False)
+            # What was typed may hold control characters, and JSON leaves C1 and bidi ones as they are.
+            err.print(f"query: {one_line(understood)}", markup=False)
+            err.print(terminal_safe(to_json(body).decode()), markup=False)
         warn_query(settings, query)
         if count:
             total = count_tweets(es, settings.alias, query)

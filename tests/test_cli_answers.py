@@ -1,0 +1,233 @@
+"""What every command answers at its edges: bytes that are not UTF-8, a reader that leaves, a terminal.
+
+Each runs the program as a user does (a fresh interpreter, its real stdout: a pipe, a closed pipe or a
+terminal), against the real server and an archive holding a tweet with escape sequences in it.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from archive_samples import ira_row, minimal_csv, write
+
+PROGRAM = "from search_cli.app import main; main()"
+HOSTILE_TEXT = "held tweet \x1b[2J\x07 cleared \u009b6n \u202eevil"
+
+
+def _env(es_url: str, alias: str) -> dict[str, str]:
+    return {"ELASTICSEARCH_URL": es_url, "TWEETSEARCH_ALIAS": alias, "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+
+
+@pytest.fixture(scope="module")
+def hostile_archive(cli, tmp_path_factory) -> Path:
+    """A small archive loaded into the module's alias: one tweet holding ESC[2J, BEL, a C1 CSI and a bidi override."""
+    folder = tmp_path_factory.mktemp("hostile")
+    rows = [ira_row(tweetid=str(900000000000000000 + n), tweet_text=f"plain tweet {n} #MAGA") for n in range(30)]
+    rows.append(ira_row(tweetid="900000000000000999", tweet_text=HOSTILE_TEXT))
+    write(folder / "ira_tweets_csv_hashed.csv", minimal_csv(rows))
+    result = cli("index", str(folder))
+    assert result.exit_code == 0, result.stderr
+    return folder
+
+
+def run_bytes(es_url: str, alias: str, *args: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", PROGRAM, *args], capture_output=True, env=_env(es_url, alias), timeout=120
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Item: a byte that is not UTF-8 in any argument is one line and exit 2, never a bug report with the request.
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (b"search", b"a\xffb"),
+        (b"search", b"from:\xff"),
+        (b"search", b"#vo\xffte"),
+        (b"search", b"@\xff"),
+        (b"search", b"url:example.com/\xff"),
+        (b"search", b'"a phrase \xff"'),
+        (b"search", b"campaign:\xff"),
+        (b"search", b"client:\xff"),
+        (b"search", b"vote", b"--count", b"--explain", b"-n", b"5", b"\xe9t\xe9"),
+        (b"export", b"\xff", b"-o", b"-"),
+        (b"top", b"hashtags", b"\xff"),
+        (b"timeline", b"\xff"),
+        (b"account", b"\xff"),
+        (b"url", b"http://\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80.\xd1\x80\xd1\x84/\xff"),
+        (b"quote", b"a tweet \xff"),
+        (b"coordination", b"\xff"),
+        (b"network", b"\xff", b"-o", b"-"),
+        (b"--alias", b"\xff", b"status"),
+    ],
+)
+def test_a_byte_that_is_not_utf8_is_one_line_and_exit_2(es_url, alias, hostile_archive, args) -> None:
+    result = run_bytes(es_url, alias, *args)
+    stderr = result.stderr.decode()
+
+    assert result.returncode == 2, stderr
+    assert stderr.startswith("error: '") and "is not valid UTF-8" in stderr and stderr.count("\n") == 1, stderr
+    assert "\\xff" in stderr or "\\xe9" in stderr
+    assert "match_phrase" not in stderr and result.stdout == b""
+
+
+def test_the_line_names_the_byte_and_keeps_the_rest_as_typed(es_url, alias, hostile_archive) -> None:
+    result = run_bytes(es_url, alias, b"search", "выборы ".encode() + b"\xff")
+    assert result.stderr.decode() == (
+        "error: 'выборы \\xff' is not valid UTF-8 (byte 14); type it again, or set the terminal to UTF-8\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Item: a reader that goes away gives 141 for every command and format.
+
+
+def _into_a_closed_pipe(es_url: str, alias: str, *args: str) -> subprocess.CompletedProcess:
+    """Runs the program with a stdout whose reader has already gone (`| head` that has ended)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", PROGRAM, *args], stdout=writer, stderr=subprocess.PIPE,
+            env=_env(es_url, alias), timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "tweet"),
+        ("search", "tweet", "--json"),
+        ("search", "tweet", "--format", "jsonl"),
+        ("search", "tweet", "--format", "csv"),
+        ("search", "tweet", "--count"),
+        ("search", "tweet", "--count", "--json"),
+        ("export", "tweet", "-o", "-"),
+        ("export", "tweet", "-o", "-", "--format", "jsonl"),
+        ("top", "hashtags"),
+        ("top", "hashtags", "--json"),
+        ("top", "hashtags", "--format", "csv"),
+        ("timeline", "tweet"),
+        ("timeline", "tweet", "--json"),
+        ("timeline", "tweet", "--format", "csv"),
+        ("timeline", "tweet", "--format", "jsonl"),
+        ("account", "Jenn_Abrams"),
+        ("account", "Jenn_Abrams", "--json"),
+        ("status",),
+        ("status", "--json"),
+        ("coordination",),
+        ("coordination", "--json"),
+        ("network", "-o", "-"),
+        ("--help",),
+        ("search", "--help"),
+        (),
+    ],
+)
+def test_output_to_a_reader_that_has_gone_exits_141(es_url, alias, hostile_archive, args) -> None:
+    result = _into_a_closed_pipe(es_url, alias, *args)
+    stderr = result.stderr.decode()
+
+    assert result.returncode == 141, stderr
+    assert "Traceback" not in stderr and "error" not in stderr.lower(), stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "jsonl", "table"])
+def test_a_reader_that_leaves_in_the_middle_of_a_long_write_gives_141(es_url, alias, indexed_release, fmt) -> None:
+    """Megabytes written at once: the system takes part of them before the reader leaves. The rest was dropped
+    and the command said 0 (`search vote --json --limit 2000 | head -c 10`)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", PROGRAM, "search", "-nothingmatchesthis", "-n", "3000", "--format", fmt],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(es_url, alias),
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+
+    assert process.returncode == 141, stderr
+    assert "Traceback" not in stderr
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Item: on a terminal every format shows control characters, as the table does; to a pipe, CSV stays exact.
+
+
+def _on_a_terminal(es_url: str, alias: str, *args: str) -> tuple[int, bytes]:
+    """Runs the program with a terminal as its stdout and stderr; what the terminal received, and the exit."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-c", PROGRAM, *args], stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal,
+        env=_env(es_url, alias),
+    )  # fmt: skip
+    os.close(terminal)
+    received = b""
+    while True:
+        ready, _, _ = select.select([controller], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+    os.close(controller)
+    return process.wait(timeout=120), received
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("search", "held", "--format", "csv"),
+        ("search", "held", "--format", "csv", "--raw-cells"),
+        ("search", "held", "--json"),
+        ("search", "held", "--format", "jsonl"),
+        ("search", "held"),
+        ("export", "held", "-o", "-"),
+        ("export", "held", "-o", "-", "--format", "jsonl"),
+        ("search", "held \x1b[2J\x07\u009b", "--explain", "--count"),
+    ],
+)
+def test_a_terminal_never_receives_an_archived_control_character(es_url, alias, hostile_archive, args) -> None:
+    code, received = _on_a_terminal(es_url, alias, *args)
+    text = received.decode("utf-8", "replace")
+
+    assert code == 0, text
+    assert "cleared" in text or "held" in text, text
+    assert "\x1b[2J" not in text and "\x07" not in text and "\u009b" not in text and "\u202e" not in text, text
+    assert "␛[2J" in text or "\\u001b[2J" in text, text
+
+
+@pytest.mark.parametrize(
+    "args", [("search", "held", "--format", "csv", "--raw-cells"), ("export", "held", "-o", "-", "--raw-cells")]
+)
+def test_csv_to_a_pipe_keeps_the_archived_bytes(es_url, alias, hostile_archive, args) -> None:
+    result = subprocess.run([sys.executable, "-c", PROGRAM, *args], capture_output=True, env=_env(es_url, alias))
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert HOSTILE_TEXT.encode() in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Newcomers: bare `tweetsearch` prints its help.
+
+
+def test_bare_tweetsearch_prints_its_help_not_an_error_line(es_url, alias) -> None:
+    result = subprocess.run([sys.executable, "-c", PROGRAM], capture_output=True, env=_env(es_url, alias))
+    stdout = result.stdout.decode()
+
+    assert result.returncode == 2
+    assert stdout.startswith("Usage: ") and "COMMAND [ARGS]...\n" in stdout and "\n  search " in stdout
+    assert "⏎" not in stdout and "error" not in result.stderr.decode()
