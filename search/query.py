@@ -305,7 +305,29 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
                 f'got "{value}"',
                 value_position,
             )
+    if prefix and key != "url":  # url: checks its own, with the scheme it is sent with
+        _refuse_a_long_prefix(key, value, value_position)
     return Operator(key, value, prefix)
+
+
+_MAX_PREFIX_LENGTH = 1000
+"""Elasticsearch's default `index.max_regex_length`, which also bounds a prefix query's prefix (in UTF-16 units)."""
+
+
+def _utf16_length(text: str) -> int:
+    """`text`'s length as the server counts it (Java's UTF-16 units: an emoji is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _refuse_a_long_prefix(key: str | None, sent: str, position: int) -> None:
+    """A prefix the server would refuse (`index.max_regex_length`), refused in the tool's words first."""
+    length = _utf16_length(sent)
+    if length > _MAX_PREFIX_LENGTH:
+        what = f"{_label(key)} value" if key else "a prefix*"
+        raise QuerySyntaxError(
+            f"{what} is too long to look for: {length:,} characters where the server takes {_MAX_PREFIX_LENGTH:,}",
+            position,
+        )
 
 
 def _label(key: str) -> str:
@@ -365,6 +387,10 @@ def normalise_url_value(value: str, prefix: bool, position: int) -> tuple[str, b
             page_regexp(rest)
         except AddressTooLong as exc:
             raise QuerySyntaxError(f"url: {exc}", position) from exc
+    sent = _utf16_length(f"https://{rest}?")
+    if sent > _MAX_PREFIX_LENGTH:
+        long = AddressTooLong(f"the address is too long to look for ({sent:,} characters, the server takes 1,000)")
+        raise QuerySyntaxError(f"url: {long}", position) from long
     return rest, prefix
 
 
@@ -478,6 +504,7 @@ def _prefix(word: str, position: int) -> Prefix:
         raise QuerySyntaxError("a prefix* must be a single word of letters or digits", position)
     if len(stem) < _MIN_PREFIX:
         raise QuerySyntaxError(f"a prefix* needs at least {_MIN_PREFIX} characters before *", position)
+    _refuse_a_long_prefix(None, stem, position)
     return Prefix(stem)
 
 

@@ -231,3 +231,42 @@ def test_bare_tweetsearch_prints_its_help_not_an_error_line(es_url, alias) -> No
     assert result.returncode == 2
     assert stdout.startswith("Usage: ") and "COMMAND [ARGS]...\n" in stdout and "\n  search " in stdout
     assert "⏎" not in stdout and "error" not in result.stderr.decode()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Item: a value too long for the server is refused in the tool's words; an empty query is every tweet, as said.
+
+LONG = "a" * 10_000
+
+
+@pytest.mark.parametrize(
+    "args,said",
+    [
+        (("search", f"url:example.com/{LONG}"), "error: url: the address is too long to look for (10,021 characters"),
+        (("search", f"url:example.com/{LONG}*"), "error: url: the address is too long to look for (10,021 characters"),
+        (("search", f"from:{LONG}*"), "error: from: value is too long to look for: 10,000 characters"),
+        (("search", f"#{LONG}*"), "error: # value is too long to look for: 10,000 characters"),
+        (("search", f"campaign:{LONG}*"), "error: campaign: value is too long to look for"),
+        (("search", f"{LONG}*"), "error: a prefix* is too long to look for: 10,000 characters"),
+        (("top", "hashtags", f"url:example.com/{LONG}"), "error: url: the address is too long to look for"),
+        (("timeline", f"url:example.com/{LONG}"), "error: url: the address is too long to look for"),
+        (("coordination", f"url:example.com/{LONG}"), "error: url: the address is too long to look for"),
+        (("url", f"example.com/{LONG}"), "error: the address is too long to look for (10,021 characters"),
+    ],
+)
+def test_a_value_too_long_for_the_server_is_refused_in_the_tools_words(cli, hostile_archive, args, said) -> None:
+    result = cli(*args)
+
+    assert result.exit_code == 2, result.stderr
+    assert result.stderr.startswith(said) and result.stderr.count("\n") == 1, result.stderr
+    assert "max_regex_length" not in result.stderr and "Elasticsearch" not in result.stderr
+
+
+def test_a_prefix_just_within_the_bound_is_searched(cli, hostile_archive) -> None:
+    result = cli("search", "url:example.com/" + "a" * 900, "--count")
+    assert (result.exit_code, result.stdout.strip()) == (0, "0"), result.stderr
+
+
+def test_an_empty_query_matches_every_tweet_as_help_says(cli, hostile_archive) -> None:
+    assert cli("search", "", "--count").stdout.strip() == "31"
+    assert "'' (empty) matches every tweet" in " ".join(cli("search", "--help").stdout.split())

@@ -14,7 +14,7 @@ QUERY_HELP = "The query, e.g. 'vote \"exact phrase\" #maga from:x lang:en -filte
 
 def search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help=QUERY_HELP)],
+    query: Annotated[str, typer.Argument(help=QUERY_HELP + " Required; '' (empty) matches every tweet.")],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=10000, help="How many tweets to show.")] = 20,
     sort: Annotated[SortOrder, typer.Option("--sort", help="Newest or oldest first, or most relevant.")] = "newest",
     count: Annotated[bool, typer.Option("--count", help="Print only the exact number of matching tweets.")] = False,
