@@ -51,6 +51,7 @@ app = typer.Typer(
     name="tweetsearch",
     help="Search the archives of state-backed information operations that Twitter published.",
     no_args_is_help=True,
+    invoke_without_command=True,  # `tweetsearch --version`; without a command and without it, the help (exit 2)
     add_completion=False,
     pretty_exceptions_enable=False,
     cls=Tweetsearch,
@@ -70,9 +71,24 @@ def global_options(
         str | None,
         typer.Option("--alias", help="Alias the tweets are searched through (env TWEETSEARCH_ALIAS, default tweets)."),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the versions of tweetsearch, its Elasticsearch client and the server."),
+    ] = False,
 ) -> None:
     """Credentials: ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and _PASSWORD; a CA: ELASTICSEARCH_CA_CERTS."""
     ctx.obj = Settings.from_env(url=url, alias=alias)
+    if ctx.invoked_subcommand is None:
+        from search_cli.output import exit_on_closed_pipe, out
+
+        with exit_on_closed_pipe():
+            if not version:
+                out.print(ctx.get_help(), markup=False, highlight=False)
+                raise typer.Exit(2)
+            from search_cli.render.versions import versions_text
+
+            out.print(versions_text(ctx.obj), markup=False, highlight=False)
+        return
     ctx.with_resource(retries_during())  # searches sent again after a node left, for --json to list
 
 

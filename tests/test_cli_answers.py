@@ -270,3 +270,41 @@ def test_a_prefix_just_within_the_bound_is_searched(cli, hostile_archive) -> Non
 def test_an_empty_query_matches_every_tweet_as_help_says(cli, hostile_archive) -> None:
     assert cli("search", "", "--count").stdout.strip() == "31"
     assert "'' (empty) matches every tweet" in " ".join(cli("search", "--help").stdout.split())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Newcomers: --version, and the choices of every option that has them in --help.
+
+
+def test_version_names_the_tool_the_client_and_the_server(es_url, alias) -> None:
+    from importlib.metadata import version
+
+    result = subprocess.run([sys.executable, "-c", PROGRAM, "--version"], capture_output=True, env=_env(es_url, alias))
+    lines = result.stdout.decode().splitlines()
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert lines[0] == f"tweetsearch {version('tweetsearch')}"
+    assert lines[1].split() == ["client", "elasticsearch-py", version("elasticsearch")]
+    assert lines[2].startswith("server      Elasticsearch 9.") and f"at {es_url} " in lines[2], lines
+
+
+def test_version_answers_without_a_server(es_url, alias) -> None:
+    env = {**_env(es_url, alias), "ELASTICSEARCH_URL": "http://127.0.0.1:9"}
+    result = subprocess.run([sys.executable, "-c", PROGRAM, "--version"], capture_output=True, env=env)
+    lines = result.stdout.decode().splitlines()
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert lines[0].startswith("tweetsearch ") and lines[2].startswith("server      not reachable (cannot reach")
+
+
+@pytest.mark.parametrize(
+    "command,shown",
+    [
+        ("coordination", "--by <text|retweet|url|hashtags>"),
+        ("network", "--by <text|retweet|url|hashtags>"),
+        ("network", "--kind <coordination|retweet|mention|reply>"),
+        ("network", "--format <gexf|graphml|csv>"),
+    ],
+)
+def test_an_option_with_choices_lists_them_in_help(cli, command, shown) -> None:
+    assert shown in cli(command, "--help").stdout

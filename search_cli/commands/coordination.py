@@ -16,6 +16,8 @@ BY_HELP = (
     "punctuation, RT @x: and t.co links ignored), a retweet of the same tweet, a link to the same page, the same "
     "set of hashtags."
 )
+BY_METAVAR = f"<{'|'.join(COORDINATION_BY)}>"
+"""The choices in the option's name column, as every option with choices shows them."""
 WINDOW_HELP = (
     "How close in time two tweets must be: 60s, 10, 2m, 1h; or auto, estimated from the data as CooRnet does "
     "(and said). Tweets whose ids carry no time are timed to the minute."
@@ -26,7 +28,7 @@ REPEATS_HELP = "How many times each of two accounts must have done it with the o
 def coordination(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)] = "",
-    by: Annotated[str, typer.Option("--by", help=BY_HELP)] = "text",
+    by: Annotated[str, typer.Option("--by", metavar=BY_METAVAR, help=BY_HELP)] = "text",
     window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
     min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = DEFAULT_MIN_REPEATS,
     groups: Annotated[int, typer.Option("--groups", min=1, help="Most groups shown in the terminal.")] = 10,

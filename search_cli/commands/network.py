@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from search.choices import DEFAULT_MIN_REPEATS, DEFAULT_WINDOW, NETWORK_FORMATS, NETWORK_KINDS
-from search_cli.commands.coordination import BY_HELP, REPEATS_HELP, WINDOW_HELP
+from search_cli.commands.coordination import BY_HELP, BY_METAVAR, REPEATS_HELP, WINDOW_HELP
 from search_cli.commands.top import QUERY_HELP
 from search_cli.output import RawCells, cli_errors, emit, err, warn_query
 
@@ -23,12 +23,18 @@ def network(
     target: Annotated[
         str, typer.Option("--out", "-o", help="The file: FILE.gexf, FILE.graphml or FILE.csv; - for standard output.")
     ] = ...,  # type: ignore[assignment]
-    kind: Annotated[str, typer.Option("--kind", "-k", help=KIND_HELP)] = "coordination",
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", metavar=f"<{'|'.join(NETWORK_KINDS)}>", help=KIND_HELP)
+    ] = "coordination",
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help=f"{', '.join(NETWORK_FORMATS)}, when the file's name does not say it."),
+        typer.Option(
+            "--format",
+            metavar=f"<{'|'.join(NETWORK_FORMATS)}>",
+            help=f"{', '.join(NETWORK_FORMATS)}, when the file's name does not say it.",
+        ),
     ] = None,
-    by: Annotated[str, typer.Option("--by", help=BY_HELP)] = "text",
+    by: Annotated[str, typer.Option("--by", metavar=BY_METAVAR, help=BY_HELP)] = "text",
     window: Annotated[str, typer.Option("--window", "-w", help=WINDOW_HELP)] = DEFAULT_WINDOW,
     min_repeats: Annotated[int, typer.Option("--min-repeats", "-r", help=REPEATS_HELP)] = DEFAULT_MIN_REPEATS,
     as_json: Annotated[bool, typer.Option("--json", help="Say what was written as JSON.")] = False,
