@@ -113,6 +113,15 @@ class Bucket:
     campaigns: dict[str, int] | None = None
 
 
+def last_day_label(bucket: Bucket, interval: str) -> str:
+    """The interval's last day, as its label reads: a week labelled by its Monday ends on the Sunday after.
+
+    A month, a year or a day names itself whole, so its label is its own end."""
+    if interval == "week":
+        return (bucket.start + timedelta(days=6)).strftime(_LABELS["week"])
+    return bucket.label
+
+
 @dataclass(frozen=True)
 class Timeline:
     """Matching tweets per interval, gaps included as zeros, from the first to the last bucket with tweets.

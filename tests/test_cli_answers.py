@@ -308,3 +308,34 @@ def test_version_answers_without_a_server(es_url, alias) -> None:
 )
 def test_an_option_with_choices_lists_them_in_help(cli, command, shown) -> None:
     assert shown in cli(command, "--help").stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Wording: a range of weeks ends on its last day; a field every tweet has says so.
+
+
+def test_weeks_grouped_in_a_line_end_on_the_last_weeks_sunday() -> None:
+    from search_cli.render.charts import fit_rows
+
+    starts = ["2013-09-02", "2013-09-09", "2013-09-16", "2013-09-23", "2013-09-30", "2013-10-07"]
+    ends = ["2013-09-08", "2013-09-15", "2013-09-22", "2013-09-29", "2013-10-06", "2013-10-13"]
+    rows = fit_rows(starts, [1, 2, 3, 4, 5, 6], 2, ends)
+
+    assert [row.label for row in rows] == ["2013-09-02 … 2013-09-22", "2013-09-23 … 2013-10-13"]
+    assert [row.label for row in fit_rows(starts, [1, 0, 0, 0, 0, 6], 3, ends)] == [
+        "2013-09-02",
+        "2013-09-09 … 2013-10-06",
+        "2013-10-07",
+    ]
+
+
+def test_a_weekly_timeline_names_the_last_day_it_covers(cli, hostile_archive) -> None:
+    result = cli("timeline", "--interval", "week")
+    assert result.exit_code == 0, result.stderr
+    assert "per week, 2017-06-19 to 2017-06-25 (UTC)" in result.stdout, result.stdout
+
+
+def test_a_field_every_tweet_has_says_so_not_zero_have_none(cli, hostile_archive) -> None:
+    result = cli("top", "campaigns")
+    assert "every tweet has one" in result.stdout and "0 of the tweets" not in result.stdout, result.stdout
+    assert "31 of the tweets have none" in cli("top", "mentions").stdout

@@ -71,12 +71,15 @@ def bar(value: float, maximum: float, width: int) -> str:
     return "█" * full + (EIGHTHS[rest] if rest else "")
 
 
-def fit_rows(labels: list[str], counts: list[int], max_rows: int) -> list[Row]:
+def fit_rows(labels: list[str], counts: list[int], max_rows: int, ends: list[str] | None = None) -> list[Row]:
     """The series as at most `max_rows` rows (0: no limit), keeping its shape.
 
     First every run of `MIN_EMPTY_RUN` or more empty buckets becomes one row (`a … b`, count 0); if that is
     still too long, consecutive buckets are summed in groups of equal size (the last group may be shorter).
+    `ends`: each bucket's last day as a label, where its label is its first (a week's `2013-09-30` would read as
+    a range's end when it is the start of the range's last week); a row of several buckets ends with it.
     """
+    last = ends or labels
     rows = [Row(label, count) for label, count in zip(labels, counts, strict=True)]
     if max_rows <= 0 or len(rows) <= max_rows:
         return rows
@@ -87,7 +90,7 @@ def fit_rows(labels: list[str], counts: list[int], max_rows: int) -> list[Row]:
         while j < len(rows) and rows[j].count == 0:
             j += 1
         if j - i >= MIN_EMPTY_RUN:
-            folded.append(Row(f"{rows[i].label} … {rows[j - 1].label}", 0, j - i))
+            folded.append(Row(f"{rows[i].label} … {last[j - 1]}", 0, j - i))
             i = j
         else:
             folded.append(rows[i])
@@ -95,10 +98,11 @@ def fit_rows(labels: list[str], counts: list[int], max_rows: int) -> list[Row]:
     if len(folded) <= max_rows:
         return folded
     size = math.ceil(len(rows) / max_rows)
-    groups = [rows[k : k + size] for k in range(0, len(rows), size)]
     return [
-        Row(f"{group[0].label} … {group[-1].label}", sum(row.count for row in group), len(group)) for group in groups
-    ]
+        Row(f"{rows[k].label} … {last[min(k + size, len(rows)) - 1]}", sum(row.count for row in rows[k : k + size]),
+            len(rows[k : k + size]))
+        for k in range(0, len(rows), size)
+    ]  # fmt: skip
 
 
 def bar_table(

@@ -40,7 +40,10 @@ def render_top(result: TopResult, width: int) -> Group:
 def top_notes(result: TopResult) -> list[str]:
     """What a top list leaves out, and how exact its counts are."""
     distinct = f"{'' if result.distinct_exact else 'about '}{result.distinct:,} different {result.field}"
-    notes = [f"{distinct}; {result.without_value:,} of the tweets have none"]
+    notes = [
+        f"{distinct}; "
+        + (f"{result.without_value:,} of the tweets have none" if result.without_value else "every tweet has one")
+    ]
     if result.other:
         notes.append(f"{plural(result.other, 'more occurrence')} of values not listed (use --limit)")
     if result.counts_exact:
@@ -59,9 +62,12 @@ def render_timeline(series: Timeline, max_rows: int, width: int) -> Table | str:
     if not any(b.count for b in series.buckets):
         return f"no tweets match{'' if not series.tweets else ' with a time'}"
     # Labels are terminal-safe (a label may one day be an archived value), the title is never read as markup.
-    shown = fit_rows([one_line(b.label) for b in series.buckets], [b.count for b in series.buckets], max_rows)
+    from search.aggregate import last_day_label
+
+    ends = [one_line(last_day_label(b, series.interval)) for b in series.buckets]
+    shown = fit_rows([one_line(b.label) for b in series.buckets], [b.count for b in series.buckets], max_rows, ends)
     what = f' matching "{one_line(series.query)}"' if series.query.strip() else ""
-    span = f"{one_line(series.buckets[0].label)} to {one_line(series.buckets[-1].label)}"
+    span = f"{one_line(series.buckets[0].label)} to {ends[-1]}"
     title = f"{series.tweets:,} tweets{what} per {series.interval}, {span} (UTC)"
     grouped = {row.buckets for row in shown if row.count}
     if len(shown) < len(series.buckets):
