@@ -100,6 +100,10 @@ _TCO_LINK = re.compile(r"https?://t\.co/[A-Za-z0-9]+(?![A-Za-z0-9…])")
 # scheme://netloc/path?query#fragment, as RFC 3986 splits it (urllib's urlsplit is several times slower).
 _URL_PARTS = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)([^?#]*)(?:\?([^#]*))?", re.DOTALL)
 
+# A percent escape, or a run of characters beyond ASCII; and the characters an escape never needs to hide.
+_ESCAPE_OR_WIDE = re.compile(r"%[0-9A-Fa-f]{2}|[^\x00-\x7f]+")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
 
 class UrlInfo(NamedTuple):
     """One URL in its comparable form, with the host and the domain someone registered."""
@@ -127,7 +131,7 @@ def analyse_url(url: str) -> UrlInfo | None:
     scheme = scheme.lower()
     userinfo, _, hostport = netloc.rpartition("@")
     host, port = _split_port(hostport)
-    host = host.lower().rstrip(".")
+    host = _ascii_host(host).lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
     netloc = host
@@ -135,8 +139,8 @@ def analyse_url(url: str) -> UrlInfo | None:
         netloc = f"{host}:{port}"
     if userinfo:
         netloc = f"{userinfo}@{netloc}"
-    path = path.rstrip("/")
-    query = _clean_query(query or "")
+    path = _uri_escapes(path).rstrip("/")
+    query = _clean_query(_uri_escapes(query or ""))
     normalised = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
     return UrlInfo(normalised=normalised, host=host or None, domain=registered_domain(host))
 
@@ -174,6 +178,42 @@ def tco_links(text: str | None) -> list[str]:
     if not text or "t.co/" not in text:
         return []
     return list(dict.fromkeys(_TCO_LINK.findall(text)))
+
+
+def _ascii_host(host: str) -> str:
+    """A host in Unicode (`пример.рф`) as the punycode a browser sends (`xn--e1afmkfd.xn--p1ai`), so both match.
+
+    Python's `idna` codec (IDNA 2003: nameprep folds case and width, `。` separates labels); a host it refuses
+    (an empty or over-long label) stays as written. Only Python sees such hosts: the Rust twin leaves every
+    value that is not plain ASCII to this parser.
+    """
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _uri_escapes(part: str) -> str:
+    """A path or query with one spelling per byte (RFC 3986 section 6.2.2): `%d9%87`, `%D9%87` and `ه` all `%D9%87`.
+
+    Archived links keep the escapes they were posted with, often in lower case, while a browser shows the
+    letters and copies upper-case escapes. Escapes are upper-cased, escaped unreserved characters (`%41`,
+    `%7E`) decoded, and characters beyond ASCII written as the upper-case escapes of their UTF-8 bytes. Rust
+    twin (ASCII only): `uri_escapes` in `native/src/urls.rs`.
+    """
+    if "%" not in part and part.isascii():
+        return part
+    return _ESCAPE_OR_WIDE.sub(_one_escape, part)
+
+
+def _one_escape(match: re.Match[str]) -> str:
+    text = match.group()
+    if text[0] != "%":
+        return "".join(f"%{byte:02X}" for byte in text.encode("utf-8", "surrogatepass"))
+    char = chr(int(text[1:], 16))
+    return char if char in _UNRESERVED else text.upper()
 
 
 def _split_port(hostport: str) -> tuple[str, str]:

@@ -454,8 +454,8 @@ def random_url_lists(count: int, seed: int) -> list[str]:
     hosts = ["example.com", "www.Example.com", "news.bbc.co.uk", "a.b.c.d.gov.uk", "localhost", "t.co", "x.co.jp.",
              "www.", "1.2.3.4", "WWW.WWW.x.org", "", "site.ru", "a-b.com.tr"]  # fmt: skip
     ports = ["", "", ":80", ":443", ":8080", ":", ":21"]
-    paths = ["", "/", "/a/b/", "/a,b", "/a b", "//", "/p%2F?", "/x.html"]
-    queries = ["", "", "?b=2&a=1", "?utm_source=t&id=7", "?FBCLID=1", "?&&", "?a", "?ref_src=x&Z=1&z=1"]
+    paths = ["", "/", "/a/b/", "/a,b", "/a b", "//", "/p%2F?", "/x.html", "/%d9%87%d9%84-/", "/%7e%41%2f", "/%4"]
+    queries = ["", "", "?b=2&a=1", "?utm_source=t&id=7", "?FBCLID=1", "?&&", "?a", "?ref_src=x&Z=1&z=1", "?q=%d8%a7"]
     fragments = ["", "", "#top", "#a?b=1"]
     lists = []
     for _ in range(count):

@@ -76,13 +76,16 @@ TEXTS = st.one_of(
     PLACEHOLDER,
 )
 
-HOSTS = st.sampled_from(["a.com", "www.B.co.uk", "news.example.org:8080", "10.0.0.1", "[::1]", "é.com", "x.com:", ""])
+HOSTS = st.sampled_from(
+    ["a.com", "www.B.co.uk", "news.example.org:8080", "10.0.0.1", "[::1]", "é.com", "x.com:", "", "пример.рф",
+     "xn--e1afmkfd.xn--p1ai", "例子.中国"]
+)  # fmt: skip
 URLS = st.builds(
     lambda scheme, host, path, query: f"{scheme}{host}{path}{query}",
     st.sampled_from(["http://", "https://", "HTTP://", "", "//", "ftp://"]),
     HOSTS,
-    st.sampled_from(["", "/", "/a/b/", "/x,y", "/é"]),
-    st.sampled_from(["", "?b=2&a=1", "?utm_source=x&id=3", "?fbclid=1", "#top"]),
+    st.sampled_from(["", "/", "/a/b/", "/x,y", "/é", "/%d9%87%d9%84-", "/%D9%87%D9%84-", "/هل-", "/%7e%41%2f%", "/%4"]),
+    st.sampled_from(["", "?b=2&a=1", "?utm_source=x&id=3", "?fbclid=1", "#top", "?q=%d8%a7&a=%2f", "?%75tm_x=1"]),
 )
 URL_LISTS = st.one_of(
     st.lists(URLS, max_size=4).map(lambda urls: "[" + ", ".join(urls) + "]"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from common.urls import analyse_url, normalise_url, registered_domain, tco_links
@@ -92,3 +94,52 @@ def test_tco_link_cut_by_the_truncation_ellipsis_is_not_a_link() -> None:
 def test_tco_links_absent() -> None:
     assert tco_links("no links here, see example.co/x") == []
     assert tco_links(None) == []
+
+
+# One page in the spellings it meets: as archived (lower-case escapes), as a browser shows it (letters), as a
+# browser copies it (upper-case escapes); hosts in Unicode and in punycode.
+SCRIPT_FORMS = {
+    "Arabic": (
+        "https://www.alarabiya.net/2018/08/08/%d9%87%d9%84-%d8%aa%d8%b9%d9%84%d9%85",
+        "https://alarabiya.net/2018/08/08/هل-تعلم/",
+        "https://alarabiya.net/2018/08/08/%D9%87%D9%84-%D8%AA%D8%B9%D9%84%D9%85",
+    ),
+    "Russian": (
+        "http://xn--e1afmkfd.xn--p1ai/%d0%bd%d0%be%d0%b2%d0%be%d1%81%d1%82%d0%b8?id=%d0%b0",
+        "http://пример.рф/новости?id=а",
+        "http://WWW.ПРИМЕР.РФ/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8?id=%D0%B0&utm_source=t",
+    ),
+    "Persian": (
+        "https://www.bbc.com/persian/%d8%a7%db%8c%d8%b1%d8%a7%d9%86",
+        "https://bbc.com/persian/ایران",
+        "https://bbc.com/persian/%D8%A7%DB%8C%D8%B1%D8%A7%D9%86",
+    ),
+    "Chinese": (
+        "https://xn--fsqu00a.xn--fiqs8s/%e6%96%b0%e9%97%bb?%e9%a1%b5=2",
+        "https://例子.中国/新闻?页=2",
+        "https://例子。中国/%E6%96%B0%E9%97%BB?%E9%A1%B5=2",
+    ),
+}
+
+
+@pytest.mark.parametrize("script", SCRIPT_FORMS)
+def test_a_page_in_any_script_has_one_form_however_it_is_escaped(script: str) -> None:
+    forms = {normalise_url(form) for form in SCRIPT_FORMS[script]}
+    assert len(forms) == 1, forms
+    (form,) = forms
+    assert form.isascii() and "%" in form and not re.search("%[0-9A-F]?[a-f]", form)
+    assert normalise_url(form) == form, "normalising twice changes nothing"
+
+
+def test_escapes_are_upper_case_and_unreserved_characters_are_not_escaped() -> None:
+    assert normalise_url("https://a.com/%7euser/%41%2d%2e%5f/%2f%3f?q=%26%3d%e2%82%ac") == (
+        "https://a.com/~user/A-._/%2F%3F?q=%26%3D%E2%82%AC"
+    )
+    assert normalise_url("https://a.com/100%/%zz/%4") == "https://a.com/100%/%zz/%4", "a bare % stays"
+
+
+def test_a_unicode_host_is_punycode_with_its_domain() -> None:
+    info = analyse_url("https://новости.пример.рф/a")
+    assert info is not None
+    assert (info.host, info.domain) == ("xn--b1amnebsh.xn--e1afmkfd.xn--p1ai", "xn--e1afmkfd.xn--p1ai")
+    assert analyse_url("https://xn--b1amnebsh.xn--e1afmkfd.xn--p1ai/a") == info

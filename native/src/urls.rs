@@ -92,8 +92,8 @@ impl UrlRules {
             netloc = format!("{userinfo}@{netloc}");
         }
         let mut normalised = format!("{scheme}://{netloc}");
-        normalised.push_str(path.trim_end_matches('/'));
-        let query = self.clean_query(query.unwrap_or(""));
+        normalised.push_str(uri_escapes(path).trim_end_matches('/'));
+        let query = self.clean_query(&uri_escapes(query.unwrap_or("")));
         if !query.is_empty() {
             normalised.push('?');
             normalised.push_str(&query);
@@ -136,6 +136,37 @@ impl UrlRules {
         let keep = if self.multi_part_suffixes.contains(&last_two) { 3 } else { 2 };
         Some(Some(labels[labels.len() - keep..].join(".")))
     }
+}
+
+/// `common.urls._uri_escapes` for ASCII text (the only text this parser takes): escapes upper-cased, escaped
+/// unreserved characters decoded, so `%d9%87` and `%D9%87` are one address.
+fn uri_escapes(part: &str) -> String {
+    if !part.contains('%') {
+        return part.to_owned();
+    }
+    let bytes = part.as_bytes();
+    let mut out = String::with_capacity(part.len());
+    let mut copied = 0;
+    let mut index = 0;
+    while index + 2 < bytes.len() {
+        if bytes[index] == b'%' && bytes[index + 1].is_ascii_hexdigit() && bytes[index + 2].is_ascii_hexdigit() {
+            out.push_str(&part[copied..index]);
+            let hex = &part[index + 1..index + 3];
+            let byte = u8::from_str_radix(hex, 16).unwrap_or(b'%');
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                out.push(byte as char);
+            } else {
+                out.push('%');
+                out.push_str(&hex.to_ascii_uppercase());
+            }
+            index += 3;
+            copied = index;
+        } else {
+            index += 1;
+        }
+    }
+    out.push_str(&part[copied..]);
+    out
 }
 
 /// A host lower-cased, without trailing dots and one leading `www.`.
@@ -219,6 +250,14 @@ mod tests {
         assert_eq!((hosts, urls), (r#""url_hosts":["absent,"],"#.into(), r#""urls":["http://absent,"],"#.into()));
         let [_, _, urls] = fields("news.example.org/a/ , HTTP://Example.org:8080").unwrap();
         assert_eq!(urls, r#""urls":["http://news.example.org/a","http://example.org:8080"],"#);
+    }
+
+    #[test]
+    fn escapes_have_one_spelling() {
+        let [_, _, urls] = fields("https://www.alarabiya.net/2018/%d9%87%d9%84-%7e%41/?q=%d8%a7&a=%2f%zz").unwrap();
+        assert_eq!(urls, r#""urls":["https://alarabiya.net/2018/%D9%87%D9%84-~A?a=%2F%zz&q=%D8%A7"],"#);
+        assert_eq!(uri_escapes("%4"), "%4");
+        assert_eq!(uri_escapes("%e4%b8%ad"), "%E4%B8%AD");
     }
 
     #[test]
