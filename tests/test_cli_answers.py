@@ -339,3 +339,20 @@ def test_a_field_every_tweet_has_says_so_not_zero_have_none(cli, hostile_archive
     result = cli("top", "campaigns")
     assert "every tweet has one" in result.stdout and "0 of the tweets" not in result.stdout, result.stdout
     assert "31 of the tweets have none" in cli("top", "mentions").stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Narrow terminals: numbers and the text come first, the bar goes first.
+
+
+@pytest.mark.parametrize("columns", ["40", "50", "80", "120"])
+def test_top_keeps_its_counts_and_values_whole_on_a_narrow_terminal(cli, hostile_archive, columns) -> None:
+    result = cli("top", "hashtags", env={"COLUMNS": columns})
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if " maga " in line)
+
+    assert result.exit_code == 0, result.stderr
+    assert "│ 1 │ maga " in row and "│     31 │ 100.0% │" in row, result.stdout
+    table = [line for line in lines if line[:1] in "┏┃┡│└"]
+    assert "…" not in result.stdout and max(len(line) for line in table) <= int(columns), result.stdout
+    assert ("█" in row) == (int(columns) >= 50), result.stdout

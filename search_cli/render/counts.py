@@ -18,23 +18,48 @@ if TYPE_CHECKING:
 
 
 def render_top(result: TopResult, width: int) -> Group:
-    """Rank, value, tweets, share of matching tweets and a bar; then what the list leaves out."""
+    """Rank, value, tweets, share of matching tweets and a bar; then what the list leaves out.
+
+    On a narrow terminal the numbers keep their width and the value the rest: the bar shrinks first and goes
+    when too little room is left for it (at 40 columns a value of 1 character and counts shown as … said nothing).
+    """
     what = f'tweets matching "{one_line(result.query)}"' if result.query.strip() else "tweets"
     title = Text(f"top {result.field} among {result.tweets:,} {what}", style="italic")
+    counts = [f"{count.count:,}" + (f" (+≤{count.error:,})" if count.error else "") for count in result.counts]
+    shares = [f"{count.percent:.1f}%" for count in result.counts]
+    labels = [value_label(count) for count in result.counts]
+    numbers = [
+        max(len(str(len(result.counts))), 1),
+        max([len("tweets"), *map(len, counts)]),
+        max([len("share"), *map(len, shares)]),
+    ]
+    # Each column has a space either side and a border after it, plus the border before the first.
+    room = width - sum(numbers) - 3 * 5 - 1
+    longest = max([len(result.field), *(len(str(label)) for label in labels)])
+    bar_width = min(BAR_WIDTH, room - min(longest, VALUE_ROOM))
     table = Table(title=title, title_justify="left")
-    table.add_column("#", justify="right", style="dim")
+    table.add_column("#", justify="right", style="dim", no_wrap=True, min_width=numbers[0])
     table.add_column(result.field.removesuffix("s"), overflow="fold")
-    table.add_column("tweets", justify="right")
-    table.add_column("share", justify="right")
-    table.add_column("", no_wrap=True, overflow="crop")
+    table.add_column("tweets", justify="right", no_wrap=True, min_width=numbers[1])
+    table.add_column("share", justify="right", no_wrap=True, min_width=numbers[2])
+    if bar_width >= MIN_BAR_WIDTH:
+        table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
     peak = max((count.percent for count in result.counts), default=0.0)
-    for rank, count in enumerate(result.counts, 1):
-        shown = f"{count.count:,}" + (f" (+≤{count.error:,})" if count.error else "")
-        table.add_row(
-            str(rank), value_label(count), shown, f"{count.percent:.1f}%", Text(bar(count.percent, peak, 20), "cyan")
-        )
+    for rank, (count, label, shown, share) in enumerate(zip(result.counts, labels, counts, shares, strict=True), 1):
+        cells = [str(rank), label, shown, share]
+        if bar_width >= MIN_BAR_WIDTH:
+            cells.append(Text(bar(count.percent, peak, bar_width), "cyan"))
+        table.add_row(*cells)
     notes = [Text(line, style="dim") for line in top_notes(result)]
     return Group(table, *notes)
+
+
+BAR_WIDTH = 20
+"""The bar's width when the terminal has room for it beside the value."""
+MIN_BAR_WIDTH = 5
+"""Below this a bar shows no difference worth its room: it is left out, and the share says it in numbers."""
+VALUE_ROOM = 24
+"""How much of the value is kept beside the bar before the bar gives up its room to it."""
 
 
 def top_notes(result: TopResult) -> list[str]:
