@@ -43,3 +43,20 @@ def terminal_safe(text: str) -> str:
 def one_line(text: str) -> str:
     """`terminal_safe` text on one line: newlines become `⏎ ` so a table cell shows where they were."""
     return terminal_safe(text.replace("\r\n", "\n")).replace("\n", "\u23ce ")
+
+
+def utf8_text(data: bytes, what: str) -> str:
+    """`data` decoded as UTF-8, or a `UsageError` naming `what` held it and the first byte that is not.
+
+    Text read from a file or a pipe may be in another encoding: a byte Python keeps as a lone surrogate reaches no
+    search (the client cannot encode it), and a strict read fails as a bug would. Either way the user is told.
+    """
+    from common.errors import UsageError
+
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        near = data[max(exc.start - 20, 0) : exc.start + 1].decode("utf-8", "backslashreplace")
+        raise UsageError(
+            f"{what} is not valid UTF-8 (byte {exc.start + 1:,}, after '{one_line(near)}'); save it as UTF-8"
+        ) from None

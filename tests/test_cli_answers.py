@@ -356,3 +356,15 @@ def test_top_keeps_its_counts_and_values_whole_on_a_narrow_terminal(cli, hostile
     table = [line for line in lines if line[:1] in "┏┃┡│└"]
     assert "…" not in result.stdout and max(len(line) for line in table) <= int(columns), result.stdout
     assert ("█" in row) == (int(columns) >= 50), result.stdout
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_a_quote_on_standard_input_that_is_not_utf8_is_one_line_and_exit_2(es_url, alias, hostile_archive, locale):
+    env = {**_env(es_url, alias), "LANG": locale, "LC_ALL": locale}
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM, "quote", "-"], input=b"a tweet \xff here", capture_output=True, env=env
+    )
+    assert result.returncode == 2, result.stderr.decode()
+    assert result.stderr.decode() == (
+        "error: standard input is not valid UTF-8 (byte 9, after 'a tweet \\xff'); save it as UTF-8\n"
+    )

@@ -59,9 +59,11 @@ def quote(
     from search_cli.render.quote import render_citation, render_verdict
 
     settings = ctx.obj
-    if text == "-":
-        text = sys.stdin.read()
     with cli_errors(settings):
+        if text == "-":
+            from search.safe_text import utf8_text
+
+            text = utf8_text(sys.stdin.buffer.read(), "standard input")
         verdict = check_quote(
             connect(settings),
             settings.alias,
