@@ -169,6 +169,14 @@ def url_pattern(target: UrlTarget) -> str:
     return f"https?://([^/?#]*[.@])?{literal}(:[0-9]+)?([/?#].*)?"
 
 
+def _older_form_hint(value: str) -> str:
+    """For an address with escapes or a punycode host: an index loaded before such addresses had one form holds
+    them as posted (`%d9%87`, `пример.рф`), which no search finds now; only a reload can tell, so say so."""
+    if "%" not in value and "xn--" not in value:
+        return ""
+    return "; an index loaded before tweetsearch gave such addresses one form finds them after `index --rebuild`"
+
+
 def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> UrlReport:
     """Who shared the URL or site `text`, when, how often and where; `limit` accounts and URLs are listed.
 
@@ -202,7 +210,7 @@ def url_report(es: Elasticsearch, alias: str, text: str, *, limit: int = 10) -> 
         other, partial = _other_parameters(es, alias, target)
         if other is None and not partial:
             forms = f" (the {target.page.label}, in any of its forms)" if target.page else ""
-            raise NotFound(f"no tweet shares {target.value}{forms}")
+            raise NotFound(f"no tweet shares {target.value}{forms}{_older_form_hint(target.value)}")
     aggs = answer["aggregations"]
     names = account_names(es, alias, aggs["accounts"]) if with_profiles else None
     return UrlReport(

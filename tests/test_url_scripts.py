@@ -129,3 +129,12 @@ def test_coordination_links_the_accounts_that_shared_one_page_in_three_spellings
     groups = orjson.loads(result.stdout)["groups"]
     names = sorted(sorted(member["screen_name"] for member in group["members"]) for group in groups)
     assert names == sorted([f"{script.lower()}_{number}" for number in range(3)] for script in SCRIPTS)
+
+
+def test_a_page_nobody_shared_in_other_letters_says_an_older_index_needs_a_reload(cli, loaded):
+    result = cli("url", "https://bbc.com/persian/کسی-نخواند")
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    assert "no tweet shares bbc.com/persian/%DA%A9%D8%B3%DB%8C-" in result.stderr
+    assert "index --rebuild" in result.stderr
+    plain = cli("url", "https://bbc.com/nobody-read-it")
+    assert plain.exit_code == 1 and "--rebuild" not in plain.stderr
