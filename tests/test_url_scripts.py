@@ -138,3 +138,8 @@ def test_a_page_nobody_shared_in_other_letters_says_an_older_index_needs_a_reloa
     assert "index --rebuild" in result.stderr
     plain = cli("url", "https://bbc.com/nobody-read-it")
     assert plain.exit_code == 1 and "--rebuild" not in plain.stderr
+
+
+@pytest.mark.parametrize("prefix", ["alarabiya.net/2018/08/08/هل*", "alarabiya.net/2018/08/08/%d9%87%d9%84*"])
+def test_a_prefix_in_letters_or_escapes_finds_the_same_links(cli, loaded, prefix):
+    assert found(cli, f'url:"{prefix}"') == {tweetid(0, number) for number in range(4)}
