@@ -12,7 +12,7 @@ The syntax is Twitter's advanced search, because that is what the people reading
     word*            prefix of a word on `tweet_text` (the `lang.*` fields are stemmed, so prefixes there lie)
     from:name        author screen name, case-insensitive, a leading @ is accepted; `from:ten_*` is a prefix
     userid:ID        the account id: digits, or a hashed id as the archives publish it (64 hex characters,
-                     any case, or 44 base64 characters, exactly as published)
+                     any case, or 40 to 44 base64 characters, exactly as published)
     @name  #tag      mentioned screen name / hashtag, case-insensitive; `#maga*` is a prefix
     lang:ru          `tweet_language`
     since:2016-01-01 inclusive, from the start of that UTC day; until: is exclusive, as on Twitter.
@@ -218,7 +218,8 @@ _PREFIX_STEM = re.compile(r"\w+(?:['.]\w+)*")
 _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _NUMERIC_ID = re.compile(r"[0-9]{1,20}")
 _HEX_ID = re.compile(r"[0-9a-fA-F]{64}")
-_BASE64_ID = re.compile(r"[A-Za-z0-9+/]{43}=")
+_BASE64_ID = re.compile(r"(?=[A-Za-z0-9+/=]{40,44}\Z)[A-Za-z0-9+/]+={0,2}")
+"""A hashed id of the 2019-and-later releases: base64 of 40 to 44 characters, padded or not, as published."""
 _MIN_PREFIX = 2
 # Folds Lucene's ASCIIFoldingFilter makes that Unicode decomposition does not.
 _FOLD_EXTRA = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th"})
@@ -301,7 +302,7 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
             value = value.lower()
         elif not (_NUMERIC_ID.fullmatch(value) or _BASE64_ID.fullmatch(value)):
             raise QuerySyntaxError(
-                f"userid: expects an account id (digits, or a hashed id of 64 hex or 44 base64 characters), "
+                f"userid: expects an account id (digits, or a hashed id of 64 hex or 40 to 44 base64 characters), "
                 f'got "{value}"',
                 value_position,
             )

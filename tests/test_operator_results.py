@@ -97,6 +97,17 @@ EDGE_ROWS: list[dict[str, str]] = [
         "like_count": "7",
     },
     {"tweetid": "9100000000000000010", "tweet_text": "no time given", "tweet_time": ""},
+    # Hashed ids the 2019-and-later releases publish shorter than 44 base64 characters.
+    {
+        "tweetid": "9100000000000000015",
+        "userid": "k8Zq+Lx/2mWbT4nR7yVhC1dEaF9sJ0oP3uG6iK5e",
+        "tweet_text": "an id of 40",
+    },
+    {
+        "tweetid": "9100000000000000016",
+        "userid": "Zk8q+Lx/2mWbT4nR7yVhC1dEaF9sJ0oP3uG6iK5eQw",
+        "tweet_text": "an id of 42",
+    },
     {"tweetid": "9100000000000000011", "tweet_text": "", "like_count": "3"},
     {
         "tweetid": "9100000000000000013",
@@ -369,6 +380,8 @@ OPERATORS = [
     "userid:{userid}",
     "userid:{userid_upper}",
     "userid:900001",
+    "userid:k8Zq+Lx/2mWbT4nR7yVhC1dEaF9sJ0oP3uG6iK5e",
+    "userid:Zk8q+Lx/2mWbT4nR7yVhC1dEaF9sJ0oP3uG6iK5eQw",
     "@{mention}",
     "@{mention_start}*",
     "@edge_account",
