@@ -18,7 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from common.errors import CheckpointError, ConnectionFailed, LoadInterrupted, TooManyRejects, UsageError
+from common.errors import (
+    ArchiveError,
+    CheckpointError,
+    ConnectionFailed,
+    LoadInterrupted,
+    TooManyRejects,
+    UsageError,
+)
 from common.mapping import (
     accounts_index_for,
     attach_accounts,
@@ -30,7 +37,7 @@ from common.mapping import (
 )
 from common.records import EncodedTweets, Reject, RejectReason, TweetRecord
 from indexer.accounts import index_accounts
-from indexer.archive import find_archives, read_archive, reading_order
+from indexer.archive import Found, find_archives, read_archive, reading_order
 from indexer.bulk import Actions, BulkOptions, ChunkResult, encode_action, load_actions
 from indexer.checkpoint import Checkpoint, default_checkpoint_path
 from indexer.document import to_document
@@ -186,6 +193,16 @@ class LoadSummary:
         return self.created <= self.index_count - self.count_before <= self.indexed
 
 
+def _require_tweets(found: Found, paths: list[str | Path]) -> Found:
+    """`found`, if it holds a tweets file: otherwise `ArchiveError` naming what was searched, before any index
+    is created (a load of nothing would leave empty indices and say it loaded, with exit 0)."""
+    if any(file.kind == "tweets" for file in found.files):
+        return found
+    where = ", ".join(str(path) for path in paths) or "(no path given)"
+    links = f" ({len(found.skipped_links)} symbolic links inside passed over)" if found.skipped_links else ""
+    raise ArchiveError(f"no tweets archive files (*_tweets*.csv, .csv.gz or .zip) found in {where}{links}")
+
+
 def validate_archive(
     paths: Iterable[str | Path], rejects_path: Path, max_rejects: int | None = MAX_REJECTS
 ) -> LoadSummary:
@@ -194,7 +211,8 @@ def validate_archive(
     if max_rejects is not None and max_rejects < 0:
         raise UsageError(f"--max-rejects must be 0 or more but was {max_rejects}")
     started = time.monotonic()
-    found = find_archives(paths)
+    paths = list(paths)
+    found = _require_tweets(find_archives(paths), paths)
     read = counted = 0
     check_rejects_location(rejects_path)
     clear_rejects(rejects_path)
@@ -240,7 +258,8 @@ def load_archive(
     Past `options.max_rejects` rejected rows, reading stops, what was read is settled, and `TooManyRejects`
     says so with the books of what was read; the checkpoint stays, for a `--resume` with a higher bound."""
     started = time.monotonic()
-    found = find_archives(paths)
+    paths = list(paths)
+    found = _require_tweets(find_archives(paths), paths)
     files = found.files
     names = [file.name for file in files]
     check_rejects_location(options.rejects_path)
