@@ -176,6 +176,7 @@ def create_app(
             started = time.perf_counter()
             try:
                 check_lengths(request)
+                check_format(request)
                 response = handler(request, context, bounded_client(client, bound))
             except TweetsearchError as exc:
                 said = exc
@@ -218,6 +219,13 @@ def create_app(
 
         return endpoint
 
+    def check_format(request: Request) -> None:
+        """Refuses a `format` other than the JSON twin's: answering HTML to `format=xml` would pass a page off
+        as what was asked for."""
+        fmt = request.query_params.get("format")
+        if fmt not in (None, "", "json"):
+            raise UsageError(f'unknown format "{terminal_safe(fmt[:40])}"; a page has one other form: format=json')
+
     def check_lengths(request: Request) -> None:
         """Refuses an address with a value longer than `MAX_QUERY_CHARS` (not echoed: it would be again)."""
         for name, value in request.query_params.multi_items():
@@ -235,8 +243,15 @@ def create_app(
         if sort not in SORT_ORDERS:
             raise UsageError(f'unknown sort "{sort}"; choose one of: {", ".join(SORT_ORDERS)}')
         size = _number(params.get("n"), "n", PAGE_SIZE, 1, MAX_PAGE_SIZE)
-        start = _number(params.get("start"), "start", 0, 0, None)
-        after = decode_after(params["after"]) if params.get("after") else None
+        # Where the page starts comes from the `after` token this site wrote, never from `start` alone: a page
+        # shows the rows its numbers say, or is refused.
+        asked_start = _number(params.get("start"), "start", 0, 0, None)
+        after, start = decode_after(params["after"]) if params.get("after") else (None, 0)
+        if params.get("start") is not None and asked_start != start:
+            raise UsageError(
+                f"start={asked_start:,} is not where this page address's results begin "
+                f"(row {start + 1:,}); follow the pages' links, or start again from the first page"
+            )
         interval = params.get("interval", "month")
         by = params.get("by") or None
         # The page's three questions are asked at once: its time is the slowest one's, not their sum.
@@ -245,13 +260,18 @@ def create_app(
         drawing = parallel.submit(timeline, es, settings.alias, query, interval=interval, by=by)
         result = searching.result()
         facets, series = counting.result(), drawing.result()
+        if start and start >= result.total:
+            raise UsageError(
+                f"this page would start at row {start + 1:,}, past the {result.total:,} matching tweets; "
+                "start again from the first page"
+            )
         context["took"].update(search=result.took_ms, facets=facets.took_ms, timeline=series.took_ms)
         # Any of the three answers incomplete makes the page say so: counts short by a shard are not counts.
         partial = result.partial_reason or facets.partial_reason or series.partial_reason
         more = result.next_after is not None and start + len(result.hits) < result.total
         next_url = None
         if more:
-            following = {"start": start + size, "after": encode_after(result.next_after)}
+            following = {"start": start + size, "after": encode_after(result.next_after, start + size)}
             next_url = _address(request, **following, format=None)
         if wants_json(request):
             return json_response(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+from urllib.parse import parse_qs, urlsplit
 
 import orjson
 import pytest
@@ -171,10 +172,55 @@ def test_paging_goes_past_ten_thousand_tweets_each_once_newest_first(es_url, ali
 
 
 def test_a_page_address_token_round_trips_and_refuses_anything_else():
-    assert decode_after(encode_after([1478563200000, "796123"])) == [1478563200000, "796123"]
-    for token in ("", "bnVsbA", encode_after([True]), encode_after([[1]]), encode_after([1, 2, 3, 4, 5])):
+    assert decode_after(encode_after([1478563200000, "796123"], 20)) == ([1478563200000, "796123"], 20)
+    for token in (
+        "",
+        "bnVsbA",
+        encode_after([True], 20),
+        encode_after([[1]], 20),
+        encode_after([1, 2, 3, 4, 5], 20),
+        encode_after([1], 0),
+        encode_after([1], -5),
+        "WzEsIjIiXQ",  # a bare list of sort values: the row it starts at is not in it
+    ):
         with pytest.raises(Exception, match="damaged"):
             decode_after(token)
+
+
+@pytest.mark.parametrize("fmt", ["json", None])
+def test_a_page_shows_the_rows_its_numbers_say_or_is_refused(web, fmt):
+    """`start` alone (no `after` token) or past the results is refused; a start that disagrees with the token is
+    too: a page never shows the first rows under other rows' numbers."""
+    extra = {"format": fmt} if fmt else {}
+    first = web.get("/", params={"q": "vote", "n": 20, "format": "json"}).json()
+    second_address = first["next"].replace("&format=json", "")
+    total = first["total"]
+
+    for params in ({"start": 740}, {"start": 99_999_999}, {"start": 1}):
+        refused = web.get("/", params={"q": "vote", **params, **extra})
+        assert refused.status_code == 400, params
+        assert "start=" in refused.text and "first page" in refused.text
+
+    with_format = (lambda address: address + "&format=json") if fmt else (lambda address: address)
+    second = web.get(with_format(second_address))
+    assert second.status_code == 200
+    if fmt:
+        assert second.json()["start"] == 20 and second.json()["rows"][0] != first["rows"][0]
+    else:
+        assert "21–" in second.text or "21-" in second.text
+
+    forged = second_address.replace("start=20", "start=40")
+    assert "start=40" in forged and web.get(with_format(forged)).status_code == 400
+    after, _ = decode_after(parse_qs(urlsplit(second_address).query)["after"][0])
+    past = web.get("/", params={"q": "vote", "after": encode_after(after, total + 5), "start": total + 5, **extra})
+    assert past.status_code == 400 and "past the" in past.text
+
+
+@pytest.mark.parametrize("fmt", ["xml", "JSON", "csv"])
+def test_a_format_other_than_the_json_twin_is_400(web, fmt):
+    answer = web.get("/", params={"q": "vote", "format": fmt})
+
+    assert answer.status_code == 400 and "format=json" in answer.text
 
 
 def test_serving_elsewhere_than_loopback_is_known_and_a_taken_port_is_one_line(cli):
