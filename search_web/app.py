@@ -475,7 +475,19 @@ def create_app(
     middleware = [Middleware(SecurityHeaders)]  # outermost: the refusal of a host carries the headers too
     if hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts), www_redirect=False))
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={Exception: server_error})
+    async def no_such_page(request: Request, exc: Exception) -> Response:
+        """An address no route answers (404) or a method other than GET (405): the site's own error page (or
+        the JSON twin's error), not a bare "Not Found" in plain text."""
+        status = getattr(exc, "status_code", 404)
+        said = "no such page on this site" if status == 404 else "this site only reads: every page is a GET"
+        headers = dict(getattr(exc, "headers", None) or {})
+        if wants_json(request):
+            return Response(to_json({"error": said, "status": status}), status, headers, "application/json")
+        context = {"alias": settings.alias, "took": {}, "error": said}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status, headers=headers)
+
+    handlers = {404: no_such_page, 405: no_such_page, Exception: server_error}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
 def served_hosts(hosts: Sequence[str] = ()) -> list[str]:

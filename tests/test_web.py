@@ -502,3 +502,19 @@ def test_paging_in_any_order_gives_every_match_once(web, sort):
         seen += [row["tweetid"] for row in answer["rows"]]
         address = answer["next"]
     assert len(seen) == len(set(seen)) == answer["total"] > 50
+
+
+@pytest.mark.parametrize(
+    ("method", "address", "status"),
+    [("GET", "/no-such-page", 404), ("GET", "/static/no-such-file.css", 404), ("POST", "/", 405)],
+)
+def test_an_address_no_page_answers_is_the_sites_own_error_page(web, method, address, status):
+    answer = web.request(method, address)
+
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<div class="error" role="alert">' in answer.text and "content-security-policy" in answer.headers
+    if status == 405:
+        assert "GET" in answer.headers["allow"]
+    twin = web.request(method, address + "?format=json")
+    assert twin.status_code == status and twin.json()["status"] == status
