@@ -132,6 +132,7 @@ def create_app(
     parallel = ThreadPoolExecutor(max_workers=PARALLEL_QUESTIONS, thread_name_prefix="page")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["visible"] = terminal_safe
+    templates.env.filters["shown"] = shown_value
     templates.env.globals.update(
         pieces=text_pieces,
         web_link=web_link,
@@ -475,6 +476,7 @@ def create_app(
     middleware = [Middleware(SecurityHeaders)]  # outermost: the refusal of a host carries the headers too
     if hosts is not None:
         middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts), www_redirect=False))
+
     async def no_such_page(request: Request, exc: Exception) -> Response:
         """An address no route answers (404) or a method other than GET (405): the site's own error page (or
         the JSON twin's error), not a bare "Not Found" in plain text."""
@@ -488,6 +490,25 @@ def create_app(
 
     handlers = {404: no_such_page, 405: no_such_page, Exception: server_error}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+def shown_value(value: Any) -> str:
+    """An archived field as a reader reads it, never as Python writes it: `true`/`false` as JSON has them, lists
+    one item after another, a point as `lat, lon`, counts with thousands separators (ids are strings, so they
+    keep their digits as they are), nothing for a missing value; control characters shown (`terminal_safe`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(shown_value(item) for item in value)
+    if isinstance(value, dict) and set(value) == {"lat", "lon"}:
+        return f"{value['lat']}, {value['lon']}"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {shown_value(item)}" for key, item in value.items())
+    return terminal_safe(str(value))
 
 
 def served_hosts(hosts: Sequence[str] = ()) -> list[str]:

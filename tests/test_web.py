@@ -518,3 +518,29 @@ def test_an_address_no_page_answers_is_the_sites_own_error_page(web, method, add
         assert "GET" in answer.headers["allow"]
     twin = web.request(method, address + "?format=json")
     assert twin.status_code == status and twin.json()["status"] == status
+
+
+def test_the_tweet_and_account_pages_show_values_as_a_reader_reads_them_not_as_python_writes_them(web, cli):
+    row = orjson.loads(cli("search", "filter:links", "--json", "-n", "1").stdout)["rows"][0]
+
+    page = web.get(f"/tweet/{row['tweetid']}").text.split("The row as published")[0]  # that one is as published
+    account = web.get(f"/account/{row['userid']}").text
+
+    for text in (page, account):
+        assert "True<" not in text and "False<" not in text and "None<" not in text
+    assert "['" not in page and "&#39;]" not in page and "[&#39;" not in page
+    assert ">false<" in page or ">true<" in page
+    followers = orjson.loads(web.get(f"/account/{row['userid']}", params={"format": "json"}).text)["report"]
+    count = followers["profile"]["followers"]
+    if count is not None and count >= 1000:
+        assert f">{count:,}<" in account
+
+
+def test_a_value_is_shown_in_a_readers_words():
+    from search_web.app import shown_value
+
+    assert shown_value(True) == "true" and shown_value(None) == ""
+    assert shown_value(12345) == "12,345"
+    assert shown_value(["https://a.example/", "https://b.example/"]) == "https://a.example/, https://b.example/"
+    assert shown_value({"lat": 38.9, "lon": -77.03}) == "38.9, -77.03"
+    assert shown_value("a\x1b[2Jb") == "a␛[2Jb"
