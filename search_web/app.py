@@ -63,7 +63,7 @@ from search.safe_text import terminal_safe
 from search.serialise import to_json
 from search.tweets import Hit, account_name, count_tweets, search_tweets, text_pieces
 from search_web.bounds import Bound, WebLimits, bounded_client
-from search_web.downloads import network_file, stream_export
+from search_web.downloads import attachment, network_file, stream_export
 from search_web.headers import NO_STORE, SECURITY_HEADERS, SecurityHeaders
 from search_web.paging import decode_after, encode_after
 
@@ -380,7 +380,7 @@ def create_app(
             stream_export(es, settings.alias, query, fmt),
             media_type="text/csv; charset=utf-8" if fmt == "csv" else "application/x-ndjson",
             headers={
-                "content-disposition": f'attachment; filename="tweets.{fmt}"',
+                "content-disposition": attachment("tweets", query, fmt),
                 "x-tweets": str(total),
             },
         )
@@ -450,7 +450,7 @@ def create_app(
             network.content,
             media_type=network.media_type,
             headers={
-                "content-disposition": f'attachment; filename="{network.filename}"',
+                "content-disposition": attachment(network.filename.rsplit(".", 1)[0], query, fmt),
                 "x-accounts": str(network.accounts),
                 "x-edges": str(network.edges),
             },

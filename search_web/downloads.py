@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import io
 import queue
+import re
 import threading
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from search.export import export_tweets
 from search.network import NetworkLimits, network_to_file
@@ -140,3 +143,23 @@ def network_file(
         accounts=summary.nodes,
         edges=summary.edges,
     )
+
+
+def attachment(stem: str, query: str, extension: str) -> str:
+    """A `Content-Disposition` that names the file after what was asked (`tweets-vote-lang-en.csv`), so that
+    several downloads do not all arrive as `tweets.csv`. The query is typed by a reader (and pasted from the
+    archive): only its letters and digits, of any script, are kept, runs of anything else become one `-`, and the
+    name is cut at 60 characters, so no path separator, control character or quote reaches a file name. An ASCII
+    `filename` for old browsers, the whole name in RFC 6266's `filename*`."""
+    words = "-".join(part for part in _NOT_A_LETTER.split(query) if part)[:60].strip("-").lower()
+    ascii_words = "-".join(
+        part
+        for part in _NOT_A_LETTER.split(unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode())
+        if part
+    )
+    name = f"{stem}-{words}" if words else stem
+    ascii_name = f"{stem}-{ascii_words}" if ascii_words else stem
+    return f"attachment; filename=\"{ascii_name}.{extension}\"; filename*=UTF-8''{quote(name)}.{extension}"
+
+
+_NOT_A_LETTER = re.compile(r"[^\w]+|_+")

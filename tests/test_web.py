@@ -351,7 +351,7 @@ def test_a_download_has_every_matching_tweet_as_many_as_the_page_counts(web, fmt
     answer = web.get(link.group(1).replace("&amp;", "&"))
 
     assert answer.status_code == 200 and answer.headers["x-tweets"] == str(shown)
-    assert f'filename="tweets.{fmt}"' in answer.headers["content-disposition"]
+    assert f'filename="tweets-vote.{fmt}"' in answer.headers["content-disposition"]
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8"))))
         assert "tweetid" in rows[0]
@@ -544,3 +544,23 @@ def test_a_value_is_shown_in_a_readers_words():
     assert shown_value(["https://a.example/", "https://b.example/"]) == "https://a.example/, https://b.example/"
     assert shown_value({"lat": 38.9, "lon": -77.03}) == "38.9, -77.03"
     assert shown_value("a\x1b[2Jb") == "a␛[2Jb"
+
+
+@pytest.mark.parametrize(
+    ("query", "ascii_name", "whole"),
+    [
+        ("vote lang:en", "tweets-vote-lang-en.csv", "tweets-vote-lang-en.csv"),
+        ("", "tweets.csv", "tweets.csv"),
+        ('../../etc/passwd "\x1b[2J" \r\n', "tweets-etc-passwd-2j.csv", "tweets-etc-passwd-2j.csv"),
+        ("выборы #Крым", "tweets.csv", "tweets-%D0%B2%D1%8B%D0%B1%D0%BE%D1%80%D1%8B-%D0%BA%D1%80%D1%8B%D0%BC.csv"),
+        ("café", "tweets-cafe.csv", "tweets-caf%C3%A9.csv"),
+    ],
+)
+def test_a_download_is_named_after_its_query_and_nothing_in_the_query_escapes_the_name(query, ascii_name, whole):
+    from search_web.downloads import attachment
+
+    header = attachment("tweets", query, "csv")
+
+    assert header == f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{whole}"
+    assert "/" not in header.split("filename", 1)[1].replace("UTF-8''", "") and "\x1b" not in header
+    assert len(attachment("tweets", "word " * 100, "csv")) < 200

@@ -261,7 +261,8 @@ def test_the_network_files_parse_back_with_the_pages_accounts_and_weights(web, p
     for fmt, read in (("gexf", nx.read_gexf), ("graphml", nx.read_graphml)):
         answer = web.get(links[("coordination", fmt)])
         assert answer.status_code == 200
-        assert f'filename="network-coordination-{by}.{fmt}"' in answer.headers["content-disposition"]
+        assert f'filename="network-coordination-{by}' in answer.headers["content-disposition"]
+        assert answer.headers["content-disposition"].split(";")[1].strip().endswith(f'.{fmt}"')
         assert answer.headers["x-accounts"] == str(len(accounts)) and answer.headers["x-edges"] == str(len(pairs))
         graph = read(io.BytesIO(answer.content))
         assert not graph.is_directed() and set(graph.nodes) == accounts
@@ -287,7 +288,7 @@ def test_the_interaction_networks_are_what_the_network_command_writes(web, cli, 
 
     assert answer.status_code == 200 and written.exit_code == 0, written.stderr
     assert answer.content.decode("utf-8") == written.stdout
-    assert f'filename="network-{kind}.csv"' in answer.headers["content-disposition"]
+    assert f'filename="network-{kind}-campaign-iranian.csv"' in answer.headers["content-disposition"]
     assert graph.is_directed() and graph.number_of_edges() == len(written.stdout.splitlines()) - 1
 
 
