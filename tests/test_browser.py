@@ -141,3 +141,35 @@ def test_download_the_search_as_csv_with_as_many_rows_as_shown(page, tmp_path: P
     with saved.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == shown and len({row["tweetid"] for row in rows}) == shown
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_facet_count_is_never_broken_beside_a_long_name_or_address(browser, site, width):
+    """542 must never read as 5 / 4 / 2: each count stays on one line however long the name or address beside it,
+    on a desktop window and on a phone."""
+    import json
+    import urllib.request
+    from urllib.parse import quote
+
+    with urllib.request.urlopen(f"{site}/?format=json") as answer:
+        domain = json.load(answer)["facets"]["domains"]["counts"][0]["value"]
+    context = browser.new_context(base_url=site, viewport={"width": width, "height": 900})
+    opened = context.new_page()
+    measured = []
+    try:
+        for address in ("/", f"/url?u={quote(domain)}"):
+            opened.goto(address)
+            measured += [
+                (address, *box)
+                for box in opened.eval_on_selector_all(
+                    "aside.facets .count",
+                    "els => els.map(e => [e.textContent, e.getBoundingClientRect().height,"
+                    " parseFloat(getComputedStyle(e).fontSize)])",
+                )
+            ]
+    finally:
+        context.close()
+
+    assert len(measured) > 20
+    broken = [(address, text, height) for address, text, height, font in measured if height >= 2 * font]
+    assert not broken, broken[:5]
