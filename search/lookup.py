@@ -29,7 +29,7 @@ from common.urls import registered_domain
 from search import profiles
 from search.aggregate import Count, account_names, counts_from, request_aggs, terms_agg
 from search.pages import Page, address_regexp, recognise, split_address
-from search.query import Operator, build_query, normalise_url_value
+from search.query import SHORTENED, Operator, build_query, normalise_url_value, shortened_hint
 from search.quote import ACCOUNTS_PRECISION, CAMPAIGN_BUCKETS
 from search.tweets import DISPLAY_FIELDS, SORTS, Hit, hit_from, partial_reason
 
@@ -283,6 +283,8 @@ def account_report(es: Elasticsearch, alias: str, name_or_id: str, *, limit: int
     name = asked.removeprefix("@").strip()
     if not name:
         raise UsageError("give a screen name (with or without @) or a userid")
+    if SHORTENED in name:
+        raise UsageError(shortened_hint(asked))
     from elasticsearch.dsl import A
     from elasticsearch.dsl import query as dsl
 

@@ -185,6 +185,19 @@ PROFILE_FIELDS: dict[str, str] = {
     "location": "user_reported_location",
 }
 """The profile operators and the accounts index field each one searches."""
+SHORTENED = "…"
+"""What stands for the middle of a hashed id that a page or a terminal shows shortened (`c25f…ad40`)."""
+
+
+def shortened_hint(asked: str) -> str:
+    """Why a shortened hashed id finds nothing, and what to type instead: the same middle can end many ids, so
+    searching the shortened form would silently find none."""
+    return (
+        f"{asked} is a hashed id as shown, shortened: type the whole id (`--json` and the account's page give it "
+        "in full, as `userid`), e.g. userid:c25f4eac4fff5883cf31b5ab80e3ec82ac5ec70cfa47602cfeba874de38cad40"
+    )
+
+
 _PREFIXABLE = frozenset({"from", "mention", "hashtag", "campaign", "client", "url", "bio", "name", "location"})
 _FILTERS: tuple[str, ...] = ("retweets", "replies", "links")
 _MIN_FIELDS = {"min_retweets": "retweet_count", "min_faves": "like_count", "min_replies": "reply_count"}
@@ -255,6 +268,8 @@ def _operator(name: str, value: str, position: int, value_position: int) -> Oper
     if not value:
         raise QuerySyntaxError(_missing_value(key), position)
 
+    if key in ("from", "userid", "mention") and SHORTENED in value:
+        raise QuerySyntaxError(shortened_hint(f"{_label(key)}{value}"), value_position)
     if key == "from":
         value = value.removeprefix("@").lower()
         if not value:
