@@ -121,8 +121,30 @@ def shown_entries(text: str) -> list[str]:
     return [redact_url(entry) if "@" in entry else "(part of the setting, not shown)" for entry in entries]
 
 
+_ALIAS_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,254}")
+
+
+def check_alias(name: str) -> str:
+    """`name` when it names one alias or index, else `UsageError`. A pattern (`*`, `tweets-*`), a list
+    (`a,b`) or `_all` would make the server add every index it matches together, the versions an alias
+    replaced and other tools' indices included, and every count would be of something nobody asked for."""
+    if name == "_all" or "*" in name or "," in name:
+        raise UsageError(
+            f"--alias {name!r} would search several indices added together; name one alias or index "
+            "(`tweetsearch status` shows the alias and its index)"
+        )
+    if not _ALIAS_NAME.fullmatch(name) or name in (".", ".."):
+        raise UsageError(
+            f"--alias {name!r} is not an index or alias name: lower-case letters, digits, '.', '_' and '-', "
+            "not starting with '_', '-' or '.'"
+        )
+    return name
+
+
 def connect(settings: Settings, *, max_retries: int = 3) -> Elasticsearch:
-    """A client for the settings. Nothing is sent until the first request."""
+    """A client for the settings, after checking that they name one alias (`check_alias`). Nothing is sent until
+    the first request."""
+    check_alias(settings.alias)
     from elasticsearch import Elasticsearch
     from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
