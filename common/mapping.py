@@ -120,6 +120,17 @@ def indices_behind(es: Elasticsearch, alias: str) -> list[str]:
     return sorted(es.indices.get_alias(name=alias).body)
 
 
+def searched_indices(es: Elasticsearch, name: str) -> list[str]:
+    """The indices a search through `name` reads: those of the alias `name`, or the index of that name itself
+    (`--alias` may name an index loaded with `--index-name`, which no alias points at); empty when neither
+    exists."""
+    behind = indices_behind(es, name)
+    if behind:
+        return behind
+    found = es.options(ignore_status=404).indices.get(index=name, expand_wildcards="open").body
+    return [name] if name in found else []
+
+
 def existing_versions(es: Elasticsearch, alias: str) -> list[int]:
     """Version numbers of the `<alias>-vN` indices on the server, whether or not the alias points at them."""
     pattern = re.compile(rf"^{re.escape(alias)}-v(\d+)$")

@@ -155,6 +155,9 @@ class LoadSummary:
     """Other loads wrote into the index at the same time, so its count says nothing of this load alone."""
     skipped_links: list[str] = field(default_factory=list)
     """Symbolic links inside the folders and among the globs' matches, not followed (`find_archives`)."""
+    alias_indices: list[str] = field(default_factory=list)
+    """The indices the alias points at once the load is done: `index` among them, or not (a load into an
+    `--index-name` without `--rebuild` leaves the alias where it was)."""
 
     @property
     def duplicates(self) -> int:
@@ -355,6 +358,7 @@ def load_archive(
         merge_task=merge_task,
         concurrent=options.concurrent,
         skipped_links=[str(path) for path in found.skipped_links],
+        alias_indices=indices_behind(es, alias),
     )
 
 

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 
 def available(es: Elasticsearch, alias: str) -> bool:
-    """Whether the tweets behind `alias` have their accounts index."""
-    return bool(es.indices.exists_alias(name=accounts_alias(alias)))
+    """Whether the tweets behind `alias` have their accounts index (through its alias, or the index itself when
+    `alias` names an index loaded with `--index-name`)."""
+    return bool(es.indices.exists(index=accounts_alias(alias)))
 
 
 def screen_names(es: Elasticsearch, alias: str, userids: Iterable[str]) -> dict[str, str]:

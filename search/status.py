@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from common.connection import ServerInfo, Settings, missing_shards, server_info
-from common.mapping import accounts_alias, existing_versions, indices_behind, versioned_name
+from common.mapping import accounts_alias, existing_versions, searched_indices, versioned_name
 from search.tweets import partial_reason
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
     """Server facts, the nodes and, when the alias exists, where its shards are, its document count overall
     and per campaign. Counts made while shards have no copy are returned with `partial_reason` set."""
     server = server_info(es, settings)
-    indices = indices_behind(es, settings.alias)
+    indices = searched_indices(es, settings.alias)
     if not indices:
         return Status(
             server=server,
@@ -166,7 +166,7 @@ def collect_status(es: Elasticsearch, settings: Settings) -> Status:
         documents=counted["count"],
         campaigns=[(bucket["key"], bucket["doc_count"]) for bucket in buckets],
         older=_older_versions(es, settings.alias, indices),
-        health=_health(es, indices + indices_behind(es, accounts_behind)),
+        health=_health(es, indices + searched_indices(es, accounts_behind)),
         nodes=cluster_nodes(es, shards),
         shards=shards,
         layout=index_layout(es, indices),
@@ -179,7 +179,7 @@ def _count_accounts(es: Elasticsearch, alias: str) -> tuple[int | None, str | No
     is. Its index has one shard: with no copy of it running, the server refuses to count at all."""
     from elasticsearch import ApiError
 
-    if not es.indices.exists_alias(name=alias):
+    if not es.indices.exists(index=alias):  # an alias, or the accounts index of an index named by --alias
         return None, None
     try:
         answer = es.count(index=alias).body

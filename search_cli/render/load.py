@@ -61,7 +61,13 @@ def render_load_summary(summary: LoadSummary) -> Group:
     if summary.retries or summary.splits:
         table.add_row("server", f"refused {summary.retries:,} requests for a while (retried), {summary.splits:,} split")
     if summary.index is not None:
-        where = f"{_names([summary.index])} (alias {_names([summary.alias])})"
+        if summary.index in summary.alias_indices:
+            where = f"{_names([summary.index])} (alias {_names([summary.alias])})"
+        else:
+            where = (
+                f"{_names([summary.index])} (alias {_names([summary.alias])} not moved to it: search it with "
+                f"--alias {_names([summary.index])}, or switch the alias with --rebuild --index-name)"
+            )
         table.add_row("index", Text(f"{where} now holds {summary.index_count:,} tweets"))
         if summary.concurrent:
             table.add_row(
