@@ -133,6 +133,7 @@ def create_app(
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["visible"] = terminal_safe
     templates.env.filters["shown"] = shown_value
+    templates.env.filters["utc"] = utc_shown
     templates.env.globals.update(
         pieces=text_pieces,
         web_link=web_link,
@@ -490,6 +491,14 @@ def create_app(
 
     handlers = {404: no_such_page, 405: no_such_page, Exception: server_error}
     return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+def utc_shown(moment: str) -> str:
+    """An ISO 8601 time in UTC (`2016-10-07T14:32:05Z`, as the JSON twins carry it) as every page shows times:
+    `2016-10-07 14:32:05 UTC`. Anything else is shown as it is."""
+    if len(moment) >= 20 and moment[10] == "T" and moment.endswith("Z"):
+        return f"{moment[:10]} {moment[11:-1]} UTC"
+    return moment
 
 
 def shown_value(value: Any) -> str:

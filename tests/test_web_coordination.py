@@ -349,3 +349,21 @@ def test_every_network_kind_and_format_has_its_words_on_the_page() -> None:
     from search_web.app import FORMAT_NAMES, NETWORK_LABELS
 
     assert set(NETWORK_LABELS) == set(NETWORK_KINDS) and set(FORMAT_NAMES) == set(NETWORK_FORMATS)
+
+
+def test_the_page_shows_its_times_as_every_page_does_in_utc_not_as_iso(web):
+    twin = web.get("/coordination", params={"q": "campaign:ira", "format": "json"}).json()
+    rendered = web.get("/coordination", params={"q": "campaign:ira"}).text
+
+    assert twin["groups"], "no group: the test proves nothing"
+    first = twin["groups"][0]["first_time"]  # the twin keeps ISO 8601, for scripts
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first)
+    shown = re.findall(r"<time datetime=\"([^\"]+)\">([^<]+)</time>", rendered)
+    assert shown and all(text == f"{iso[:10]} {iso[11:-1]} UTC" for iso, text in shown), shown[:3]
+
+
+def test_the_timeline_caption_counts_tweets_rather_than_reading_as_a_rate(web):
+    search_page = web.get("/", params={"q": "vote"}).text
+
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", search_page, re.S)
+    assert caption and "tweets by month" in caption.group(1) and "per month" not in caption.group(1)
