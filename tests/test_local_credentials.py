@@ -27,10 +27,21 @@ def write_credentials(folder: Path, name: str, urls: list[str], mode: int = 0o60
     return path
 
 
-def test_the_local_server_refuses_a_request_without_its_credentials(es_url):
+def local_server(es_url: str):
+    """The credentials of the suite's server, which must be the secured one `scripts/elasticsearch` starts: these
+    tests check that server's promise, so another server fails them, saying how to run them."""
     found = find_local_credentials(es_url.split(","))
     if found is None:
-        pytest.skip(f"{es_url} is not a server that scripts/elasticsearch started here (no credentials file lists it)")
+        pytest.fail(
+            f"{es_url} is not a server that scripts/elasticsearch started here (no credentials file lists it): run "
+            "the suite with `make test`, or start the local server with `make es-start`",
+            pytrace=False,
+        )
+    return found
+
+
+def test_the_local_server_refuses_a_request_without_its_credentials(es_url):
+    found = local_server(es_url)
     pool = urllib3.PoolManager()
     node = es_url.split(",")[0]
 
@@ -46,8 +57,7 @@ def test_the_local_server_refuses_a_request_without_its_credentials(es_url):
 
 
 def test_the_cli_finds_the_local_credentials_and_says_where_they_are_read_when_missing(cli, es_url, tmp_path):
-    if find_local_credentials(es_url.split(",")) is None:
-        pytest.skip(f"{es_url} is not a server that scripts/elasticsearch started here")
+    local_server(es_url)
 
     found = cli("status", "--json")
     missing = cli("status", env={"TWEETSEARCH_CONFIG_DIR": str(tmp_path / "empty")})
