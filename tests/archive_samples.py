@@ -170,6 +170,18 @@ def write(path: Path, content: str | bytes) -> Path:
     return path
 
 
+def load_rows(cli: Any, folder: Path, rows: Sequence[Mapping[str, object]]) -> Path:
+    """`rows` written as an IRA tweets file in `folder` and loaded with `tweetsearch index` through the `cli`
+    fixture: every row indexed, none rejected. The file's path."""
+    import orjson
+
+    path = write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(rows))
+    result = cli("index", str(folder), "--rejects", str(folder / "rejects.jsonl"), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert orjson.loads(result.stdout)["rejected"] == 0
+    return path
+
+
 def write_gzip(path: Path, content: str | bytes) -> Path:
     """`content` gzipped into `path` (a `.csv.gz`)."""
     return write(path, gzip.compress(content.encode() if isinstance(content, str) else content))

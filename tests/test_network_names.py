@@ -15,7 +15,7 @@ from pathlib import Path
 import networkx as nx
 import orjson
 import pytest
-from archive_samples import ira_row, quoted_csv, write
+from archive_samples import ira_row, load_rows
 from starlette.testclient import TestClient
 
 from common.connection import Settings
@@ -88,12 +88,7 @@ NAMES = {
 
 @pytest.fixture(scope="module")
 def archive(cli, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("names")
-    path = write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(rows()))
-    result = cli("index", str(folder), "--rejects", str(folder / "rejects.jsonl"), "--json")
-    assert result.exit_code == 0, result.stderr
-    assert orjson.loads(result.stdout)["rejected"] == 0
-    return path
+    return load_rows(cli, tmp_path_factory.mktemp("names"), rows())
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from archive_samples import TWEET_COLUMNS, ira_row, quoted_csv, write
+from archive_samples import TWEET_COLUMNS, ira_row, load_rows
 from starlette.testclient import TestClient
 
 from common.connection import Settings
@@ -136,12 +136,7 @@ def archive_rows() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def archive(cli, tmp_path_factory) -> Path:
     """The payload archive, loaded into the module's alias: every row indexed, none rejected."""
-    folder = tmp_path_factory.mktemp("payloads")
-    path = write(folder / "ira_tweets_csv_hashed.csv", quoted_csv(archive_rows()))
-    result = cli("index", str(folder), "--rejects", str(folder / "rejects.jsonl"), "--json")
-    assert result.exit_code == 0, result.stderr
-    assert orjson.loads(result.stdout)["rejected"] == 0
-    return path
+    return load_rows(cli, tmp_path_factory.mktemp("payloads"), archive_rows())
 
 
 @pytest.fixture(scope="module")
